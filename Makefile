@@ -1,0 +1,60 @@
+# The portal's two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SCALE ?= 1
+# The embedded demo: SQLite under var/, Celery tasks in-process, DEBUG on.
+export DEBUG ?= true
+
+.PHONY: run test setup setup-test system-packages messages lint check-deploy pytest lock clean
+
+run: setup ## Serve the portal with the demo sector on http://127.0.0.1:8000
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo --scale $(SCALE)
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup-test lint check-deploy pytest ## Install everything and run every check and test
+
+setup: system-packages $(VENV)/.runtime-installed messages
+setup-test: system-packages $(VENV)/.test-installed messages
+
+system-packages:
+	@bash scripts/install-system-packages
+
+$(VENV)/bin/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements/lock.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/lock.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements/lock-test.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/lock-test.txt
+	touch $@ $(VENV)/.runtime-installed
+
+messages: ## Compile the translation catalogues (.po -> .mo)
+	@$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Production-like settings: DEBUG off, a real-looking secret, a host name.
+check-deploy:
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n') \
+		ALLOWED_HOSTS=portal.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+pytest:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lock: ## Re-resolve the pinned dependencies after changing pyproject.toml
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile -q --strip-extras --generate-hashes -o requirements/lock.txt pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --generate-hashes --extra test -o requirements/lock-test.txt pyproject.toml
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,45 @@
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Model
+
+from portal.access.actions import Action
+from portal.access.principal import principal_for
+
+
+def can(user: AbstractBaseUser | AnonymousUser | None, action: str, obj: Model) -> bool:
+    """May ``user`` do ``action`` on ``obj``? Answered by the same filter as ``restrict``."""
+    principal = principal_for(user)
+    if not principal.is_authenticated:
+        return False
+    if principal.is_sector_admin:
+        return True
+    manager = type(obj)._default_manager
+    return manager.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def can_add_somewhere(user: AbstractBaseUser | AnonymousUser | None, model: type[Model]) -> bool:
+    """Whether the user could add an object of ``model`` at all (to show an "Add" button)."""
+    principal = principal_for(user)
+    if not principal.is_authenticated:
+        return False
+    if principal.is_sector_admin:
+        return True
+    policy = model.access_policy  # type: ignore[attr-defined]
+    organisations = policy.organisations(principal, Action.ADD)
+    if organisations is not None:
+        return bool(organisations)
+    return policy.q(principal, model, Action.ADD) is None
+
+
+def organisations_for(
+    user: AbstractBaseUser | AnonymousUser | None, model: type[Model], action: str
+) -> list[int] | None:
+    """Ids of the organisations in which the user may ``action`` objects of ``model``.
+
+    ``None`` means every organisation (sector administrators, sector-wide readers).
+    """
+    principal = principal_for(user)
+    if principal.is_sector_admin:
+        return None
+    if not principal.is_authenticated:
+        return []
+    return model.access_policy.organisations(principal, Action(action))  # type: ignore[attr-defined]

@@ -1,0 +1,131 @@
+"""Access policies: how a model's objects may be seen and changed.
+
+A policy turns a principal (the user's role memberships) and an action into a ``Q`` filter,
+or ``None`` for "no restriction". Sector administrators never reach a policy: the queryset
+layer lets them through first.
+"""
+
+from collections.abc import Sequence
+
+from django.db.models import Model, Q
+
+from portal.access.actions import Action
+from portal.access.object_permissions import object_permission_q
+from portal.access.principal import Principal
+from portal.access.roles import REGION_ROLES, Role
+
+#: A filter that matches nothing, for principals without any right.
+NOTHING = Q(pk__in=[])
+
+
+class AccessPolicy:
+    """Base class. Subclasses answer ``q(principal, model, action)``."""
+
+    def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
+        raise NotImplementedError
+
+    def organisations(self, principal: Principal, action: Action) -> list[int] | None:
+        """Organisations in which the principal may ``action`` objects (None: any)."""
+        return None
+
+
+class MemberReadable(AccessPolicy):
+    """Sector data every signed-in user reads (organisations, the strategy, initiatives).
+
+    ``edit_roles`` held in any organisation allow every change; otherwise a django-guardian
+    object permission ``<action>_<model>`` allows it on that one object.
+    """
+
+    def __init__(
+        self,
+        *,
+        edit_roles: Sequence[str] = (Role.SECRETARIAT,),
+        object_permissions: bool = False,
+    ) -> None:
+        self.edit_roles = tuple(edit_roles)
+        self.object_permissions = object_permissions
+
+    def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
+        if action == Action.VIEW:
+            return None
+        if principal.has_any_role(self.edit_roles):
+            return None
+        if self.object_permissions and action != Action.ADD:
+            return object_permission_q(principal, model, f"{action}_{model._meta.model_name}")
+        return NOTHING
+
+
+class OrganisationOwned(AccessPolicy):
+    """Objects that belong to one organisation, e.g. a region's assets and risks.
+
+    * ``read_roles`` read the objects of the organisations where they hold the role, and the
+      objects that another organisation shares with theirs through ``shared_field``;
+    * ``sector_read_roles`` held anywhere read every organisation's objects (e.g. the TSI
+      secretariat reading maturity, which is shared within TSI);
+    * ``edit_roles`` add, change and delete in their own organisations;
+    * ``owner_roles`` change (not add or delete) the objects whose ``owner_field`` is them;
+    * with ``object_permissions`` a django-guardian permission on one object also counts.
+    """
+
+    def __init__(
+        self,
+        *,
+        field: str = "organisation",
+        read_roles: Sequence[str] = REGION_ROLES,
+        edit_roles: Sequence[str] = (Role.CISO,),
+        sector_read_roles: Sequence[str] = (),
+        shared_field: str | None = None,
+        owner_field: str | None = None,
+        owner_roles: Sequence[str] = (Role.RISK_OWNER,),
+        object_permissions: bool = False,
+    ) -> None:
+        self.field = field
+        self.read_roles = tuple(read_roles)
+        self.edit_roles = tuple(edit_roles)
+        self.sector_read_roles = tuple(sector_read_roles)
+        self.shared_field = shared_field
+        self.owner_field = owner_field
+        self.owner_roles = tuple(owner_roles)
+        self.object_permissions = object_permissions
+
+    def organisations(self, principal: Principal, action: Action) -> list[int] | None:
+        if action == Action.VIEW:
+            if principal.has_any_role(self.sector_read_roles):
+                return None
+            return principal.organisations_with(self.read_roles)
+        return principal.organisations_with(self.edit_roles)
+
+    def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
+        if action == Action.VIEW:
+            if principal.has_any_role(self.sector_read_roles):
+                return None
+            readable = principal.organisations_with(self.read_roles)
+            q = Q(**{f"{self.field}__in": readable})
+            if self.shared_field and readable:
+                # A subquery rather than a join keeps rows unique without DISTINCT.
+                shared = model._default_manager.filter(
+                    **{f"{self.shared_field}__in": readable}
+                ).values("pk")
+                q |= Q(pk__in=shared)
+            return q
+
+        q = Q(**{f"{self.field}__in": principal.organisations_with(self.edit_roles)})
+        if self.owner_field and action == Action.CHANGE:
+            owned_in = principal.organisations_with(self.owner_roles)
+            if owned_in:
+                q |= Q(**{self.owner_field: principal.user.pk, f"{self.field}__in": owned_in})
+        if self.object_permissions and action != Action.ADD:
+            q |= object_permission_q(principal, model, f"{action}_{model._meta.model_name}")
+        return q
+
+
+class AdminOnly(AccessPolicy):
+    """Only sector administrators act; everyone signed in may read when ``readable``."""
+
+    def __init__(self, *, readable: bool = True) -> None:
+        self.readable = readable
+
+    def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
+        if action == Action.VIEW and self.readable:
+            return None
+        return NOTHING

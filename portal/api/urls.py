@@ -1,0 +1,23 @@
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from capabilities.api.views import DisciplineViewSet
+from initiatives.api.views import InitiativeViewSet, StrategicObjectiveViewSet, StrategyViewSet
+from portal.api.views import OrganisationViewSet
+from risks.api.views import AssetViewSet
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet)
+router.register("disciplines", DisciplineViewSet)
+router.register("strategies", StrategyViewSet)
+router.register("objectives", StrategicObjectiveViewSet)
+router.register("initiatives", InitiativeViewSet)
+router.register("assets", AssetViewSet)
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("", include(router.urls)),
+]

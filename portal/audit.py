@@ -1,0 +1,114 @@
+"""The audit trail: who changed which governance data, when, and from what to what.
+
+Built on django-auditlog: one append-only table of entries, each holding the changed fields as
+``{field: [old, new]}``. Models opt in with ``audited(Model)``. Entries are never updated or
+deleted — not through the ORM (``protect_entries``), not through the admin (read-only), and on
+the database itself a trigger refuses UPDATE and DELETE (migration ``portal.0002``).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.db.models import Model, QuerySet
+from django.db.models.signals import pre_delete, pre_save
+from django.utils.translation import gettext_lazy as _
+
+#: Bookkeeping fields that change on every save and say nothing about the data.
+BOOKKEEPING_FIELDS = ("version", "created_at", "updated_at")
+
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: _("Created"),
+    LogEntry.Action.UPDATE: _("Changed"),
+    LogEntry.Action.DELETE: _("Deleted"),
+    LogEntry.Action.ACCESS: _("Accessed"),
+}
+
+
+class AuditTrailIsAppendOnly(Exception):
+    pass
+
+
+def audited(model: type[Model], *, exclude: Iterable[str] = (), m2m: Iterable[str] = ()) -> None:
+    """Record every create, update and delete of ``model`` in the audit trail."""
+    auditlog.register(
+        model,
+        exclude_fields=[*BOOKKEEPING_FIELDS, *exclude],
+        m2m_fields=set(m2m),
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    timestamp: datetime
+    actor: str | None
+    action: int
+    action_label: str
+    changes: list[FieldChange]
+
+
+def _field_label(model: type[Model] | None, name: str) -> str:
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
+    """Entries shaped for display, newest first, with field names in the user's language."""
+    rows = []
+    for entry in entries.select_related("actor", "content_type").order_by("-timestamp", "-pk"):
+        model = entry.content_type.model_class()
+        changes = []
+        display = entry.changes_display_dict if entry.action != LogEntry.Action.ACCESS else {}
+        for name, values in display.items():
+            if isinstance(values, dict):  # many-to-many: {"type": "add", "objects": [...]}
+                objects = ", ".join(str(value) for value in values.get("objects", []))
+                old, new = ("", objects) if values.get("type") == "add" else (objects, "")
+            else:
+                old, new = (str(values[0]), str(values[1])) if len(values) == 2 else ("", "")
+            changes.append(FieldChange(field=_field_label(model, name), old=old, new=new))
+        actor = entry.actor.get_username() if entry.actor else (entry.actor_email or None)
+        rows.append(
+            HistoryEntry(
+                timestamp=entry.timestamp,
+                actor=actor,
+                action=entry.action,
+                action_label=str(ACTION_LABELS.get(entry.action, entry.action)),
+                changes=changes,
+            )
+        )
+    return rows
+
+
+def entries_for(obj: Model) -> QuerySet[LogEntry]:
+    return LogEntry.objects.get_for_object(obj)
+
+
+def history_for(obj: Model) -> list[HistoryEntry]:
+    return history_entries(entries_for(obj))
+
+
+def _refuse_update(sender, instance: LogEntry, **kwargs) -> None:
+    if instance.pk is not None and not instance._state.adding:
+        raise AuditTrailIsAppendOnly("audit entries cannot be changed")
+
+
+def _refuse_delete(sender, instance: LogEntry, **kwargs) -> None:
+    raise AuditTrailIsAppendOnly("audit entries cannot be deleted")
+
+
+def protect_entries() -> None:
+    pre_save.connect(_refuse_update, sender=LogEntry, dispatch_uid="audit-append-only-save")
+    pre_delete.connect(_refuse_delete, sender=LogEntry, dispatch_uid="audit-append-only-delete")

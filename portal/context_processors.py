@@ -1,0 +1,41 @@
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.access import Action, can_add_somewhere, principal_for
+from portal.access.roles import REGION_ROLES
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url: str
+    label: str
+    active: bool
+
+
+def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
+    principal = principal_for(request.user)
+    if not principal.is_authenticated:
+        return []
+    items = [
+        (reverse("home"), _("Overview")),
+        (reverse("organisation_list"), _("Organisations")),
+    ]
+    if principal.is_sector_admin or principal.has_any_role(REGION_ROLES):
+        items.append((reverse("risks:asset_list"), _("Assets")))
+    items.append((reverse("api-docs"), _("API")))
+    if principal.is_sector_admin:
+        items.append((reverse("admin:index"), _("Administration")))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The main navigation, fitted to the user's roles."""
+    path = request.path
+    items = []
+    for url, label in _items_for(request):
+        active = path == url if url == reverse("home") else path.startswith(url)
+        items.append(NavItem(url=url, label=str(label), active=active))
+    return {"nav_items": items, "ACTION": Action, "can_add_somewhere": can_add_somewhere}

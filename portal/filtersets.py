@@ -1,0 +1,52 @@
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from portal.forms import FilterForm
+from portal.models import Organisation
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class OrganisationFilter(django_filters.ModelMultipleChoiceFilter):
+    """Organisations by slug, repeatable: ``?organisation=hovedstaden&organisation=sjaelland``."""
+
+    def __init__(self, *, regions_only: bool = False, **kwargs) -> None:
+        queryset = Organisation.objects.all()
+        if regions_only:
+            queryset = queryset.filter(kind=Organisation.Kind.REGION)
+        kwargs.setdefault("field_name", "organisation")
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("label", _("Organisation"))
+        super().__init__(queryset=queryset, **kwargs)
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """A FilterSet with a free-text ``q`` over ``search_fields``; serves HTML and API alike."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        form = FilterForm
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class OrganisationFilterSet(SearchFilterSet):
+    search_fields = ("name_da", "name_en", "short_name", "slug")
+
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label=_("Kind"))
+
+    class Meta(SearchFilterSet.Meta):
+        model = Organisation
+        fields = ["q", "kind"]

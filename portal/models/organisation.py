@@ -1,0 +1,54 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.access.policies import AdminOnly
+from portal.audit import audited
+from portal.models.base import VersionedModel
+from portal.translation import localized
+
+
+class Organisation(VersionedModel):
+    """A region or a sector body (Danske Regioner, the sector's CERT, …)."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        SECTOR_BODY = "sector_body", _("Sector body")
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name_da = models.CharField(_("name (Danish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    # Every signed-in user reads the list of organisations; only sector admins change it.
+    access_policy = AdminOnly(readable=True)
+
+    class Meta:
+        ordering = ["kind", "name_da"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["region", "sector_body"]),
+                name="organisation_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisation_detail", kwargs={"slug": self.slug})
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def is_region(self) -> bool:
+        return self.kind == self.Kind.REGION
+
+
+audited(Organisation)

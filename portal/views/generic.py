@@ -1,0 +1,204 @@
+"""Generic bases for the HTML views: each concrete view is a few declarative lines.
+
+Every base goes through the permission layer: querysets are restricted to what the user may
+see (anything else is 404) and changes are checked with ``can`` (visible but not allowed is
+403). Writes happen in one transaction and are re-checked after saving, so a form cannot
+smuggle an object into an organisation the user may not edit.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model, ProtectedError, QuerySet
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from portal.access import Action, can, can_add_somewhere, organisations_for
+from portal.audit import history_for
+from portal.models import ConcurrentUpdate
+
+
+class RestrictedMixin(LoginRequiredMixin):
+    """Narrows ``queryset`` to what the signed-in user may see."""
+
+    queryset: QuerySet
+    request: HttpRequest
+
+    def get_queryset(self) -> QuerySet:
+        return self.queryset.restrict(self.request.user, Action.VIEW)
+
+    @property
+    def model_meta(self):
+        return self.queryset.model._meta
+
+
+class ObjectListView(RestrictedMixin, generic.ListView):
+    """A filtered, searchable, paginated list."""
+
+    filterset_class: type | None = None
+    paginate_by = 50
+    add_url_name: str | None = None
+    title: str | None = None
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(
+                self.request.GET or None, queryset=queryset, request=self.request
+            )
+            queryset = self.filterset.qs
+        return queryset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        filter_form = self.filterset.form if self.filterset is not None else None
+        context.update(
+            title=self.title or self.model_meta.verbose_name_plural.capitalize(),
+            filter_form=filter_form,
+            is_filtered=any(value for key, value in params.items()),
+            querystring_without_page=params.urlencode(),
+            add_url=(
+                reverse(self.add_url_name)
+                if self.add_url_name and can_add_somewhere(self.request.user, self.queryset.model)
+                else None
+            ),
+        )
+        return context
+
+
+class ObjectDetailView(RestrictedMixin, generic.DetailView):
+    """An object's page with its actions and its history."""
+
+    edit_url_name: str | None = None
+    delete_url_name: str | None = None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        kwargs_for_url = dict(self.kwargs)  # the edit and delete URLs take the same arguments
+        context.update(
+            edit_url=(
+                reverse(self.edit_url_name, kwargs=kwargs_for_url)
+                if self.edit_url_name and can(user, Action.CHANGE, self.object)
+                else None
+            ),
+            delete_url=(
+                reverse(self.delete_url_name, kwargs=kwargs_for_url)
+                if self.delete_url_name and can(user, Action.DELETE, self.object)
+                else None
+            ),
+            history_entries=history_for(self.object),
+            object_type=self.model_meta.verbose_name,
+        )
+        return context
+
+
+class ObjectEditView(RestrictedMixin, generic.UpdateView):
+    """Creates (no ``pk``/``slug`` in the URL) or changes an object, conflict-safe."""
+
+    template_name = "generic/object_form.html"
+    #: The form field that names the owning organisation, narrowed to where the user may add.
+    organisation_field: str | None = None
+
+    def is_create(self) -> bool:
+        return self.pk_url_kwarg not in self.kwargs and self.slug_url_kwarg not in self.kwargs
+
+    def get_object(self, queryset: QuerySet | None = None) -> Model | None:
+        if self.is_create():
+            if not can_add_somewhere(self.request.user, self.queryset.model):
+                raise PermissionDenied
+            return None
+        obj = super().get_object(queryset)
+        if not can(self.request.user, Action.CHANGE, obj):
+            raise PermissionDenied
+        return obj
+
+    def get_form(self, form_class: type[BaseForm] | None = None) -> BaseForm:
+        form = super().get_form(form_class)
+        if self.organisation_field and self.organisation_field in form.fields:
+            allowed = organisations_for(self.request.user, self.queryset.model, Action.ADD)
+            if allowed is not None:
+                field = form.fields[self.organisation_field]
+                field.queryset = field.queryset.filter(pk__in=allowed)
+        return form
+
+    def form_valid(self, form: BaseForm) -> HttpResponse:
+        action = Action.ADD if self.is_create() else Action.CHANGE
+        try:
+            with transaction.atomic():
+                self.object = form.save()
+                if not can(self.request.user, action, self.object):
+                    raise PermissionDenied
+        except ConcurrentUpdate:
+            return self.render_to_response(
+                self.get_context_data(form=form, conflict=True), status=409
+            )
+        messages.success(self.request, _("Saved."))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        verbose_name = self.model_meta.verbose_name
+        if self.object is None:
+            title = _("Add %(type)s") % {"type": verbose_name}
+            cancel_url = self.request.GET.get("cancel") or reverse("home")
+        else:
+            title = _("Edit %(type)s: %(object)s") % {"type": verbose_name, "object": self.object}
+            cancel_url = self.object.get_absolute_url()
+        context.update(title=title, cancel_url=cancel_url)
+        return context
+
+
+class ObjectDeleteView(RestrictedMixin, generic.DeleteView):
+    """Asks for confirmation, then deletes — if the user may, and nothing depends on it."""
+
+    template_name = "generic/object_confirm_delete.html"
+    success_url_name: str
+
+    def get_object(self, queryset: QuerySet | None = None) -> Model:
+        obj = super().get_object(queryset)
+        if not can(self.request.user, Action.DELETE, obj):
+            raise PermissionDenied
+        return obj
+
+    def form_valid(self, form: BaseForm) -> HttpResponse:
+        try:
+            with transaction.atomic():
+                self.object.delete()
+        except ProtectedError:
+            messages.error(
+                self.request, _("This cannot be deleted because other records depend on it.")
+            )
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        messages.success(self.request, _("Deleted."))
+        return HttpResponseRedirect(reverse(self.success_url_name))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            object_type=self.model_meta.verbose_name, cancel_url=self.object.get_absolute_url()
+        )
+        return context
+
+
+def restricted_object_or_404(
+    request: HttpRequest, queryset: QuerySet, action: str = Action.VIEW, **lookup: Any
+) -> Model:
+    """The object if the user may see it (404 otherwise) and may do ``action`` (403 otherwise)."""
+    obj = get_object_or_404(queryset.restrict(request.user, Action.VIEW), **lookup)
+    if action != Action.VIEW and not can(request.user, action, obj):
+        raise PermissionDenied
+    return obj

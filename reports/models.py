@@ -1,0 +1,1 @@
+# Report kinds, drafts and runs arrive with the reports issue.

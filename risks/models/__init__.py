@@ -1,0 +1,3 @@
+from risks.models.asset import Asset
+
+__all__ = ["Asset"]

@@ -1,0 +1,34 @@
+from portal.views.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+from risks.filtersets import AssetFilterSet
+from risks.forms import AssetForm
+from risks.models import Asset
+
+
+class AssetListView(ObjectListView):
+    queryset = Asset.objects.select_related("organisation")
+    filterset_class = AssetFilterSet
+    template_name = "risks/asset_list.html"
+    add_url_name = "risks:asset_add"
+
+
+class AssetDetailView(ObjectDetailView):
+    queryset = Asset.objects.select_related("organisation").prefetch_related("shared_with")
+    template_name = "risks/asset_detail.html"
+    edit_url_name = "risks:asset_edit"
+    delete_url_name = "risks:asset_delete"
+
+
+class AssetEditView(ObjectEditView):
+    queryset = Asset.objects.all()
+    form_class = AssetForm
+    organisation_field = "organisation"
+
+
+class AssetDeleteView(ObjectDeleteView):
+    queryset = Asset.objects.all()
+    success_url_name = "risks:asset_list"

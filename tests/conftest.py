@@ -1,0 +1,107 @@
+"""Shared fixtures: personas (one user per role in two regions) and API clients."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from rest_framework.test import APIClient
+
+from portal.access.roles import Role
+from portal.models import Organisation
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+# Browser tests drive Playwright's synchronous API next to Django's live server thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Personas:
+    region_a: Organisation
+    region_b: Organisation
+    sector_body: Organisation
+    ciso_a: AbstractBaseUser
+    riskowner_a: AbstractBaseUser
+    viewer_a: AbstractBaseUser
+    ciso_b: AbstractBaseUser
+    riskowner_b: AbstractBaseUser
+    viewer_b: AbstractBaseUser
+    secretariat: AbstractBaseUser
+    admin: AbstractBaseUser
+    outsider: AbstractBaseUser
+
+    def by_name(self, name: str) -> AbstractBaseUser:
+        return getattr(self, name)
+
+
+def make_personas() -> Personas:
+    region_a = OrganisationFactory(slug="region-a", name_da="Region A")
+    region_b = OrganisationFactory(slug="region-b", name_da="Region B")
+    sector_body = OrganisationFactory(
+        slug="sector-body", name_da="Sektororgan", kind=Organisation.Kind.SECTOR_BODY
+    )
+    users = {}
+    for region, suffix in ((region_a, "a"), (region_b, "b")):
+        for role, prefix in (
+            (Role.CISO, "ciso"),
+            (Role.RISK_OWNER, "riskowner"),
+            (Role.VIEWER, "viewer"),
+        ):
+            user = UserFactory(username=f"{prefix}.{suffix}")
+            MembershipFactory(user=user, organisation=region, role=role)
+            users[f"{prefix}_{suffix}"] = user
+    secretariat = UserFactory(username="secretariat")
+    MembershipFactory(user=secretariat, organisation=sector_body, role=Role.SECRETARIAT)
+    admin = UserFactory(username="sector.admin")
+    MembershipFactory(user=admin, organisation=sector_body, role=Role.SECTOR_ADMIN)
+    return Personas(
+        region_a=region_a,
+        region_b=region_b,
+        sector_body=sector_body,
+        secretariat=secretariat,
+        admin=admin,
+        outsider=UserFactory(username="outsider"),
+        **users,
+    )
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)``: an API client authenticated as ``user`` (or anonymous for None)."""
+
+    def make(user: AbstractBaseUser | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_as(client):
+    """``client_as(user)``: the Django test client, logged in as ``user``."""
+
+    def make(user: AbstractBaseUser | None):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is not what these tests are about; PBKDF2 per persona costs seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
