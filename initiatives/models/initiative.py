@@ -40,7 +40,9 @@ class Initiative(VersionedModel):
     )
     sort_key = models.PositiveIntegerField(_("sort key"), editable=False, default=0)
 
-    access_policy = MemberReadable()
+    # Working-group members get django-guardian object permissions on their group's
+    # initiatives; the TSI secretariat edits every initiative.
+    access_policy = MemberReadable(object_permissions=True)
 
     class Meta:
         ordering = ["strategy", "sort_key"]
