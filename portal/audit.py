@@ -12,8 +12,10 @@ from datetime import datetime
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from django.db.models import Model, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import BooleanField, Field, Model, QuerySet
 from django.db.models.signals import pre_delete, pre_save
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 #: Bookkeeping fields that change on every save and say nothing about the data.
@@ -56,13 +58,27 @@ class HistoryEntry:
     changes: list[FieldChange]
 
 
-def _field_label(model: type[Model] | None, name: str) -> str:
+#: Fields whose change says nothing to a reader (the primary key of a new object).
+HIDDEN_FIELDS = frozenset({"id"})
+
+
+def _field(model: type[Model] | None, name: str) -> Field | None:
     if model is None:
-        return name
+        return None
     try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _display_value(field: Field | None, value: object) -> str:
+    """auditlog stores values as text: "None" is no value, booleans read as yes/no."""
+    text = str(value)
+    if text == "None":
+        return ""
+    if isinstance(field, BooleanField) and text in ("True", "False"):
+        return str(_("Yes") if text == "True" else _("No"))
+    return text
 
 
 def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
@@ -73,12 +89,20 @@ def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
         changes = []
         display = entry.changes_display_dict if entry.action != LogEntry.Action.ACCESS else {}
         for name, values in display.items():
+            if name in HIDDEN_FIELDS:
+                continue
+            field = _field(model, name)
             if isinstance(values, dict):  # many-to-many: {"type": "add", "objects": [...]}
                 objects = ", ".join(str(value) for value in values.get("objects", []))
                 old, new = ("", objects) if values.get("type") == "add" else (objects, "")
+            elif len(values) == 2:
+                old, new = _display_value(field, values[0]), _display_value(field, values[1])
             else:
-                old, new = (str(values[0]), str(values[1])) if len(values) == 2 else ("", "")
-            changes.append(FieldChange(field=_field_label(model, name), old=old, new=new))
+                continue
+            if old == new:
+                continue
+            label = capfirst(field.verbose_name) if field is not None else name
+            changes.append(FieldChange(field=str(label), old=old, new=new))
         actor = entry.actor.get_username() if entry.actor else (entry.actor_email or None)
         rows.append(
             HistoryEntry(

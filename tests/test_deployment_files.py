@@ -49,7 +49,12 @@ def test_docker_compose_config_accepts_the_file():
     result = subprocess.run(
         ["docker", "compose", "config", "--quiet"],
         cwd=ROOT,
-        env={"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "x", "POSTGRES_PASSWORD": "x", "PATH": "/usr/bin:/bin"},
+        env={
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "x",
+            "POSTGRES_PASSWORD": "x",
+            "PATH": "/usr/bin:/bin",
+        },
         capture_output=True,
         text=True,
     )

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -8,7 +10,7 @@ from risks.models import Asset
 
 def test_it_creates_a_user_for_every_role_in_every_region(db, settings):
     settings.DEBUG = True
-    call_command("seed_demo", "--scale", "0.05", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--scale", "0.05", verbosity=0, stdout=StringIO())
     names = set(get_user_model().objects.values_list("username", flat=True))
     for region in ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland"):
         for role in ("ciso", "riskowner", "viewer"):
@@ -19,10 +21,10 @@ def test_it_creates_a_user_for_every_role_in_every_region(db, settings):
 
 def test_it_is_deterministic_and_idempotent(db, settings):
     settings.DEBUG = True
-    call_command("seed_demo", "--scale", "0.05", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
     first = list(Asset.objects.order_by("pk").values_list("name", "supplier"))
     users = get_user_model().objects.count()
-    call_command("seed_demo", "--scale", "0.05", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
     assert list(Asset.objects.order_by("pk").values_list("name", "supplier")) == first
     assert get_user_model().objects.count() == users
 
@@ -31,7 +33,7 @@ def test_it_refuses_to_run_with_debug_off(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", "--scale", "0.05")
-    call_command("seed_demo", "--scale", "0.05", force=True, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--scale", "0.05", force=True, stdout=StringIO())
 
 
 def test_it_rejects_a_bad_scale(db, settings):
@@ -43,9 +45,10 @@ def test_it_rejects_a_bad_scale(db, settings):
 def test_every_demo_user_gets_an_api_token(db, settings, api_client):
     settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", "--scale", "0.05", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
     for user in get_user_model().objects.all():
         response = api_client.post(
-            reverse("api:auth-token"), {"username": user.username, "password": settings.DEMO_PASSWORD}
+            reverse("api:auth-token"),
+            {"username": user.username, "password": settings.DEMO_PASSWORD},
         )
         assert response.status_code == 200, user.username

@@ -13,9 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER, settings.DATABASES['default']['ENGINE'])"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER, settings.DATABASES['default']['ENGINE'])",
+        ],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
         capture_output=True,
@@ -35,7 +41,9 @@ def test_it_refuses_a_short_secret_key_in_production():
 
 
 def test_it_starts_in_production_with_a_real_secret_key():
-    result = load_settings(DEBUG="false", SECRET_KEY="k" * 60, DATABASE_URL="sqlite:////tmp/x.sqlite3")
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="k" * 60, DATABASE_URL="sqlite:////tmp/x.sqlite3"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "False"
 

@@ -1,0 +1,44 @@
+"""A CISO finds an asset in the list, edits it, sees a field error, saves and reads its history."""
+
+from tests.conftest import make_personas
+from tests.factories import AssetFactory
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url("**/")
+
+
+def test_a_ciso_edits_an_asset_and_sees_its_history(page, screenshot):
+    personas = make_personas()
+    for number in range(12):
+        AssetFactory(organisation=personas.region_a, name=f"System {number:02d}")
+    AssetFactory(organisation=personas.region_a, name="Laboratoriesystem", supplier="Gammel A/S")
+    AssetFactory(organisation=personas.region_b, name="Region B's system")
+    log_in(page, "ciso.a")
+
+    page.get_by_role("link", name="Aktiver").first.click()
+    assert "Region B's system" not in page.content()
+    page.get_by_label("Søg").fill("labor")
+    page.get_by_role("button", name="Filtrér").click()
+    screenshot("list")
+    page.get_by_role("link", name="Laboratoriesystem").click()
+    page.get_by_role("link", name="Rediger").click()
+
+    page.get_by_label("Navn").fill("")
+    page.get_by_role("button", name="Gem").click()
+    assert page.locator(".form-error-message").first.is_visible()
+    screenshot("form-error")
+
+    page.get_by_label("Navn").fill("Laboratoriesystem")
+    page.get_by_label("Leverandør").fill("Ny A/S")
+    page.get_by_role("button", name="Gem").click()
+    page.wait_for_url("**/assets/*/")
+    history = page.locator("table", has_text="Gammel A/S")
+    assert history.is_visible()
+    assert "Ny A/S" in history.inner_text()
+    assert "ciso.a" in history.inner_text()
+    screenshot("detail")
