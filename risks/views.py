@@ -27,6 +27,7 @@ class AssetEditView(ObjectEditView):
     queryset = Asset.objects.all()
     form_class = AssetForm
     organisation_field = "organisation"
+    list_url_name = "risks:asset_list"
 
 
 class AssetDeleteView(ObjectDeleteView):

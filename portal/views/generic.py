@@ -109,6 +109,8 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
     template_name = "generic/object_form.html"
     #: The form field that names the owning organisation, narrowed to where the user may add.
     organisation_field: str | None = None
+    #: Where "Cancel" leads when adding (editing returns to the object).
+    list_url_name: str | None = None
 
     def is_create(self) -> bool:
         return self.pk_url_kwarg not in self.kwargs and self.slug_url_kwarg not in self.kwargs
@@ -154,7 +156,7 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
         verbose_name = self.model_meta.verbose_name
         if self.object is None:
             title = _("Add %(type)s") % {"type": verbose_name}
-            cancel_url = self.request.GET.get("cancel") or reverse("home")
+            cancel_url = reverse(self.list_url_name or "home")
         else:
             title = _("Edit %(type)s: %(object)s") % {"type": verbose_name, "object": self.object}
             cancel_url = self.object.get_absolute_url()
