@@ -8,6 +8,7 @@ from portal.views import health, home, organisations
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,3 +14,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No database, no session — also the benchmark's floor."""
+    return JsonResponse({"status": "ok"})
