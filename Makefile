@@ -7,7 +7,7 @@ SCALE ?= 1
 # The embedded demo: SQLite under var/, Celery tasks in-process, DEBUG on.
 export DEBUG ?= true
 
-.PHONY: run test setup setup-test system-packages messages lint check-deploy pytest lock clean
+.PHONY: run test setup setup-test system-packages messages lint check-deploy pytest bench lock clean
 
 run: setup ## Serve the portal with the demo sector on http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --no-input
@@ -50,6 +50,11 @@ check-deploy:
 
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Sector-scale benchmark on PostgreSQL (127.0.0.1:5432) with gunicorn; see bench/README.md.
+# The harness sets its own production-like environment (DEBUG=false …) for what it starts.
+bench: setup-test ## Benchmark the portal, e.g. make bench BENCH_ARGS="--scales 1,10"
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lock: ## Re-resolve the pinned dependencies after changing pyproject.toml
 	$(BIN)/pip install --quiet pip-tools

@@ -66,9 +66,11 @@ def _field(model: type[Model] | None, name: str) -> Field | None:
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # Reverse relations share names with nothing a person edited; only real fields count.
+    return field if getattr(field, "concrete", False) or field.many_to_many else None
 
 
 def _display_value(field: Field | None, value: object) -> str:

@@ -21,6 +21,9 @@ def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
         return []
     items = [
         (reverse("home"), _("Overview")),
+        (reverse("initiatives:portfolio"), _("Initiatives")),
+        (reverse("initiatives:implementation_matrix"), _("Implementation")),
+        (reverse("initiatives:working_group_list"), _("Working groups")),
         (reverse("organisation_list"), _("Organisations")),
     ]
     if principal.is_sector_admin or principal.has_any_role(REGION_ROLES):
@@ -34,8 +37,11 @@ def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
 def navigation(request: HttpRequest) -> dict[str, object]:
     """The main navigation, fitted to the user's roles."""
     path = request.path
-    items = []
-    for url, label in _items_for(request):
-        active = path == url if url == reverse("home") else path.startswith(url)
-        items.append(NavItem(url=url, label=str(label), active=active))
+    entries = _items_for(request)
+    # The active item is the one whose URL is the longest prefix of the page's path.
+    matches = [
+        url for url, _label in entries if path == url or (url != "/" and path.startswith(url))
+    ]
+    active_url = max(matches, key=len, default=None)
+    items = [NavItem(url=url, label=str(label), active=url == active_url) for url, label in entries]
     return {"nav_items": items, "ACTION": Action, "can_add_somewhere": can_add_somewhere}

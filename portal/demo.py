@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from capabilities.services import disciplines_load_reference, frameworks_load_reference
+from initiatives.demo import seed_demo_initiatives
 from initiatives.services import strategies_load_reference
 from portal.access.roles import Role
 from portal.models import Membership, Organisation
@@ -191,3 +192,4 @@ def seed_demo_sector(*, scale: Decimal, seed: int, log: Log) -> None:
     log(f"Reference data: {report.changed} objects written")
     seed_users(log=log)
     seed_assets(scale=scale, rng=rng, log=log)
+    seed_demo_initiatives(rng=rng, log=log)

@@ -153,9 +153,10 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # Django REST framework and the OpenAPI schema.
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated request then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.RestrictedObjectPermission"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardPagination",
@@ -188,6 +189,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DisciplineCodeEnum": "capabilities.models.discipline.Discipline.Code",
         "OrganisationKindEnum": "portal.models.organisation.Organisation.Kind",
+        "LifecycleStatusEnum": "initiatives.models.status_update.LifecycleStatus",
+        "RagEnum": "initiatives.models.status_update.Rag",
+        "DeliverableStatusEnum": "initiatives.models.deliverable.Deliverable.Status",
+        "ImplementationStatusEnum": (
+            "initiatives.models.implementation.RegionalImplementation.Status"
+        ),
+        "WorkingGroupKindEnum": "initiatives.models.working_group.WorkingGroup.Kind",
+        "AssetKindEnum": "risks.models.asset.Asset.Kind",
     },
 }
 
@@ -200,6 +209,11 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-cyberportal")
+
+# Status updates are reported per half-year (as in the councils' appendix) or per quarter.
+REPORTING_PERIODS = env_str("REPORTING_PERIODS", "half")
+if REPORTING_PERIODS not in ("half", "quarter"):
+    raise ImproperlyConfigured("REPORTING_PERIODS must be half or quarter")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -32,12 +32,20 @@ class SyncReport(Counter):
 
 
 def sync_object(
-    model: type[Model], *, lookup: dict[str, Any], values: dict[str, Any], report: SyncReport
+    model: type[Model],
+    *,
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    report: SyncReport,
+    defaults: dict[str, Any] | None = None,
 ) -> Model:
-    """Make the row identified by ``lookup`` hold ``values``; write only if something differs."""
+    """Make the row identified by ``lookup`` hold ``values``; write only if something differs.
+
+    ``defaults`` are set when the row is created and left alone afterwards (people edit them).
+    """
     obj = model._base_manager.filter(**lookup).first()
     if obj is None:
-        obj = model(**lookup, **values)
+        obj = model(**lookup, **values, **(defaults or {}))
         obj.full_clean()
         obj.save()
         report.record(model, "created")

@@ -23,6 +23,7 @@ urlpatterns = [
         organisations.OrganisationEditView.as_view(),
         name="organisation_edit",
     ),
+    path("initiatives/", include("initiatives.urls")),
     path("assets/", include("risks.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,6 +1,21 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from initiatives.models import Initiative, StrategicObjective, Strategy
+from initiatives.models import (
+    Deliverable,
+    Initiative,
+    LifecycleStatus,
+    Milestone,
+    Rag,
+    RegionalImplementation,
+    StatusUpdate,
+    StrategicObjective,
+    Strategy,
+    WorkingGroup,
+)
+from portal.access import principal_for
+from portal.access.roles import Role
+from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 
 
 class StrategySerializer(serializers.ModelSerializer):
@@ -27,10 +42,21 @@ class StrategicObjectiveSerializer(serializers.ModelSerializer):
         ]
 
 
-class InitiativeSerializer(serializers.ModelSerializer):
+class InitiativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """``status``, ``rag`` and ``progress`` are the latest status update's (never stored)."""
+
     strategy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     discipline = serializers.SlugRelatedField(slug_field="code", read_only=True)
     objectives = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    working_group = serializers.SlugRelatedField(
+        slug_field="slug", queryset=WorkingGroup.objects.all(), allow_null=True, required=False
+    )
+    lead_organisation = OrganisationSlugField(allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=LifecycleStatus.choices, read_only=True)
+    rag = serializers.ChoiceField(choices=Rag.choices, read_only=True, allow_null=True)
+    progress = serializers.IntegerField(read_only=True, allow_null=True)
+    period = serializers.CharField(source="current_period", read_only=True, allow_null=True)
+    last_update_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Initiative
@@ -44,4 +70,140 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "description_en",
             "discipline",
             "objectives",
+            "working_group",
+            "lead_organisation",
+            "start_date",
+            "end_date",
+            "status",
+            "rag",
+            "progress",
+            "period",
+            "last_update_at",
         ]
+        read_only_fields = ["number", "title_da", "title_en"]
+
+    def validate_working_group(self, value: WorkingGroup | None) -> WorkingGroup | None:
+        request = self.context["request"]
+        current = getattr(self.instance, "working_group", None)
+        principal = principal_for(request.user)
+        if value != current and not (
+            principal.is_sector_admin or principal.has_role(Role.SECRETARIAT)
+        ):
+            raise serializers.ValidationError(
+                _("Only the TSI secretariat assigns initiatives to working groups.")
+            )
+        return value
+
+
+class StatusUpdateSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "id",
+            "initiative",
+            "period",
+            "status",
+            "rag",
+            "progress",
+            "narrative",
+            "achievements",
+            "next_steps",
+            "blockers",
+            "corrects",
+            "author",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StatusUpdateInputSerializer(serializers.Serializer):
+    period = serializers.CharField(max_length=7)
+    status = serializers.ChoiceField(choices=LifecycleStatus.choices)
+    rag = serializers.ChoiceField(choices=Rag.choices)
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    narrative = serializers.CharField(required=False, allow_blank=True, default="")
+    achievements = serializers.CharField(required=False, allow_blank=True, default="")
+    next_steps = serializers.CharField(required=False, allow_blank=True, default="")
+    blockers = serializers.CharField(required=False, allow_blank=True, default="")
+    corrects = serializers.PrimaryKeyRelatedField(
+        queryset=StatusUpdate.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class WorkingGroupSerializer(serializers.ModelSerializer):
+    members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    topics = serializers.ListField(
+        child=serializers.CharField(max_length=300), source="topic_list", required=False
+    )
+    initiatives = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+
+    class Meta:
+        model = WorkingGroup
+        fields = [
+            "slug",
+            "name_da",
+            "name_en",
+            "kind",
+            "description",
+            "topics",
+            "active_from",
+            "active_to",
+            "members",
+            "initiatives",
+        ]
+        read_only_fields = ["slug"]
+
+    def validate(self, attrs: dict) -> dict:
+        if "topic_list" in attrs:
+            attrs["topics"] = "\n".join(topic.strip() for topic in attrs.pop("topic_list"))
+        return attrs
+
+
+class DeliverableSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    working_group = serializers.SlugRelatedField(
+        slug_field="slug", queryset=WorkingGroup.objects.all()
+    )
+    half_year = serializers.CharField(source="half_year.label", read_only=True)
+
+    class Meta:
+        model = Deliverable
+        fields = [
+            "id",
+            "working_group",
+            "initiative",
+            "title",
+            "description",
+            "due",
+            "status",
+            "delivered_on",
+            "evidence_url",
+            "half_year",
+        ]
+
+    def validate_working_group(self, value: WorkingGroup) -> WorkingGroup:
+        if self.instance is not None and value != self.instance.working_group:
+            raise serializers.ValidationError(_("A deliverable stays with its working group."))
+        return value
+
+
+class MilestoneSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "initiative", "title", "due", "done_on"]
+
+    def validate_initiative(self, value: Initiative) -> Initiative:
+        if self.instance is not None and value != self.instance.initiative:
+            raise serializers.ValidationError(_("A milestone stays with its initiative."))
+        return value
+
+
+class RegionalImplementationSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSlugField(read_only=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RegionalImplementation
+        fields = ["id", "initiative", "organisation", "status", "note", "updated_by", "updated_at"]
+        read_only_fields = ["initiative", "updated_at"]

@@ -1,5 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from portal.access.policies import MemberReadable
@@ -38,6 +41,24 @@ class Initiative(VersionedModel):
         related_name="initiatives",
         verbose_name=_("strategic objectives"),
     )
+    lead_organisation = models.ForeignKey(
+        "portal.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_initiatives",
+        verbose_name=_("lead organisation"),
+    )
+    working_group = models.ForeignKey(
+        "initiatives.WorkingGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+        verbose_name=_("working group"),
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
     sort_key = models.PositiveIntegerField(_("sort key"), editable=False, default=0)
 
     # Working-group members get django-guardian object permissions on their group's
@@ -55,12 +76,51 @@ class Initiative(VersionedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:initiative_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end cannot be before the start.")})
+
     def save(self, *args, **kwargs) -> None:
         # "2.10" must sort after "2.9": keep a numeric key derived from the number.
         area, _dot, item = self.number.partition(".")
         if area.isdigit() and item.isdigit():
             self.sort_key = int(area) * 1000 + int(item)
         super().save(*args, **kwargs)
+
+    # The current status is the latest status update's; lists annotate it in one query
+    # (initiatives.selectors.with_current_status), a lone object reads its latest update.
+
+    def _current(self, field: str):
+        annotated = f"current_{field}"
+        if annotated in self.__dict__:
+            return self.__dict__[annotated]
+        latest = self.latest_status_update
+        return getattr(latest, field) if latest is not None else None
+
+    @cached_property
+    def latest_status_update(self):
+        return self.status_updates.order_by("-period_start", "-created_at", "-pk").first()
+
+    @property
+    def status(self) -> str:
+        return self._current("status") or "not_started"
+
+    @property
+    def rag(self) -> str | None:
+        return self._current("rag")
+
+    @property
+    def progress(self) -> int | None:
+        return self._current("progress")
+
+    @property
+    def current_status_label(self) -> str:
+        from initiatives.models.status_update import LifecycleStatus
+
+        return str(LifecycleStatus(self.status).label)
 
     @property
     def title(self) -> str:

@@ -23,11 +23,7 @@ def can_add_somewhere(user: AbstractBaseUser | AnonymousUser | None, model: type
         return False
     if principal.is_sector_admin:
         return True
-    policy = model.access_policy  # type: ignore[attr-defined]
-    organisations = policy.organisations(principal, Action.ADD)
-    if organisations is not None:
-        return bool(organisations)
-    return policy.q(principal, model, Action.ADD) is None
+    return model.access_policy.may_add(principal, model)  # type: ignore[attr-defined]
 
 
 def organisations_for(

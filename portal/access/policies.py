@@ -28,6 +28,13 @@ class AccessPolicy:
         """Organisations in which the principal may ``action`` objects (None: any)."""
         return None
 
+    def may_add(self, principal: Principal, model: type[Model]) -> bool:
+        """Whether the principal could add an object at all (to offer an "Add" button)."""
+        organisations = self.organisations(principal, Action.ADD)
+        if organisations is not None:
+            return bool(organisations)
+        return self.q(principal, model, Action.ADD) is None
+
 
 class MemberReadable(AccessPolicy):
     """Sector data every signed-in user reads (organisations, the strategy, initiatives).
@@ -64,7 +71,10 @@ class OrganisationOwned(AccessPolicy):
       secretariat reading maturity, which is shared within TSI);
     * ``edit_roles`` add, change and delete in their own organisations;
     * ``owner_roles`` change (not add or delete) the objects whose ``owner_field`` is them;
-    * with ``object_permissions`` a django-guardian permission on one object also counts.
+    * with ``object_permissions`` a django-guardian permission on one object also counts;
+    * ``public_read``: every signed-in user reads every organisation's objects (e.g. the
+      regions' implementation status of the sector strategy), and ``sector_edit_roles`` held
+      anywhere change every organisation's objects (the TSI secretariat).
     """
 
     def __init__(
@@ -78,8 +88,12 @@ class OrganisationOwned(AccessPolicy):
         owner_field: str | None = None,
         owner_roles: Sequence[str] = (Role.RISK_OWNER,),
         object_permissions: bool = False,
+        public_read: bool = False,
+        sector_edit_roles: Sequence[str] = (),
     ) -> None:
         self.field = field
+        self.public_read = public_read
+        self.sector_edit_roles = tuple(sector_edit_roles)
         self.read_roles = tuple(read_roles)
         self.edit_roles = tuple(edit_roles)
         self.sector_read_roles = tuple(sector_read_roles)
@@ -90,14 +104,16 @@ class OrganisationOwned(AccessPolicy):
 
     def organisations(self, principal: Principal, action: Action) -> list[int] | None:
         if action == Action.VIEW:
-            if principal.has_any_role(self.sector_read_roles):
+            if self.public_read or principal.has_any_role(self.sector_read_roles):
                 return None
             return principal.organisations_with(self.read_roles)
+        if principal.has_any_role(self.sector_edit_roles):
+            return None
         return principal.organisations_with(self.edit_roles)
 
     def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
         if action == Action.VIEW:
-            if principal.has_any_role(self.sector_read_roles):
+            if self.public_read or principal.has_any_role(self.sector_read_roles):
                 return None
             readable = principal.organisations_with(self.read_roles)
             q = Q(**{f"{self.field}__in": readable})
@@ -109,6 +125,8 @@ class OrganisationOwned(AccessPolicy):
                 q |= Q(pk__in=shared)
             return q
 
+        if principal.has_any_role(self.sector_edit_roles):
+            return None
         q = Q(**{f"{self.field}__in": principal.organisations_with(self.edit_roles)})
         if self.owner_field and action == Action.CHANGE:
             owned_in = principal.organisations_with(self.owner_roles)
@@ -117,6 +135,35 @@ class OrganisationOwned(AccessPolicy):
         if self.object_permissions and action != Action.ADD:
             q |= object_permission_q(principal, model, f"{action}_{model._meta.model_name}")
         return q
+
+
+class ParentPolicy(AccessPolicy):
+    """Objects that live inside a parent, e.g. an initiative's milestones.
+
+    They are seen with the parent and changed by whoever may change the parent — so a
+    working group's object permission on an initiative covers its milestones and status
+    updates without a permission row per child. ``append_only`` children (status updates)
+    can be added but never changed or deleted.
+    """
+
+    def __init__(self, *, field: str, append_only: bool = False) -> None:
+        self.field = field
+        self.append_only = append_only
+
+    def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
+        if self.append_only and action in (Action.CHANGE, Action.DELETE):
+            return NOTHING
+        parent = model._meta.get_field(self.field).related_model
+        parent_action = Action.VIEW if action == Action.VIEW else Action.CHANGE
+        parent_q = parent.access_policy.q(principal, parent, parent_action)
+        if parent_q is None:
+            return None
+        return Q(**{f"{self.field}__in": parent._default_manager.filter(parent_q).values("pk")})
+
+    def may_add(self, principal: Principal, model: type[Model]) -> bool:
+        parent = model._meta.get_field(self.field).related_model
+        parent_q = parent.access_policy.q(principal, parent, Action.CHANGE)
+        return parent_q is None or parent._default_manager.filter(parent_q).exists()
 
 
 class AdminOnly(AccessPolicy):

@@ -1,3 +1,5 @@
+import copy
+
 from rest_framework import serializers
 
 from portal.models import Organisation
@@ -36,3 +38,26 @@ class OrganisationSlugField(serializers.SlugRelatedField):
         if not kwargs.get("read_only"):
             kwargs.setdefault("queryset", Organisation.objects.all())
         super().__init__(**kwargs)
+
+
+class ModelCleanMixin:
+    """Runs the model's own ``clean()`` on the would-be object, so rules written once on the
+    model (e.g. "a milestone cannot be due before its initiative starts") give the API the
+    same field-level errors as the forms."""
+
+    def validate(self, attrs: dict) -> dict:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for key, value in attrs.items():
+            if not model._meta.get_field(key).many_to_many:
+                setattr(candidate, key, value)
+        try:
+            candidate.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from None
+        return attrs

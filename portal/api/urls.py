@@ -3,7 +3,16 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from capabilities.api.views import DisciplineViewSet
-from initiatives.api.views import InitiativeViewSet, StrategicObjectiveViewSet, StrategyViewSet
+from initiatives.api.views import (
+    DeliverableViewSet,
+    InitiativeViewSet,
+    MilestoneViewSet,
+    RegionalImplementationViewSet,
+    StatusUpdateViewSet,
+    StrategicObjectiveViewSet,
+    StrategyViewSet,
+    WorkingGroupViewSet,
+)
 from portal.api.views import OrganisationViewSet
 from risks.api.views import AssetViewSet
 
@@ -15,6 +24,15 @@ router.register("disciplines", DisciplineViewSet)
 router.register("strategies", StrategyViewSet)
 router.register("objectives", StrategicObjectiveViewSet)
 router.register("initiatives", InitiativeViewSet)
+router.register(
+    r"initiatives/(?P<initiative_pk>[0-9]+)/status-updates",
+    StatusUpdateViewSet,
+    basename="status-update",
+)
+router.register("working-groups", WorkingGroupViewSet)
+router.register("deliverables", DeliverableViewSet)
+router.register("milestones", MilestoneViewSet)
+router.register("regional-implementations", RegionalImplementationViewSet)
 router.register("assets", AssetViewSet)
 
 urlpatterns = [

@@ -47,8 +47,12 @@ class ObjectListView(RestrictedMixin, generic.ListView):
     add_url_name: str | None = None
     title: str | None = None
 
+    def annotate(self, queryset: QuerySet) -> QuerySet:
+        """Add computed columns the filters and the table use (before filtering)."""
+        return queryset
+
     def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset()
+        queryset = self.annotate(super().get_queryset())
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(
@@ -138,6 +142,7 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
         action = Action.ADD if self.is_create() else Action.CHANGE
         try:
             with transaction.atomic():
+                self.before_save(form)
                 self.object = form.save()
                 if not can(self.request.user, action, self.object):
                     raise PermissionDenied
@@ -145,6 +150,12 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
             return self.render_to_response(
                 self.get_context_data(form=form, conflict=True), status=409
             )
+        return self.saved()
+
+    def before_save(self, form: BaseForm) -> None:
+        """Set what the user does not type (e.g. who updated it) on ``form.instance``."""
+
+    def saved(self) -> HttpResponse:
         messages.success(self.request, _("Saved."))
         return HttpResponseRedirect(self.get_success_url())
 
@@ -168,7 +179,11 @@ class ObjectDeleteView(RestrictedMixin, generic.DeleteView):
     """Asks for confirmation, then deletes — if the user may, and nothing depends on it."""
 
     template_name = "generic/object_confirm_delete.html"
-    success_url_name: str
+    success_url_name: str | None = None
+
+    def deleted_url(self) -> str:
+        """Where to go once the object is gone."""
+        return reverse(self.success_url_name or "home")
 
     def get_object(self, queryset: QuerySet | None = None) -> Model:
         obj = super().get_object(queryset)
@@ -186,7 +201,7 @@ class ObjectDeleteView(RestrictedMixin, generic.DeleteView):
             )
             return HttpResponseRedirect(self.object.get_absolute_url())
         messages.success(self.request, _("Deleted."))
-        return HttpResponseRedirect(reverse(self.success_url_name))
+        return HttpResponseRedirect(self.deleted_url())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

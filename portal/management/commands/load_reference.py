@@ -18,6 +18,8 @@ class Command(BaseCommand):
         disciplines_load_reference(report=report)
         frameworks_load_reference(report=report)
         strategies_load_reference(report=report)
+        if options["verbosity"] < 1:
+            return
         for line in report.summary():
             self.stdout.write(line)
         self.stdout.write(

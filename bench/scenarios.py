@@ -1,0 +1,34 @@
+"""The benchmark's scenarios: one line each.
+
+A scenario is one page or API call measured as one user: ``user`` is a demo user name
+(``None`` for the anonymous visitor), ``kind`` says how that user signs in — ``"html"`` logs in
+through the login form like a browser (session cookie), ``"api"`` uses token authentication.
+
+Add a scenario by adding one line to ``SCENARIOS``. A path that answers 404 is skipped with a
+note, so a scenario may be added before its page exists.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    user: str | None
+    path: str
+    kind: Literal["html", "api"] = "html"
+
+
+#: The bare-view floor every other scenario is compared with (``× floor`` in the table).
+FLOOR = "floor"
+
+SCENARIOS: list[Scenario] = [
+    Scenario(FLOOR, None, "/livez"),
+    Scenario("home", "ciso.hovedstaden", "/"),
+    Scenario("organisation list", "ciso.hovedstaden", "/organisations/"),
+    Scenario("asset list", "ciso.hovedstaden", "/assets/"),
+    Scenario("asset list filtered", "ciso.hovedstaden", "/assets/?q=Laboratorium&is_legacy=true"),
+    Scenario("API assets 100/page", "ciso.hovedstaden", "/api/v1/assets/?page_size=100", "api"),
+    Scenario("API organisations", "viewer.sjaelland", "/api/v1/organisations/", "api"),
+]

@@ -1,0 +1,86 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from initiatives.forms import StatusUpdateForm
+from initiatives.models import Initiative
+from initiatives.services import initiative_record_status
+from portal.access import Action
+from portal.models import ConcurrentUpdate
+from portal.views.generic import restricted_object_or_404
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+class StatusUpdateCreateView(LoginRequiredMixin, View):
+    """Record an initiative's status for a period. The form is prefilled from the latest
+    update and carries the initiative's version: a second member saving on a stale page is
+    told so, and the first member's update stays the latest."""
+
+    template_name = "initiatives/status_update_form.html"
+    partial_template_name = "initiatives/includes/status_update_form.html"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            self.initiative = restricted_object_or_404(
+                request,
+                Initiative.objects.select_related("strategy", "discipline"),
+                Action.CHANGE,
+                pk=kwargs["pk"],
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self) -> dict[str, Any]:
+        latest = self.initiative.status_updates.order_by(
+            "-period_start", "-created_at", "-pk"
+        ).first()
+        if latest is None:
+            return {"status": "not_started", "progress": 0}
+        return {
+            field: getattr(latest, field)
+            for field in ("status", "rag", "progress", "narrative", "next_steps", "blockers")
+        }
+
+    def render_form(self, form: StatusUpdateForm, *, conflict: bool = False, status: int = 200):
+        template = self.partial_template_name if is_htmx(self.request) else self.template_name
+        context = {"form": form, "initiative": self.initiative, "conflict": conflict}
+        return render(self.request, template, context, status=status)
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return self.render_form(
+            StatusUpdateForm(initiative=self.initiative, initial=self.initial())
+        )
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        form = StatusUpdateForm(request.POST, initiative=self.initiative)
+        if not form.is_valid():
+            return self.render_form(form)
+        data = {
+            key: value for key, value in form.cleaned_data.items() if key != "initiative_version"
+        }
+        try:
+            initiative_record_status(
+                initiative=self.initiative,
+                author=request.user,
+                expected_version=form.cleaned_data["initiative_version"],
+                **data,
+            )
+        except ConcurrentUpdate:
+            return self.render_form(form, conflict=True, status=409)
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+            return self.render_form(form)
+        messages.success(request, _("The status update is saved."))
+        url = self.initiative.get_absolute_url()
+        if is_htmx(request):
+            return HttpResponse(status=204, headers={"HX-Redirect": url})
+        return HttpResponseRedirect(url)

@@ -1,0 +1,134 @@
+"""Working-group membership grants change rights through guardian object permissions."""
+
+from django.urls import reverse
+
+from initiatives.models import Initiative, RegionalImplementation, StatusUpdate, WorkingGroupMember
+from portal.access import Action, can
+
+STATUS = {"period": "2025-H2", "status": "in_progress", "rag": "amber", "progress": 40}
+
+
+def status_url(initiative) -> str:
+    return reverse("api:status-update-list", kwargs={"initiative_pk": initiative.pk})
+
+
+def test_a_member_changes_their_groups_initiative(portfolio, api_as):
+    api = api_as(portfolio.member_alpha)
+    detail = reverse("api:initiative-detail", kwargs={"pk": portfolio.initiative.pk})
+    response = api.patch(detail, {"description_da": "Ny beskrivelse"}, format="json")
+    assert response.status_code == 200, response.content
+    assert api.post(status_url(portfolio.initiative), STATUS, format="json").status_code == 201
+    assert portfolio.initiative.status_updates.count() == 1
+
+
+def test_a_member_of_another_group_gets_403_and_nothing_changes(portfolio, api_as, client_as):
+    api = api_as(portfolio.member_beta)
+    detail = reverse("api:initiative-detail", kwargs={"pk": portfolio.initiative.pk})
+    assert api.get(detail).status_code == 200  # everyone signed in reads the portfolio
+    assert api.patch(detail, {"description_da": "Forfalsket"}, format="json").status_code == 403
+    assert api.post(status_url(portfolio.initiative), STATUS, format="json").status_code == 403
+    client = client_as(portfolio.member_beta)
+    page = client.get(
+        reverse("initiatives:initiative_detail", kwargs={"pk": portfolio.initiative.pk})
+    )
+    assert page.status_code == 200
+    assert page.context["may_record_status"] is False
+    assert b"/status/" not in page.content
+    forged = client.post(
+        reverse("initiatives:status_update_add", kwargs={"pk": portfolio.initiative.pk}),
+        {**STATUS, "initiative_version": portfolio.initiative.version},
+    )
+    assert forged.status_code == 403
+    portfolio.initiative.refresh_from_db()
+    assert portfolio.initiative.description_da == ""
+    assert not StatusUpdate.objects.exists()
+
+
+def test_leaving_the_group_revokes_the_rights_at_once(portfolio, api_as):
+    api = api_as(portfolio.member_alpha)
+    assert can(portfolio.member_alpha, Action.CHANGE, portfolio.initiative)
+    WorkingGroupMember.objects.get(group=portfolio.alpha, user=portfolio.member_alpha).delete()
+    assert not can(portfolio.member_alpha, Action.CHANGE, portfolio.initiative)
+    assert api.post(status_url(portfolio.initiative), STATUS, format="json").status_code == 403
+    assert not StatusUpdate.objects.exists()
+
+
+def test_moving_an_initiative_to_another_group_moves_the_rights(portfolio):
+    initiative = Initiative.objects.get(pk=portfolio.initiative.pk)
+    initiative.working_group = portfolio.beta
+    initiative.save()
+    assert not can(portfolio.member_alpha, Action.CHANGE, initiative)
+    assert can(portfolio.member_beta, Action.CHANGE, initiative)
+
+
+def test_only_the_secretariat_assigns_working_groups(portfolio, api_as):
+    detail = reverse("api:initiative-detail", kwargs={"pk": portfolio.initiative.pk})
+    response = api_as(portfolio.member_alpha).patch(
+        detail, {"working_group": "beta"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "working_group" in response.json()
+    response = api_as(portfolio.personas.secretariat).patch(
+        detail, {"working_group": "beta"}, format="json"
+    )
+    assert response.status_code == 200
+    assert can(
+        portfolio.member_beta, Action.CHANGE, Initiative.objects.get(pk=portfolio.initiative.pk)
+    )
+
+
+def test_the_secretariat_edits_every_initiative(portfolio, api_as):
+    api = api_as(portfolio.personas.secretariat)
+    for initiative in (portfolio.initiative, portfolio.other_initiative):
+        assert api.post(status_url(initiative), STATUS, format="json").status_code == 201
+
+
+def test_a_ciso_edits_only_their_regions_implementation_row(portfolio, api_as):
+    rows = RegionalImplementation.objects.filter(initiative=portfolio.initiative)
+    region_a_row = rows.get(organisation=portfolio.personas.region_a)
+    region_b_row = rows.get(organisation=portfolio.personas.region_b)
+    api = api_as(portfolio.personas.ciso_a)
+    url = lambda row: reverse("api:regionalimplementation-detail", kwargs={"pk": row.pk})  # noqa: E731
+    assert api.patch(url(region_a_row), {"status": "in_progress"}, format="json").status_code == 200
+    assert api.get(url(region_b_row)).status_code == 200  # visible: the matrix is shared
+    assert api.patch(url(region_b_row), {"status": "implemented"}, format="json").status_code == 403
+    region_a_row.refresh_from_db()
+    region_b_row.refresh_from_db()
+    assert (region_a_row.status, region_a_row.updated_by) == (
+        "in_progress",
+        portfolio.personas.ciso_a,
+    )
+    assert region_b_row.status == "not_started"
+    assert (
+        api_as(portfolio.personas.viewer_a)
+        .patch(url(region_a_row), {"status": "implemented"}, format="json")
+        .status_code
+        == 403
+    )
+
+
+def test_the_ciso_edits_their_cell_in_place_with_htmx(portfolio, client_as):
+    rows = RegionalImplementation.objects.filter(initiative=portfolio.initiative)
+    row = rows.get(organisation=portfolio.personas.region_a)
+    other = rows.get(organisation=portfolio.personas.region_b)
+    client = client_as(portfolio.personas.ciso_a)
+    matrix = client.get(reverse("initiatives:implementation_matrix"))
+    assert matrix.status_code == 200
+    html = matrix.content.decode()
+    assert reverse("initiatives:implementation_edit", kwargs={"pk": row.pk}) in html
+    assert reverse("initiatives:implementation_edit", kwargs={"pk": other.pk}) not in html
+    response = client.post(
+        reverse("initiatives:implementation_edit", kwargs={"pk": row.pk}),
+        {"status": "implemented", "note": "Færdig", "version": row.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert f'id="implementation-{row.pk}"' in response.content.decode()
+    forged = client.post(
+        reverse("initiatives:implementation_edit", kwargs={"pk": other.pk}),
+        {"status": "implemented", "version": other.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert forged.status_code == 403
+    other.refresh_from_db()
+    assert other.status == "not_started"
