@@ -704,9 +704,13 @@ def count_queries(scenarios: list[Scenario], env: dict, workdir: Path) -> dict:
 def load_run(port: int, scenarios: list[Scenario], args: argparse.Namespace, password: str) -> dict:
     """``--load-clients`` threads, each with its own sessions, cycling through the scenarios."""
     log(f"  load: logging in {args.load_clients} clients …")
+    login_started = time.perf_counter()
     clients: list[dict[str, Session]] = []
     for _ in range(args.load_clients):
         clients.append({s.name: open_session(port, s, password) for s in scenarios})
+    login_seconds = time.perf_counter() - login_started
+    busy_before = cpu_busy()
+    busy_warning(busy_before)
     samples: list[list[tuple[str, float | None, bool]]] = [[] for _ in clients]
     stop = threading.Event()
     started = time.perf_counter()
@@ -767,6 +771,8 @@ def load_run(port: int, scenarios: list[Scenario], args: argparse.Namespace, pas
         "requests_per_second": len(all_samples) / elapsed if elapsed > 0 else None,
         "errors": errors,
         "stragglers": sum(1 for thread in threads if thread.is_alive()),
+        "login_seconds": login_seconds,
+        "cpu_busy_before": busy_before,
         **summary(latencies),
         "per_scenario": per_scenario,
     }
@@ -829,6 +835,9 @@ def bench_scale(
     try:
         server.start()
         log(f"  gunicorn answers on {server.origin}")
+        outcome["cpu_busy_before"] = cpu_busy()
+        outcome["loadavg_before"] = load_average()
+        busy_warning(outcome["cpu_busy_before"])
         sessions: dict[tuple, Session] = {}
         for scenario in selected:
             key = (scenario.user, scenario.kind)
@@ -881,6 +890,45 @@ def bench_scale(
     outcome["scenarios"] = [asdict(result) for result in results]
     outcome["query_sql"] = {name: value.get("sql") for name, value in queries.items()}
     return outcome
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields[:8]), idle
+
+
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """The machine's CPU use over ``seconds`` while the harness and gunicorn sit idle: what
+    other processes (a test suite, a build) take away from the measurement, 0 … 1."""
+    before = _cpu_times()
+    time.sleep(seconds)
+    after = _cpu_times()
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    total, idle = after[0] - before[0], after[1] - before[1]
+    return max(0.0, min(1.0, 1 - idle / total))
+
+
+BUSY_THRESHOLD = 0.15
+
+
+def busy_warning(busy: float | None) -> None:
+    if busy is not None and busy > BUSY_THRESHOLD:
+        log(
+            f"  note: other processes use {busy:.0%} of the CPUs before measuring; "
+            "they will show up in the figures"
+        )
 
 
 # --- output -----------------------------------------------------------------------------
@@ -958,6 +1006,21 @@ def markdown(report: dict) -> str:
         f"PostgreSQL {machine['postgresql'] or '?'}; gunicorn 2 sync workers on loopback, "
         f"{report['options']['requests']} sequential requests per scenario."
     )
+    busy = [
+        f"scale {outcome['scale']}: {value:.0%}"
+        for outcome in report["scales"]
+        for value in [
+            outcome.get("cpu_busy_before"),
+            (outcome.get("load") or {}).get("cpu_busy_before"),
+        ]
+        if value is not None and value > BUSY_THRESHOLD
+    ]
+    if busy:
+        out.append(
+            "Caution: other processes used the CPUs just before measuring ("
+            + ", ".join(busy)
+            + "); they show up in these figures."
+        )
     return "\n\n".join(out)
 
 
@@ -1024,7 +1087,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {
         "date": now.isoformat(timespec="seconds"),
         "git_commit": git_commit(),
-        "machine": machine_info(args.database_url_base),
+        "machine": machine_info(args.database_url_base) | {"loadavg_start": load_average()},
         "options": dict(vars(args)),
         "server": {"command": "gunicorn portal.wsgi:application", "workers": 2, "threads": 1},
         "scales": [],

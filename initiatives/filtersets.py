@@ -9,6 +9,7 @@ from initiatives.models import (
     Milestone,
     Rag,
     RegionalImplementation,
+    Strategy,
     WorkingGroup,
 )
 from portal.filtersets import OrganisationFilter, SearchFilterSet
@@ -20,7 +21,12 @@ class InitiativeFilterSet(SearchFilterSet):
 
     search_fields = ("number", "title_da", "title_en", "description_da", "description_en")
 
-    strategy = django_filters.CharFilter(field_name="strategy__slug", label=_("Strategy"))
+    strategy = django_filters.ModelChoiceFilter(
+        field_name="strategy",
+        to_field_name="slug",
+        queryset=Strategy.objects.all(),
+        label=_("Strategy"),
+    )
     discipline = django_filters.ChoiceFilter(
         field_name="discipline__code", choices=Discipline.Code.choices, label=_("Focus area")
     )

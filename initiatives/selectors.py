@@ -101,7 +101,7 @@ def implementation_matrix(*, user: AbstractBaseUser, strategy: Strategy) -> dict
         (row.initiative_id, row.organisation_id): row
         for row in RegionalImplementation.objects.restrict(user, Action.VIEW)
         .filter(initiative__in=[initiative.pk for initiative in initiatives])
-        .select_related("updated_by")
+        .select_related("initiative", "organisation", "updated_by")
     }
     rows = [
         (initiative, [cells.get((initiative.pk, region.pk)) for region in regions])
@@ -118,17 +118,14 @@ def initiatives_missing_update(
     return queryset.exclude(status_updates__period=period.label)
 
 
-def working_groups_with_counts(*, user: AbstractBaseUser) -> QuerySet[WorkingGroup]:
-    return (
-        WorkingGroup.objects.restrict(user, Action.VIEW)
-        .annotate(
-            member_count=Count("seats", distinct=True),
-            initiative_count=Count("initiatives", distinct=True),
-            open_deliverables=Count(
-                "deliverables",
-                filter=Q(deliverables__status__in=["planned", "in_progress"]),
-                distinct=True,
-            ),
-        )
-        .order_by("kind", "name_da")
-    )
+def with_group_counts(queryset: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup]:
+    """Annotate ``member_count``, ``initiative_count`` and ``open_deliverables``."""
+    return queryset.annotate(
+        member_count=Count("seats", distinct=True),
+        initiative_count=Count("initiatives", distinct=True),
+        open_deliverables=Count(
+            "deliverables",
+            filter=Q(deliverables__status__in=["planned", "in_progress"]),
+            distinct=True,
+        ),
+    ).order_by("kind", "name_da")

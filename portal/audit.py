@@ -8,13 +8,14 @@ the database itself a trigger refuses UPDATE and DELETE (migration ``portal.0002
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BooleanField, Field, Model, QuerySet
+from django.db.models import BooleanField, DateField, DateTimeField, Field, Model, QuerySet
 from django.db.models.signals import pre_delete, pre_save
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +35,18 @@ class AuditTrailIsAppendOnly(Exception):
 
 
 def audited(model: type[Model], *, exclude: Iterable[str] = (), m2m: Iterable[str] = ()) -> None:
-    """Record every create, update and delete of ``model`` in the audit trail."""
+    """Record every create, update and delete of ``model`` in the audit trail.
+
+    Only the model's own columns (and the named many-to-many fields) are tracked — not
+    reverse relations, which say nothing about the object itself.
+    """
+    skipped = {*BOOKKEEPING_FIELDS, *exclude}
     auditlog.register(
         model,
-        exclude_fields=[*BOOKKEEPING_FIELDS, *exclude],
+        include_fields=[
+            field.name for field in model._meta.concrete_fields if field.name not in skipped
+        ],
+        exclude_fields=sorted(skipped),
         m2m_fields=set(m2m),
     )
 
@@ -73,13 +82,21 @@ def _field(model: type[Model] | None, name: str) -> Field | None:
     return field if getattr(field, "concrete", False) or field.many_to_many else None
 
 
-def _display_value(field: Field | None, value: object) -> str:
-    """auditlog stores values as text: "None" is no value, booleans read as yes/no."""
+def _display_value(field: Field, value: object) -> str:
+    """auditlog stores values as text: "None" is no value, choices show their label,
+    booleans read as yes/no and dates in the user's format."""
     text = str(value)
     if text == "None":
         return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(text, text))
     if isinstance(field, BooleanField) and text in ("True", "False"):
         return str(_("Yes") if text == "True" else _("No"))
+    if isinstance(field, DateField) and not isinstance(field, DateTimeField):
+        try:
+            return date_format(date.fromisoformat(text), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return text
     return text
 
 
@@ -89,11 +106,11 @@ def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
     for entry in entries.select_related("actor", "content_type").order_by("-timestamp", "-pk"):
         model = entry.content_type.model_class()
         changes = []
-        display = entry.changes_display_dict if entry.action != LogEntry.Action.ACCESS else {}
-        for name, values in display.items():
-            if name in HIDDEN_FIELDS:
-                continue
+        recorded = entry.changes_dict if entry.action != LogEntry.Action.ACCESS else {}
+        for name, values in recorded.items():
             field = _field(model, name)
+            if name in HIDDEN_FIELDS or field is None:
+                continue
             if isinstance(values, dict):  # many-to-many: {"type": "add", "objects": [...]}
                 objects = ", ".join(str(value) for value in values.get("objects", []))
                 old, new = ("", objects) if values.get("type") == "add" else (objects, "")
@@ -103,8 +120,7 @@ def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
                 continue
             if old == new:
                 continue
-            label = capfirst(field.verbose_name) if field is not None else name
-            changes.append(FieldChange(field=str(label), old=old, new=new))
+            changes.append(FieldChange(field=str(capfirst(field.verbose_name)), old=old, new=new))
         actor = entry.actor.get_username() if entry.actor else (entry.actor_email or None)
         rows.append(
             HistoryEntry(

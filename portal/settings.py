@@ -150,6 +150,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "portal"
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "status-reminders": {
+        "task": "initiatives.send_status_reminders",
+        "schedule": 60 * 60 * 24,  # daily; the task itself sends once per group and period
+    },
+}
 
 # Django REST framework and the OpenAPI schema.
 REST_FRAMEWORK = {

@@ -46,7 +46,7 @@ class StatusUpdate(models.Model):
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    narrative = models.TextField(_("status"), blank=True)
+    narrative = models.TextField(_("status narrative"), blank=True)
     achievements = models.TextField(_("achievements"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
     blockers = models.TextField(_("blockers"), blank=True)

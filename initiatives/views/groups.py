@@ -7,7 +7,7 @@ from django.urls import reverse
 from initiatives.filtersets import WorkingGroupFilterSet
 from initiatives.forms import DeliverableForm, MilestoneForm, WorkingGroupForm
 from initiatives.models import Deliverable, Initiative, Milestone, WorkingGroup
-from initiatives.selectors import with_current_status
+from initiatives.selectors import with_current_status, with_group_counts
 from portal.access import Action
 from portal.views.generic import (
     ObjectDeleteView,
@@ -24,17 +24,7 @@ class WorkingGroupListView(ObjectListView):
     template_name = "initiatives/working_group_list.html"
 
     def annotate(self, queryset: QuerySet) -> QuerySet:
-        from django.db.models import Count, Q
-
-        return queryset.annotate(
-            member_count=Count("seats", distinct=True),
-            initiative_count=Count("initiatives", distinct=True),
-            open_deliverables=Count(
-                "deliverables",
-                filter=Q(deliverables__status__in=["planned", "in_progress"]),
-                distinct=True,
-            ),
-        )
+        return with_group_counts(queryset)
 
 
 class WorkingGroupDetailView(ObjectDetailView):
