@@ -16,7 +16,7 @@ class OrganisationFilter(django_filters.ModelMultipleChoiceFilter):
         queryset = Organisation.objects.all()
         if regions_only:
             queryset = queryset.filter(kind=Organisation.Kind.REGION)
-        kwargs.setdefault("field_name", "organisation")
+        kwargs.setdefault("field_name", "organisation__slug")
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("label", _("Organisation"))
         super().__init__(queryset=queryset, **kwargs)

@@ -138,11 +138,13 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=300), source="topic_list", required=False
     )
     initiatives = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    name = serializers.CharField(read_only=True)
 
     class Meta:
         model = WorkingGroup
         fields = [
             "slug",
+            "name",
             "name_da",
             "name_en",
             "kind",

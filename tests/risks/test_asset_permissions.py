@@ -52,3 +52,13 @@ def test_a_shared_system_is_visible_to_the_region_it_is_shared_with(
     page = client_as(personas.ciso_b).get(reverse("risks:asset_detail", kwargs={"pk": shared.pk}))
     assert page.status_code == 200
     assert page.context["edit_url"] is None
+
+
+def test_the_asset_list_filters_by_region_slug(personas, api_as):
+    shared = AssetFactory(organisation=personas.region_b, name="Delt")
+    shared.shared_with.add(personas.region_a)
+    AssetFactory(organisation=personas.region_a, name="Eget")
+    api = api_as(personas.viewer_a)
+    rows = api.get(reverse("api:asset-list"), {"organisation": "region-b"}).json()["results"]
+    assert [row["name"] for row in rows] == ["Delt"]
+    assert api.get(reverse("api:asset-list"), {"organisation": "nowhere"}).status_code == 400
