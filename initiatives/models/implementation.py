@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.access.policies import OrganisationOwned
@@ -62,6 +63,9 @@ class RegionalImplementation(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.initiative.number} · {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('initiatives:implementation_matrix')}#implementation-{self.pk}"
 
 
 audited(RegionalImplementation, exclude=["updated_by"])

@@ -144,3 +144,43 @@ def test_the_matrix_and_group_pages_cost_a_constant_number_of_queries(portfolio,
 
     implementations_ensure(strategy=portfolio.initiative.strategy)
     assert (_count(client, matrix), _count(client, groups)) == small
+
+
+def test_every_form_page_renders_for_the_secretariat(portfolio, client_as):
+    from initiatives.models import Deliverable, RegionalImplementation
+
+    milestone = Milestone.objects.create(
+        initiative=portfolio.initiative, title="M", due=date(2024, 1, 1)
+    )
+    deliverable = Deliverable.objects.create(
+        working_group=portfolio.alpha, title="D", due=date(2024, 1, 1)
+    )
+    row = RegionalImplementation.objects.filter(initiative=portfolio.initiative).first()
+    client = client_as(portfolio.personas.secretariat)
+    pages = [
+        reverse("initiatives:initiative_edit", kwargs={"pk": portfolio.initiative.pk}),
+        reverse("initiatives:status_update_add", kwargs={"pk": portfolio.initiative.pk}),
+        reverse("initiatives:milestone_add", kwargs={"initiative": portfolio.initiative.pk}),
+        reverse("initiatives:milestone_edit", kwargs={"pk": milestone.pk}),
+        reverse("initiatives:milestone_delete", kwargs={"pk": milestone.pk}),
+        reverse("initiatives:working_group_edit", kwargs={"slug": "alpha"}),
+        reverse("initiatives:deliverable_add", kwargs={"slug": "alpha"}),
+        reverse("initiatives:deliverable_detail", kwargs={"pk": deliverable.pk}),
+        reverse("initiatives:deliverable_edit", kwargs={"pk": deliverable.pk}),
+        reverse("initiatives:deliverable_delete", kwargs={"pk": deliverable.pk}),
+        reverse("initiatives:implementation_edit", kwargs={"pk": row.pk}),
+    ]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_secretariat_deletes_a_milestone_after_confirming(portfolio, client_as):
+    milestone = Milestone.objects.create(
+        initiative=portfolio.initiative, title="M", due=date(2024, 1, 1)
+    )
+    client = client_as(portfolio.personas.secretariat)
+    url = reverse("initiatives:milestone_delete", kwargs={"pk": milestone.pk})
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == portfolio.initiative.get_absolute_url()
+    assert not Milestone.objects.filter(pk=milestone.pk).exists()

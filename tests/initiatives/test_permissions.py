@@ -117,6 +117,14 @@ def test_the_ciso_edits_their_cell_in_place_with_htmx(portfolio, client_as):
     html = matrix.content.decode()
     assert reverse("initiatives:implementation_edit", kwargs={"pk": row.pk}) in html
     assert reverse("initiatives:implementation_edit", kwargs={"pk": other.pk}) not in html
+    form = client.get(
+        reverse("initiatives:implementation_edit", kwargs={"pk": row.pk}), HTTP_HX_REQUEST="true"
+    )
+    assert form.status_code == 200 and "<form" in form.content.decode()
+    assert (
+        client.get(reverse("initiatives:implementation_edit", kwargs={"pk": row.pk})).status_code
+        == 200
+    )
     response = client.post(
         reverse("initiatives:implementation_edit", kwargs={"pk": row.pk}),
         {"status": "implemented", "note": "Færdig", "version": row.version},
