@@ -782,8 +782,11 @@ def load_run(port: int, scenarios: list[Scenario], args: argparse.Namespace, pas
 
 
 def bench_scale(
-    scale: str, args: argparse.Namespace, *, secret_key: str, password: str, workdir: Path
-) -> dict:
+    outcome: dict, args: argparse.Namespace, *, secret_key: str, password: str, workdir: Path
+) -> None:
+    """Benchmarks ``outcome["scale"]``, filling ``outcome`` as it goes (partial results
+    survive a failure or Ctrl-C)."""
+    scale = outcome["scale"]
     name = database_name(scale)
     database_url = f"{args.database_url_base}/{name}"
     env = portal_env(
@@ -792,7 +795,7 @@ def bench_scale(
         password=password,
         media_root=workdir / "media",
     )
-    outcome: dict = {"scale": scale, "database": name, "reused": False, "seed_seconds": None}
+    outcome.update(database=name, reused=False, seed_seconds=None)
     log(f"\n== scale {scale}: database {name}")
 
     try:
@@ -828,8 +831,10 @@ def bench_scale(
     ]
     log("  counting queries (Django test client, separate process) …")
     queries = count_queries(selected, env, workdir)
+    outcome["query_sql"] = {name: value.get("sql") for name, value in queries.items()}
 
     results: list[ScenarioResult] = []
+    outcome["load"] = None
     server = Server(env, workdir / f"gunicorn-{name}.log")
     log("  starting gunicorn …")
     try:
@@ -861,12 +866,6 @@ def bench_scale(
         for session in sessions.values():
             session.close()
 
-        floor = next((r for r in results if r.name == FLOOR and r.p50_ms), None)
-        for result in results:
-            if floor is not None and result.p50_ms is not None:
-                result.ratio_to_floor = result.p50_ms / floor.p50_ms
-
-        outcome["load"] = None
         if not args.no_load:
             by_name = {result.name: result for result in results}
             load_scenarios = []
@@ -881,15 +880,17 @@ def bench_scale(
                 log("  " + load_line(scale, outcome["load"]))
     finally:
         server.stop()
+        floor = next((r for r in results if r.name == FLOOR and r.p50_ms), None)
+        for result in results:
+            if floor is not None and result.p50_ms is not None:
+                result.ratio_to_floor = result.p50_ms / floor.p50_ms
+        outcome["scenarios"] = [asdict(result) for result in results]
     if any(r.errors or r.state == "failed" for r in results) or (
         outcome.get("load") and outcome["load"]["errors"]
     ):
         log(f"  there were errors; the end of gunicorn's log:\n{server.log_tail()}")
         if "Missing staticfiles manifest entry" in server.log_tail(400):
             log("  (a static file is missing from the manifest: rerun with --collectstatic)")
-    outcome["scenarios"] = [asdict(result) for result in results]
-    outcome["query_sql"] = {name: value.get("sql") for name, value in queries.items()}
-    return outcome
 
 
 def load_average() -> list[float] | None:
@@ -999,6 +1000,8 @@ def markdown(report: dict) -> str:
             extra.append(load_line(outcome["scale"], outcome["load"]))
     if extra:
         out.append("\n".join(extra))
+    if report.get("interrupted"):
+        out.append("Interrupted (Ctrl-C): the results so far.")
     machine = report["machine"]
     out.append(
         f"{report['date']}, commit {report['git_commit'] or '?'}, {machine['platform']}, "
@@ -1106,25 +1109,22 @@ def main(argv: list[str] | None = None) -> int:
             )
             report["collectstatic_seconds"] = ensure_static(static_env, force=args.collectstatic)
             for scale in args.scales:
+                outcome: dict = {"scale": scale}
+                report["scales"].append(outcome)
                 try:
-                    outcome = bench_scale(
-                        scale, args, secret_key=secret_key, password=password, workdir=workdir
+                    bench_scale(
+                        outcome, args, secret_key=secret_key, password=password, workdir=workdir
                     )
                 except (BenchError, psycopg2.Error) as error:
                     failed = True
                     log(f"  scale {scale} FAILED: {error}")
-                    outcome = {
-                        "scale": scale,
-                        "database": database_name(scale),
-                        "error": str(error),
-                    }
-                report["scales"].append(outcome)
+                    outcome["error"] = str(error)
         except BenchError as error:
             failed = True
             log(f"FAILED: {error}")
         except KeyboardInterrupt:
             interrupted = True
-            log("\nInterrupted: gunicorn stopped, partial results follow.")
+            log("\nInterrupted: gunicorn stopped; the results so far follow.")
     report["total_seconds"] = time.perf_counter() - started
     report["interrupted"] = interrupted
     if report["scales"]:

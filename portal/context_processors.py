@@ -27,6 +27,7 @@ def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
         (reverse("organisation_list"), _("Organisations")),
     ]
     if principal.is_sector_admin or principal.has_any_role(REGION_ROLES):
+        items.append((reverse("risks:risk_list"), _("Risks")))
         items.append((reverse("risks:asset_list"), _("Assets")))
     items.append((reverse("api-docs"), _("API")))
     if principal.is_sector_admin:

@@ -17,7 +17,9 @@ from portal.access.roles import Role
 from portal.models import Membership, Organisation
 from portal.services import organisations_load_reference
 from portal.sync import SyncReport
+from risks.demo import seed_demo_risks
 from risks.models import Asset
+from risks.services import threats_load_reference
 
 Log = Callable[[str], None]
 
@@ -189,7 +191,9 @@ def seed_demo_sector(*, scale: Decimal, seed: int, log: Log) -> None:
     disciplines_load_reference(report=report)
     frameworks_load_reference(report=report)
     strategies_load_reference(report=report)
+    threats_load_reference(report=report)
     log(f"Reference data: {report.changed} objects written")
     seed_users(log=log)
     seed_assets(scale=scale, rng=rng, log=log)
     seed_demo_initiatives(rng=rng, log=log)
+    seed_demo_risks(scale=scale, rng=rng, log=log)

@@ -24,7 +24,7 @@ urlpatterns = [
         name="organisation_edit",
     ),
     path("initiatives/", include("initiatives.urls")),
-    path("assets/", include("risks.urls")),
+    path("risks/", include("risks.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

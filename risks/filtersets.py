@@ -1,8 +1,14 @@
+from datetime import date
+
 import django_filters
+from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from capabilities.models import Discipline
 from portal.filtersets import OrganisationFilter, SearchFilterSet
-from risks.models import Asset
+from risks.models import Asset, CriticalFunction, Level, Risk, RiskStatus, Threat, TreatmentAction
+from risks.models.threat import AttackSurface
 
 
 class AssetFilterSet(SearchFilterSet):
@@ -12,7 +18,112 @@ class AssetFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=Asset.Kind.choices, label=_("Kind"))
     is_legacy = django_filters.BooleanFilter(label=_("Legacy"))
     supplier = django_filters.CharFilter(lookup_expr="icontains", label=_("Supplier"))
+    end_of_support_before = django_filters.DateFilter(
+        field_name="end_of_support", lookup_expr="lte", label=_("Support ends before")
+    )
 
     class Meta(SearchFilterSet.Meta):
         model = Asset
-        fields = ["q", "organisation", "kind", "is_legacy", "supplier"]
+        fields = ["q", "organisation", "kind", "is_legacy", "supplier", "end_of_support_before"]
+
+
+class RiskFilterSet(SearchFilterSet):
+    """Serves the register page, the heatmap's cell links and the risks API."""
+
+    search_fields = ("title", "description", "vulnerability")
+
+    organisation = OrganisationFilter(regions_only=True, label=_("Region"))
+    level = django_filters.MultipleChoiceFilter(
+        field_name="residual_level", choices=Level.choices, label=_("Residual level")
+    )
+    inherent_level = django_filters.MultipleChoiceFilter(
+        choices=Level.choices, label=_("Inherent level")
+    )
+    status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"))
+    owner = django_filters.CharFilter(field_name="owner__username", label=_("Owner (user name)"))
+    asset = django_filters.NumberFilter(field_name="assets", label=_("Asset"))
+    threat = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=Threat.objects.all(), label=_("Threat")
+    )
+    discipline = django_filters.ChoiceFilter(
+        field_name="discipline__code", choices=Discipline.Code.choices, label=_("Discipline")
+    )
+    attack_surface = django_filters.ChoiceFilter(
+        choices=AttackSurface.choices, label=_("Attack surface")
+    )
+    review_overdue = django_filters.BooleanFilter(
+        method="filter_review_overdue", label=_("Review overdue")
+    )
+    residual_likelihood = django_filters.NumberFilter(widget=forms.HiddenInput)
+    residual_consequence = django_filters.NumberFilter(widget=forms.HiddenInput)
+    inherent_likelihood = django_filters.NumberFilter(widget=forms.HiddenInput)
+    inherent_consequence = django_filters.NumberFilter(widget=forms.HiddenInput)
+
+    class Meta(SearchFilterSet.Meta):
+        model = Risk
+        fields = [
+            "q",
+            "organisation",
+            "level",
+            "status",
+            "owner",
+            "threat",
+            "discipline",
+            "attack_surface",
+            "review_overdue",
+            "asset",
+            "inherent_level",
+            "residual_likelihood",
+            "residual_consequence",
+            "inherent_likelihood",
+            "inherent_consequence",
+        ]
+
+    def filter_review_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        overdue = {"next_review__lt": date.today()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+
+class TreatmentActionFilterSet(SearchFilterSet):
+    search_fields = ("title",)
+
+    risk = django_filters.NumberFilter(field_name="risk_id", label=_("Risk"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=TreatmentAction.Status.choices, label=_("Status")
+    )
+    owner = django_filters.CharFilter(field_name="owner__username", label=_("Owner (user name)"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+
+    class Meta(SearchFilterSet.Meta):
+        model = TreatmentAction
+        fields = ["q", "risk", "status", "owner", "overdue"]
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        overdue = {"status__in": ["open", "in_progress"], "due__lt": date.today()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+
+class CriticalFunctionFilterSet(SearchFilterSet):
+    search_fields = ("name", "description")
+
+    organisation = OrganisationFilter(regions_only=True, label=_("Region"))
+
+    class Meta(SearchFilterSet.Meta):
+        model = CriticalFunction
+        fields = ["q", "organisation"]
+
+
+class ThreatFilterSet(SearchFilterSet):
+    search_fields = ("name_da", "name_en", "slug")
+
+    attack_surface = django_filters.ChoiceFilter(
+        choices=AttackSurface.choices, label=_("Attack surface")
+    )
+
+    class Meta(SearchFilterSet.Meta):
+        model = Threat
+        fields = ["q", "attack_surface"]

@@ -1,9 +1,20 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import VersionedModelForm
 from portal.models import Organisation
-from risks.models import Asset
+from risks.models import (
+    Asset,
+    AttackSurfaceProfile,
+    CriticalFunction,
+    Risk,
+    RiskMatrix,
+    TreatmentAction,
+)
+from risks.models.profile import DERIVED_FIGURES, PROFILE_FIGURES
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AssetForm(VersionedModelForm):
@@ -20,10 +31,7 @@ class AssetForm(VersionedModelForm):
             "end_of_support",
             "shared_with",
         ]
-        widgets = {
-            "end_of_support": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "shared_with": forms.CheckboxSelectMultiple,
-        }
+        widgets = {"end_of_support": _DATE, "shared_with": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -41,3 +49,226 @@ class AssetForm(VersionedModelForm):
         if organisation and shared_with and organisation in shared_with:
             self.add_error("shared_with", _("An asset cannot be shared with its own organisation."))
         return cleaned
+
+
+def _members_of(organisation_id: int | None):
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    if organisation_id is None:
+        return users.none()
+    return users.filter(memberships__organisation_id=organisation_id).distinct()
+
+
+class RiskForm(VersionedModelForm):
+    """The register's risk form. Scores and levels are not fields: they follow from the
+    likelihood × consequence ratings and the region's matrix."""
+
+    class Meta:
+        model = Risk
+        fields = [
+            "organisation",
+            "title",
+            "description",
+            "threat",
+            "attack_surface",
+            "vulnerability",
+            "assets",
+            "discipline",
+            "inherent_likelihood",
+            "inherent_consequence",
+            "residual_likelihood",
+            "residual_consequence",
+            "owner",
+            "status",
+            "treatment",
+            "acceptance_reason",
+            "next_review",
+            "initiatives",
+        ]
+        widgets = {
+            "next_review": _DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "vulnerability": forms.Textarea(attrs={"rows": 3}),
+            "acceptance_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, matrix: RiskMatrix | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        organisation_id = (
+            self.instance.organisation_id
+            or self.data.get(self.add_prefix("organisation"))
+            or self.initial.get("organisation")
+        )
+        if isinstance(organisation_id, Organisation):
+            organisation_id = organisation_id.pk
+        if self.instance.pk is not None:
+            self.fields["organisation"].disabled = True
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.REGION
+        )
+        self.fields["owner"].queryset = (
+            _members_of(organisation_id)
+            if organisation_id
+            else (
+                get_user_model()
+                .objects.filter(memberships__isnull=False)
+                .distinct()
+                .order_by("username")
+            )
+        )
+        assets = Asset.objects.order_by("name")
+        self.fields["assets"].queryset = (
+            assets.filter(organisation_id=organisation_id) if organisation_id else assets.none()
+        )
+        self.fields["assets"].widget.attrs["size"] = 8
+        if matrix is not None:
+            for prefix in ("inherent", "residual"):
+                self.fields[f"{prefix}_likelihood"] = forms.TypedChoiceField(
+                    label=self.fields[f"{prefix}_likelihood"].label,
+                    coerce=int,
+                    choices=[
+                        (i, f"{i} – {label}") for i, label in enumerate(matrix.likelihood_labels, 1)
+                    ],
+                    widget=forms.Select(attrs={"class": "form-select"}),
+                )
+                self.fields[f"{prefix}_consequence"] = forms.TypedChoiceField(
+                    label=self.fields[f"{prefix}_consequence"].label,
+                    coerce=int,
+                    choices=[
+                        (i, f"{i} – {label}")
+                        for i, label in enumerate(matrix.consequence_labels, 1)
+                    ],
+                    widget=forms.Select(attrs={"class": "form-select"}),
+                )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        organisation = (
+            self.instance.organisation
+            if self.instance.organisation_id
+            else cleaned.get("organisation")
+        )
+        owner = cleaned.get("owner")
+        if (
+            organisation
+            and owner
+            and not owner.memberships.filter(organisation=organisation).exists()
+        ):
+            self.add_error("owner", _("The owner must work in the risk's organisation."))
+        assets = cleaned.get("assets")
+        if (
+            organisation
+            and assets
+            and any(asset.organisation_id != organisation.pk for asset in assets)
+        ):
+            self.add_error("assets", _("Choose assets of the risk's own organisation."))
+        return cleaned
+
+
+class TreatmentActionForm(VersionedModelForm):
+    class Meta:
+        model = TreatmentAction
+        fields = ["title", "owner", "due", "status", "done_on"]
+        widgets = {"due": _DATE, "done_on": _DATE}
+
+    def __init__(self, *args, risk: Risk, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.risk = risk
+        self.fields["owner"].queryset = _members_of(risk.organisation_id)
+
+
+class CriticalFunctionForm(VersionedModelForm):
+    class Meta:
+        model = CriticalFunction
+        fields = ["organisation", "name", "description", "systems"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.REGION
+        )
+        organisation_id = self.instance.organisation_id or self.data.get("organisation")
+        systems = Asset.objects.filter(kind=Asset.Kind.SYSTEM).order_by("name")
+        self.fields["systems"].queryset = (
+            systems.filter(organisation_id=organisation_id) if organisation_id else systems.none()
+        )
+        self.fields["systems"].widget.attrs["size"] = 10
+        if self.instance.pk is not None:
+            self.fields["organisation"].disabled = True
+
+
+class RiskMatrixForm(VersionedModelForm):
+    """Labels are edited one per line; thresholds and colours as numbers and #rrggbb."""
+
+    likelihood_labels_da = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Likelihood labels (Danish), one per line"),
+    )
+    likelihood_labels_en = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Likelihood labels (English), one per line"),
+    )
+    consequence_labels_da = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Consequence labels (Danish), one per line"),
+    )
+    consequence_labels_en = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Consequence labels (English), one per line"),
+    )
+
+    class Meta:
+        model = RiskMatrix
+        fields = [
+            "likelihood_labels_da",
+            "likelihood_labels_en",
+            "consequence_labels_da",
+            "consequence_labels_en",
+            "low_max",
+            "medium_max",
+            "high_max",
+            "colour_low",
+            "colour_medium",
+            "colour_high",
+            "colour_critical",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (
+            "likelihood_labels_da",
+            "likelihood_labels_en",
+            "consequence_labels_da",
+            "consequence_labels_en",
+        ):
+            self.initial[name] = "\n".join(getattr(self.instance, name) or [])
+        for name in ("colour_low", "colour_medium", "colour_high", "colour_critical"):
+            self.fields[name].widget = forms.TextInput(
+                attrs={"class": "form-input input-width-xs", "type": "color"}
+            )
+
+    def _labels(self, name: str) -> list[str]:
+        return [line.strip() for line in self.cleaned_data[name].splitlines() if line.strip()]
+
+    def clean_likelihood_labels_da(self) -> list[str]:
+        return self._labels("likelihood_labels_da")
+
+    def clean_likelihood_labels_en(self) -> list[str]:
+        return self._labels("likelihood_labels_en")
+
+    def clean_consequence_labels_da(self) -> list[str]:
+        return self._labels("consequence_labels_da")
+
+    def clean_consequence_labels_en(self) -> list[str]:
+        return self._labels("consequence_labels_en")
+
+
+class AttackSurfaceProfileForm(VersionedModelForm):
+    class Meta:
+        model = AttackSurfaceProfile
+        fields = ["period", *(name for name, _surface in PROFILE_FIGURES), "note"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in DERIVED_FIGURES:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("Counted from the asset inventory when saved.")

@@ -1,13 +1,68 @@
 from django.urls import path
 
-from risks import views
+from risks.views import assets, functions, register
 
 app_name = "risks"
 
 urlpatterns = [
-    path("", views.AssetListView.as_view(), name="asset_list"),
-    path("add/", views.AssetEditView.as_view(), name="asset_add"),
-    path("<int:pk>/", views.AssetDetailView.as_view(), name="asset_detail"),
-    path("<int:pk>/edit/", views.AssetEditView.as_view(), name="asset_edit"),
-    path("<int:pk>/delete/", views.AssetDeleteView.as_view(), name="asset_delete"),
+    path("", register.RiskListView.as_view(), name="risk_list"),
+    path("add/", register.RiskEditView.as_view(), name="risk_add"),
+    path("heatmap/", register.HeatmapView.as_view(), name="heatmap"),
+    path("treatments/", register.TreatmentPlanView.as_view(), name="treatment_plan"),
+    path("<int:pk>/", register.RiskDetailView.as_view(), name="risk_detail"),
+    path("<int:pk>/edit/", register.RiskEditView.as_view(), name="risk_edit"),
+    path("<int:pk>/delete/", register.RiskDeleteView.as_view(), name="risk_delete"),
+    path("<int:risk>/treatments/add/", register.TreatmentEditView.as_view(), name="treatment_add"),
+    path("treatments/<int:pk>/edit/", register.TreatmentEditView.as_view(), name="treatment_edit"),
+    path(
+        "treatments/<int:pk>/delete/",
+        register.TreatmentDeleteView.as_view(),
+        name="treatment_delete",
+    ),
+    path("assets/", assets.AssetListView.as_view(), name="asset_list"),
+    path("assets/add/", assets.AssetEditView.as_view(), name="asset_add"),
+    path("assets/<int:pk>/", assets.AssetDetailView.as_view(), name="asset_detail"),
+    path("assets/<int:pk>/edit/", assets.AssetEditView.as_view(), name="asset_edit"),
+    path("assets/<int:pk>/delete/", assets.AssetDeleteView.as_view(), name="asset_delete"),
+    path(
+        "critical-functions/",
+        functions.CriticalFunctionListView.as_view(),
+        name="critical_function_list",
+    ),
+    path(
+        "critical-functions/add/",
+        functions.CriticalFunctionEditView.as_view(),
+        name="critical_function_add",
+    ),
+    path(
+        "critical-functions/<int:pk>/",
+        functions.CriticalFunctionDetailView.as_view(),
+        name="critical_function_detail",
+    ),
+    path(
+        "critical-functions/<int:pk>/edit/",
+        functions.CriticalFunctionEditView.as_view(),
+        name="critical_function_edit",
+    ),
+    path(
+        "critical-functions/<int:pk>/delete/",
+        functions.CriticalFunctionDeleteView.as_view(),
+        name="critical_function_delete",
+    ),
+    path(
+        "attack-surface/<slug:slug>/",
+        functions.AttackSurfaceView.as_view(),
+        name="attack_surface",
+    ),
+    path(
+        "attack-surface/<slug:slug>/add/",
+        functions.AttackSurfaceProfileEditView.as_view(),
+        name="attack_surface_add",
+    ),
+    path(
+        "attack-surface/profiles/<int:pk>/edit/",
+        functions.AttackSurfaceProfileEditView.as_view(),
+        name="attack_surface_edit",
+    ),
+    path("matrix/<int:pk>/edit/", functions.RiskMatrixEditView.as_view(), name="matrix_edit"),
 ]

@@ -14,7 +14,14 @@ from initiatives.api.views import (
     WorkingGroupViewSet,
 )
 from portal.api.views import OrganisationViewSet
-from risks.api.views import AssetViewSet
+from risks.api.views import (
+    AssetViewSet,
+    CriticalFunctionViewSet,
+    RiskMatrixViewSet,
+    RiskViewSet,
+    ThreatViewSet,
+    TreatmentActionViewSet,
+)
 
 app_name = "api"
 
@@ -34,6 +41,11 @@ router.register("deliverables", DeliverableViewSet)
 router.register("milestones", MilestoneViewSet)
 router.register("regional-implementations", RegionalImplementationViewSet)
 router.register("assets", AssetViewSet)
+router.register("risks", RiskViewSet)
+router.register("treatments", TreatmentActionViewSet)
+router.register("critical-functions", CriticalFunctionViewSet)
+router.register("threats", ThreatViewSet)
+router.register("risk-matrices", RiskMatrixViewSet)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

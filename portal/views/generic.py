@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError, QuerySet
 from django.forms import BaseForm
@@ -150,6 +150,11 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
             return self.render_to_response(
                 self.get_context_data(form=form, conflict=True), status=409
             )
+        except ValidationError as error:
+            # Rules checked while saving (services, model validation) land on the fields.
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+            return self.form_invalid(form)
         return self.saved()
 
     def before_save(self, form: BaseForm) -> None:

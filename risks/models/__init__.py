@@ -1,3 +1,23 @@
 from risks.models.asset import Asset
+from risks.models.critical_function import CriticalFunction
+from risks.models.matrix import LEVEL_ORDER, Level, RiskMatrix
+from risks.models.profile import AttackSurfaceProfile, RiskSnapshot
+from risks.models.risk import Risk, RiskStatus, TreatmentDecision
+from risks.models.threat import AttackSurface, Threat
+from risks.models.treatment import TreatmentAction
 
-__all__ = ["Asset"]
+__all__ = [
+    "LEVEL_ORDER",
+    "Asset",
+    "AttackSurface",
+    "AttackSurfaceProfile",
+    "CriticalFunction",
+    "Level",
+    "Risk",
+    "RiskMatrix",
+    "RiskSnapshot",
+    "RiskStatus",
+    "Threat",
+    "TreatmentAction",
+    "TreatmentDecision",
+]

@@ -36,7 +36,7 @@ def test_a_ciso_edits_an_asset_and_sees_its_history(page, screenshot):
     page.get_by_label("Navn").fill("Laboratoriesystem")
     page.get_by_label("Leverandør").fill("Ny A/S")
     page.get_by_role("button", name="Gem").click()
-    page.wait_for_url("**/assets/*/")
+    page.wait_for_url("**/risks/assets/*/")
     history = page.locator("table", has_text="Gammel A/S")
     assert history.is_visible()
     assert "Ny A/S" in history.inner_text()

@@ -45,6 +45,6 @@ def test_a_viewer_cannot_open_another_regions_asset_in_the_browser(page):
     page.get_by_label("Adgangskode").fill("correct-horse-battery")
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url("**/")
-    response = page.goto(f"/assets/{asset.pk}/")
+    response = page.goto(f"/risks/assets/{asset.pk}/")
     assert response.status == 404
     assert "Hemmeligt system" not in page.content()

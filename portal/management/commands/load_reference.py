@@ -4,6 +4,7 @@ from capabilities.services import disciplines_load_reference, frameworks_load_re
 from initiatives.services import strategies_load_reference
 from portal.services import organisations_load_reference
 from portal.sync import SyncReport
+from risks.services import threats_load_reference
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         disciplines_load_reference(report=report)
         frameworks_load_reference(report=report)
         strategies_load_reference(report=report)
+        threats_load_reference(report=report)
         if options["verbosity"] < 1:
             return
         for line in report.summary():

@@ -1,3 +1,5 @@
+from typing import Any
+
 from portal.views.generic import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -6,7 +8,7 @@ from portal.views.generic import (
 )
 from risks.filtersets import AssetFilterSet
 from risks.forms import AssetForm
-from risks.models import Asset
+from risks.models import Asset, Risk
 
 
 class AssetListView(ObjectListView):
@@ -21,6 +23,17 @@ class AssetDetailView(ObjectDetailView):
     template_name = "risks/asset_detail.html"
     edit_url_name = "risks:asset_edit"
     delete_url_name = "risks:asset_delete"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["risks"] = (
+            Risk.objects.restrict(self.request.user)
+            .filter(assets=self.object)
+            .select_related("threat", "owner")
+            .order_by("-residual_score", "title")
+        )
+        context["critical_functions"] = self.object.critical_functions.order_by("name")
+        return context
 
 
 class AssetEditView(ObjectEditView):

@@ -1,0 +1,304 @@
+"""Demo data for the risk registers at sector scale: per region (scale 1) about 1,500 systems
+(see portal.demo), 40 medical-device categories holding 150,000 devices, 30 critical
+functions, 2,000 risks with treatment actions, attack-surface profiles and quarterly
+snapshots. Bulk inserts: levels are set here from the matrix since ``Risk.save`` is skipped."""
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from capabilities.models import Discipline
+from initiatives.periods import Period
+from portal.access.roles import Role
+from portal.models import Organisation
+from risks.models import (
+    Asset,
+    AttackSurfaceProfile,
+    CriticalFunction,
+    Risk,
+    RiskSnapshot,
+    Threat,
+    TreatmentAction,
+)
+from risks.services import risk_matrix_for
+
+Log = Callable[[str], None]
+
+DEVICE_CATEGORIES_PER_REGION = 40
+DEVICES_PER_REGION = 150_000
+CRITICAL_FUNCTIONS_PER_REGION = 30
+RISKS_PER_REGION = 2000
+BATCH = 2000
+
+_DEVICE_KINDS = [
+    "Infusionspumper",
+    "Patientmonitorer",
+    "Ultralydsscannere",
+    "CT-scannere",
+    "MR-scannere",
+    "Respiratorer",
+    "Dialysemaskiner",
+    "Laboratorieanalysatorer",
+    "Røntgenudstyr",
+    "EKG-apparater",
+    "Blodgasanalysatorer",
+    "Defibrillatorer",
+    "Sprøjtepumper",
+    "Hjemmemonitorer (borgernært)",
+    "Insulinpumper (borgernært)",
+    "Endoskopiudstyr",
+    "Anæstesiapparater",
+    "Operationsrobotter",
+    "Telemedicinske kufferter",
+    "Strålebehandlingsudstyr",
+]
+_FUNCTIONS = [
+    "Akutmodtagelse",
+    "Laboratoriediagnostik",
+    "Billeddiagnostik",
+    "Operationsgang",
+    "Intensiv",
+    "Fødeafdeling",
+    "Præhospital indsats (AMK)",
+    "Medicinhåndtering",
+    "Blodbank",
+    "Dialyse",
+    "Kræftbehandling",
+    "Psykiatrisk akutmodtagelse",
+    "Sterilcentral",
+    "Patientjournal",
+    "Booking og henvisning",
+    "Vagtlægeordning",
+    "Forsyning af strøm og vand",
+    "Telefoni og kald",
+    "Patologi",
+    "Mikrobiologi",
+    "Hjertemedicinsk afsnit",
+    "Neonatal",
+    "Transfusionsmedicin",
+    "Logistik og forsyning",
+    "Lønudbetaling",
+    "Hjemmebehandling",
+    "Ambulancekørsel",
+    "Radiofarmaci",
+    "Nuklearmedicin",
+    "Servicecenter",
+]
+_RISK_TEMPLATES = [
+    ("Ransomware rammer {asset}", "ransomware", "digital"),
+    ("Ikke-patchet sårbarhed i {asset}", "new-vulnerabilities", "digital"),
+    ("Phishing giver adgang til {asset}", "phishing", "human"),
+    ("Leverandørens fjernadgang til {asset} misbruges", "supply-chain", "digital"),
+    ("Fejlkonfiguration af {asset}", "insider-error", "human"),
+    ("Udløbet support på {asset}", "legacy-failure", "digital"),
+    ("Strømsvigt rammer {asset}", "power-water", "physical"),
+    ("Uautoriseret fysisk adgang til {asset}", "physical-intrusion", "physical"),
+    ("Overbelastningsangreb mod {asset}", "ddos", "digital"),
+    ("Spionage mod data i {asset}", "cyber-espionage", "digital"),
+]
+_STATUSES = [
+    "identified",
+    "assessed",
+    "treatment_planned",
+    "treatment_planned",
+    "accepted",
+    "closed",
+]
+_TREATMENTS = {"treatment_planned": "reduce", "accepted": "accept", "closed": "reduce"}
+
+
+def _scaled(count: int, scale: Decimal) -> int:
+    return max(1, int(Decimal(count) * scale))
+
+
+def seed_demo_risks(
+    *, scale: Decimal, rng: random.Random, log: Log, today: date | None = None
+) -> None:
+    today = today or date.today()
+    threats = {threat.slug: threat for threat in Threat.objects.all()}
+    disciplines = list(Discipline.objects.order_by("order"))
+    User = get_user_model()
+    for region in Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("slug"):
+        if Risk.objects.filter(organisation=region).exists():
+            log(f"Risks of {region.name_da}: already there, kept")
+            continue
+        with transaction.atomic():
+            matrix = risk_matrix_for(region)
+            categories = _scaled(DEVICE_CATEGORIES_PER_REGION, scale)
+            per_category = max(1, _scaled(DEVICES_PER_REGION, scale) // categories)
+            Asset.objects.bulk_create(
+                [
+                    Asset(
+                        organisation=region,
+                        name=f"{_DEVICE_KINDS[n % len(_DEVICE_KINDS)]} gruppe {n // len(_DEVICE_KINDS) + 1}",
+                        kind=Asset.Kind.MEDICAL_DEVICE_CATEGORY,
+                        supplier=rng.choice(
+                            [
+                                "Philips",
+                                "Siemens Healthineers",
+                                "GE HealthCare",
+                                "Medtronic",
+                                "Baxter",
+                            ]
+                        ),
+                        quantity=per_category,
+                        is_legacy=rng.random() < 0.2,
+                    )
+                    for n in range(categories)
+                ]
+            )
+            systems = list(
+                Asset.objects.filter(organisation=region, kind=Asset.Kind.SYSTEM).only("pk", "name")
+            )
+            functions = CriticalFunction.objects.bulk_create(
+                [
+                    CriticalFunction(
+                        organisation=region,
+                        name=_FUNCTIONS[n % len(_FUNCTIONS)]
+                        + ("" if n < len(_FUNCTIONS) else f" {n // len(_FUNCTIONS) + 1}"),
+                    )
+                    for n in range(_scaled(CRITICAL_FUNCTIONS_PER_REGION, scale))
+                ]
+            )
+            through = CriticalFunction.systems.through
+            through.objects.bulk_create(
+                [
+                    through(criticalfunction_id=function.pk, asset_id=system.pk)
+                    for function in functions
+                    for system in rng.sample(systems, min(len(systems), 4))
+                ]
+            )
+            people = list(
+                User.objects.filter(
+                    memberships__organisation=region,
+                    memberships__role__in=[Role.CISO, Role.RISK_OWNER],
+                ).distinct()
+            )
+            risks = []
+            for n in range(_scaled(RISKS_PER_REGION, scale)):
+                title, threat_slug, surface = _RISK_TEMPLATES[n % len(_RISK_TEMPLATES)]
+                asset = systems[rng.randrange(len(systems))] if systems else None
+                il, ic = rng.randint(1, 5), rng.randint(1, 5)
+                rl, rc = max(1, il - rng.randint(0, 2)), max(1, ic - rng.randint(0, 1))
+                status = rng.choice(_STATUSES)
+                risks.append(
+                    Risk(
+                        organisation=region,
+                        title=title.format(asset=asset.name if asset else "regionens systemer"),
+                        threat=threats[threat_slug],
+                        attack_surface=surface,
+                        vulnerability="Sårbarheden er beskrevet i regionens risikovurdering.",
+                        discipline=disciplines[n % len(disciplines)] if disciplines else None,
+                        inherent_likelihood=il,
+                        inherent_consequence=ic,
+                        residual_likelihood=rl,
+                        residual_consequence=rc,
+                        inherent_level=matrix.level_for(il * ic),
+                        residual_level=matrix.level_for(rl * rc),
+                        owner=rng.choice(people) if people else None,
+                        status=status,
+                        treatment=_TREATMENTS.get(status, ""),
+                        acceptance_reason="Accepteret af CISO efter vurdering."
+                        if status == "accepted"
+                        else "",
+                        next_review=today + timedelta(days=rng.randint(-90, 365)),
+                    )
+                )
+            risks = Risk.objects.bulk_create(risks, batch_size=BATCH)
+            risk_assets = Risk.assets.through
+            risk_assets.objects.bulk_create(
+                [
+                    risk_assets(risk_id=risk.pk, asset_id=systems[(index * 7) % len(systems)].pk)
+                    for index, risk in enumerate(risks)
+                    if systems
+                ],
+                batch_size=BATCH,
+            )
+            actions = []
+            for risk in risks:
+                if risk.status in ("treatment_planned", "assessed"):
+                    for k in range(rng.randint(1, 2)):
+                        due = today + timedelta(days=rng.randint(-120, 300))
+                        actions.append(
+                            TreatmentAction(
+                                risk=risk,
+                                title=rng.choice(
+                                    [
+                                        "Opdater til understøttet version",
+                                        "Indfør MFA",
+                                        "Segmentér netværket",
+                                        "Test gendannelse fra backup",
+                                        "Gennemfør awareness-kampagne",
+                                        "Skærp leverandøraftalen",
+                                    ]
+                                ),
+                                owner=risk.owner,
+                                due=due,
+                                status="open" if k == 0 else "in_progress",
+                            )
+                        )
+            TreatmentAction.objects.bulk_create(actions, batch_size=BATCH)
+            _profiles_and_snapshots(region=region, rng=rng, today=today, scale=scale)
+        log(
+            f"Risks of {region.name_da}: {len(risks)} risks, {len(actions)} treatment actions, {categories} device categories"
+        )
+
+
+def _profiles_and_snapshots(
+    *, region: Organisation, rng: random.Random, today: date, scale: Decimal
+) -> None:
+    systems = Asset.objects.filter(organisation=region, kind=Asset.Kind.SYSTEM).count()
+    devices = sum(
+        Asset.objects.filter(
+            organisation=region, kind=Asset.Kind.MEDICAL_DEVICE_CATEGORY
+        ).values_list("quantity", flat=True)
+    )
+    base = {
+        "hovedstaden": 45000,
+        "midtjylland": 37000,
+        "syddanmark": 35000,
+        "sjaelland": 18000,
+        "nordjylland": 13000,
+    }.get(region.slug, 20000)
+    period = Period.containing(today, "H").previous().previous()
+    for step in range(3):
+        growth = 1 + 0.02 * step
+        AttackSurfaceProfile.objects.create(
+            organisation=region,
+            period=period.label,
+            locations=int(base / 500),
+            buildings=int(base / 64),
+            employees=int(base * growth),
+            students=int(base * 0.08),
+            temporary_staff=int(base * 0.05),
+            researchers=int(base * 0.04),
+            external_consultants=int(base * 0.01),
+            systems=systems,
+            medical_devices=devices,
+            end_user_devices=int(base * 1.8 * growth),
+            data_centres=2,
+            physical_servers=int(base / 64),
+            virtual_servers=int(base / 9 * growth),
+        )
+        period = period.next()
+    quarter = Period.containing(today, "Q")
+    for back in range(6, 0, -1):
+        label = quarter
+        for _ in range(back):
+            label = label.previous()
+        total = int(2000 * float(scale))
+        critical = max(0, int(total * (0.08 - 0.008 * (6 - back))))
+        high = int(total * 0.2)
+        medium = int(total * 0.35)
+        RiskSnapshot.objects.create(
+            organisation=region,
+            period=label.label,
+            residual_critical=critical,
+            residual_high=high,
+            residual_medium=medium,
+            residual_low=max(0, total - critical - high - medium),
+        )

@@ -1,0 +1,113 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.access import RestrictedQuerySet
+from portal.access.policies import OrganisationOwned
+from portal.access.roles import REGION_ROLES, Role
+from portal.audit import audited
+from portal.models import VersionedModel
+
+#: (field, attack surface, Danish label in the seed) — the order of the seed presentation.
+PROFILE_FIGURES = [
+    ("locations", "physical"),
+    ("buildings", "physical"),
+    ("employees", "human"),
+    ("students", "human"),
+    ("temporary_staff", "human"),
+    ("researchers", "human"),
+    ("external_consultants", "human"),
+    ("systems", "digital"),
+    ("medical_devices", "digital"),
+    ("end_user_devices", "digital"),
+    ("data_centres", "digital"),
+    ("physical_servers", "digital"),
+    ("virtual_servers", "digital"),
+]
+
+#: Figures the asset inventory holds; the profile takes them from there when it is saved.
+DERIVED_FIGURES = ("systems", "medical_devices")
+
+
+def _figure(label: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(label, null=True, blank=True)
+
+
+class AttackSurfaceProfile(VersionedModel):
+    """A region's attack surface in a period: physical, human and digital figures, as in the
+    seed presentation ("90+ lokationer, 45.000+ medarbejdere, 1500+ systemer …")."""
+
+    organisation = models.ForeignKey(
+        "portal.Organisation",
+        on_delete=models.PROTECT,
+        related_name="attack_surface_profiles",
+        verbose_name=_("organisation"),
+    )
+    period = models.CharField(_("period"), max_length=7, help_text=_("e.g. 2026-H1"))
+    locations = _figure(_("locations"))
+    buildings = _figure(_("buildings"))
+    employees = _figure(_("employees"))
+    students = _figure(_("students"))
+    temporary_staff = _figure(_("temporary staff"))
+    researchers = _figure(_("researchers"))
+    external_consultants = _figure(_("external consultants"))
+    systems = _figure(_("systems and software"))
+    medical_devices = _figure(_("medical devices"))
+    end_user_devices = _figure(_("PCs, phones and tablets"))
+    data_centres = _figure(_("primary data centres"))
+    physical_servers = _figure(_("physical servers"))
+    virtual_servers = _figure(_("virtual servers"))
+    note = models.TextField(_("note"), blank=True)
+
+    access_policy = OrganisationOwned(read_roles=REGION_ROLES, edit_roles=(Role.CISO,))
+
+    class Meta:
+        ordering = ["organisation", "-period"]
+        verbose_name = _("attack-surface profile")
+        verbose_name_plural = _("attack-surface profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "period"], name="attack_surface_profile_unique_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risks:attack_surface", kwargs={"slug": self.organisation.slug})
+
+
+audited(AttackSurfaceProfile)
+
+
+class RiskSnapshot(models.Model):
+    """Counts of a region's risks per level at the end of a quarter, for the trend."""
+
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="risk_snapshots"
+    )
+    period = models.CharField(max_length=7)  # e.g. 2026-Q3
+    taken_at = models.DateTimeField(auto_now_add=True)
+    residual_low = models.PositiveIntegerField(default=0)
+    residual_medium = models.PositiveIntegerField(default=0)
+    residual_high = models.PositiveIntegerField(default=0)
+    residual_critical = models.PositiveIntegerField(default=0)
+    inherent_low = models.PositiveIntegerField(default=0)
+    inherent_medium = models.PositiveIntegerField(default=0)
+    inherent_high = models.PositiveIntegerField(default=0)
+    inherent_critical = models.PositiveIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_policy = OrganisationOwned(read_roles=REGION_ROLES, edit_roles=())
+
+    class Meta:
+        ordering = ["organisation", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "period"], name="risk_snapshot_unique_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.period}"

@@ -1,0 +1,192 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.access.policies import OrganisationOwned
+from portal.access.roles import REGION_ROLES, Role
+from portal.audit import audited
+from portal.models import VersionedModel
+from risks.models.matrix import Level
+from risks.models.threat import AttackSurface
+
+_SCALE = [MinValueValidator(1), MaxValueValidator(7)]
+
+
+class RiskStatus(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    ASSESSED = "assessed", _("Assessed")
+    TREATMENT_PLANNED = "treatment_planned", _("Treatment planned")
+    ACCEPTED = "accepted", _("Accepted")
+    CLOSED = "closed", _("Closed")
+
+
+class TreatmentDecision(models.TextChoices):
+    REDUCE = "reduce", _("Reduce")
+    ACCEPT = "accept", _("Accept")
+    TRANSFER = "transfer", _("Transfer")
+    AVOID = "avoid", _("Avoid")
+
+
+def _score(prefix: str) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=models.F(f"{prefix}_likelihood") * models.F(f"{prefix}_consequence"),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("inherent score") if prefix == "inherent" else _("residual score"),
+    )
+
+
+class Risk(VersionedModel):
+    """A risk in a region's register. Confidential to the region, except that a risk on a
+    system shared with other regions is visible to them too. Scores are computed by the
+    database (likelihood × consequence); levels follow the region's risk matrix and are
+    re-levelled when it changes — neither can be typed in."""
+
+    organisation = models.ForeignKey(
+        "portal.Organisation",
+        on_delete=models.PROTECT,
+        related_name="risks",
+        verbose_name=_("organisation"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    threat = models.ForeignKey(
+        "risks.Threat", on_delete=models.PROTECT, related_name="risks", verbose_name=_("threat")
+    )
+    attack_surface = models.CharField(
+        _("attack surface"), max_length=10, choices=AttackSurface.choices
+    )
+    vulnerability = models.TextField(_("vulnerability"), blank=True)
+    assets = models.ManyToManyField(
+        "risks.Asset", blank=True, related_name="risks", verbose_name=_("affected assets")
+    )
+    discipline = models.ForeignKey(
+        "capabilities.Discipline",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risks",
+        verbose_name=_("discipline"),
+    )
+    initiatives = models.ManyToManyField(
+        "initiatives.Initiative", blank=True, related_name="risks", verbose_name=_("initiatives")
+    )
+    inherent_likelihood = models.PositiveSmallIntegerField(
+        _("inherent likelihood"), validators=_SCALE
+    )
+    inherent_consequence = models.PositiveSmallIntegerField(
+        _("inherent consequence"), validators=_SCALE
+    )
+    residual_likelihood = models.PositiveSmallIntegerField(
+        _("residual likelihood"), validators=_SCALE
+    )
+    residual_consequence = models.PositiveSmallIntegerField(
+        _("residual consequence"), validators=_SCALE
+    )
+    inherent_score = _score("inherent")
+    residual_score = _score("residual")
+    inherent_level = models.CharField(
+        _("inherent level"), max_length=10, choices=Level.choices, editable=False
+    )
+    residual_level = models.CharField(
+        _("residual level"), max_length=10, choices=Level.choices, editable=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_risks",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RiskStatus.choices, default=RiskStatus.IDENTIFIED
+    )
+    treatment = models.CharField(
+        _("treatment decision"), max_length=10, choices=TreatmentDecision.choices, blank=True
+    )
+    next_review = models.DateField(_("next review"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("accepted by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    acceptance_reason = models.TextField(_("reason for acceptance"), blank=True)
+
+    access_policy = OrganisationOwned(
+        read_roles=REGION_ROLES,
+        edit_roles=(Role.CISO,),
+        owner_field="owner",
+        owner_roles=(Role.RISK_OWNER,),
+        shared_field="assets__shared_with",
+    )
+
+    class Meta:
+        ordering = ["organisation", "-residual_score", "title"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+        indexes = [
+            models.Index(fields=["organisation", "residual_level"]),
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["organisation", "next_review"]),
+            models.Index(fields=["organisation", "owner"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        from risks.services import risk_matrix_for
+
+        self.inherent_level, self.residual_level = self.level_from(
+            risk_matrix_for(self.organisation)
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "inherent_level", "residual_level"}
+        super().save(*args, **kwargs)
+        # The database computes the scores: read them back rather than serve stale ones.
+        self.refresh_from_db(fields=["inherent_score", "residual_score"])
+
+    def get_absolute_url(self) -> str:
+        return reverse("risks:risk_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if not self.organisation_id:
+            return
+        from risks.services import risk_matrix_for
+
+        matrix = risk_matrix_for(self.organisation)
+        errors = {}
+        for prefix in ("inherent", "residual"):
+            for axis, size in (
+                ("likelihood", matrix.likelihood_size),
+                ("consequence", matrix.consequence_size),
+            ):
+                value = getattr(self, f"{prefix}_{axis}")
+                if value is not None and not 1 <= value <= size:
+                    errors[f"{prefix}_{axis}"] = _("Choose a value from 1 to %(size)s.") % {
+                        "size": size
+                    }
+        if errors:
+            raise ValidationError(errors)
+
+    def level_from(self, matrix) -> tuple[str, str]:
+        return (
+            matrix.level_for(self.inherent_likelihood * self.inherent_consequence),
+            matrix.level_for(self.residual_likelihood * self.residual_consequence),
+        )
+
+
+audited(
+    Risk,
+    exclude=["inherent_score", "residual_score", "inherent_level", "residual_level"],
+    m2m=["assets", "initiatives"],
+)

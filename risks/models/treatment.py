@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.access.policies import ParentPolicy
+from portal.audit import audited
+from portal.models import VersionedModel
+
+
+class TreatmentAction(VersionedModel):
+    """Something done to treat a risk, with an owner and a due date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    risk = models.ForeignKey(
+        "risks.Risk", on_delete=models.CASCADE, related_name="treatments", verbose_name=_("risk")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatment_actions",
+        verbose_name=_("owner"),
+    )
+    due = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    access_policy = ParentPolicy(field="risk")
+
+    class Meta:
+        ordering = ["due", "pk"]
+        verbose_name = _("treatment action")
+        verbose_name_plural = _("treatment actions")
+        indexes = [models.Index(fields=["status", "due"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{self.risk.get_absolute_url()}#treatment-{self.pk}"
+
+    def clean(self) -> None:
+        if self.status == self.Status.DONE and not self.done_on:
+            raise ValidationError({"done_on": _("Say when it was done.")})
+        if self.done_on and self.status != self.Status.DONE:
+            raise ValidationError({"status": _("An action with a completion date is done.")})
+
+    def is_overdue(self, today) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS) and self.due < today
+
+
+audited(TreatmentAction)

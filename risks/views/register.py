@@ -1,0 +1,253 @@
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from portal.access import Action, organisations_for, principal_for
+from portal.models import Organisation
+from portal.views.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    RestrictedMixin,
+    restricted_object_or_404,
+)
+from risks.filtersets import RiskFilterSet
+from risks.forms import RiskForm, TreatmentActionForm
+from risks.models import LEVEL_ORDER, Risk, TreatmentAction
+from risks.selectors import (
+    level_counts,
+    register_heatmap,
+    snapshots_for,
+    treatment_plan,
+    with_review_state,
+)
+from risks.services import check_acceptance, risk_matrix_for
+
+SORTS = {
+    "score": ["-residual_score", "title"],
+    "inherent": ["-inherent_score", "title"],
+    "title": ["title"],
+    "review": ["next_review", "title"],
+    "status": ["status", "-residual_score"],
+    "updated": ["-updated_at"],
+}
+
+
+def visible_regions(request, model=Risk) -> QuerySet[Organisation]:
+    """The regions whose ``model`` objects the user may see."""
+    visible = organisations_for(request.user, model, Action.VIEW)
+    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+    return regions if visible is None else regions.filter(pk__in=visible)
+
+
+def selected_organisation(request, model=Risk) -> Organisation | None:
+    """The region a page is about: ``?organisation=<slug>``, else the user's only region."""
+    regions = visible_regions(request, model)
+    slug = request.GET.get("organisation")
+    if slug:
+        return regions.filter(slug=slug).first()
+    candidates = list(regions[:2])
+    return candidates[0] if len(candidates) == 1 else None
+
+
+class RiskListView(ObjectListView):
+    """The register: filters, sorting, search, pagination; only what the user may see."""
+
+    queryset = Risk.objects.select_related("organisation", "threat", "owner", "discipline")
+    filterset_class = RiskFilterSet
+    template_name = "risks/risk_list.html"
+    add_url_name = "risks:risk_add"
+
+    def annotate(self, queryset: QuerySet) -> QuerySet:
+        sort = self.request.GET.get("sort", "score")
+        self.sort = sort if sort in SORTS else "score"
+        return with_review_state(queryset).order_by(*SORTS[self.sort])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params.pop("sort", None)
+        organisation = selected_organisation(self.request)
+        context.update(
+            today=date.today(),
+            sort=self.sort,
+            sorts=list(SORTS),
+            querystring_without_sort=params.urlencode(),
+            organisation=organisation,
+            snapshots=snapshots_for(organisation) if organisation else [],
+            export_query=params.urlencode(),
+        )
+        return context
+
+
+class HeatmapView(RestrictedMixin, TemplateView):
+    """Inherent and residual risk as heatmaps; each cell links to the filtered register."""
+
+    queryset = Risk.objects.all()
+    template_name = "risks/heatmap.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisation = selected_organisation(self.request)
+        risks = self.get_queryset().exclude(status="closed")
+        if organisation is not None:
+            risks = risks.filter(organisation=organisation)
+        matrix = risk_matrix_for(organisation) if organisation else None
+        if matrix is None:
+            from risks.models import RiskMatrix
+
+            matrix = RiskMatrix()
+        base = {"organisation": organisation.slug} if organisation else {}
+        register = reverse("risks:risk_list")
+
+        def link(kind: str):
+            def url_for(likelihood: int, consequence: int) -> str:
+                query = {
+                    **base,
+                    f"{kind}_likelihood": likelihood,
+                    f"{kind}_consequence": consequence,
+                }
+                return f"{register}?{urlencode(query)}"
+
+            return url_for
+
+        counts = level_counts(risks)
+        context.update(
+            organisation=organisation,
+            regions=visible_regions(self.request),
+            inherent=register_heatmap(
+                queryset=risks, matrix=matrix, kind="inherent", url_for=link("inherent")
+            ),
+            residual=register_heatmap(
+                queryset=risks, matrix=matrix, kind="residual", url_for=link("residual")
+            ),
+            level_counts=[(level, counts.get(level, 0)) for level in LEVEL_ORDER],
+            matrix=matrix,
+        )
+        return context
+
+
+class RiskDetailView(ObjectDetailView):
+    queryset = Risk.objects.select_related(
+        "organisation", "threat", "owner", "discipline", "accepted_by"
+    ).prefetch_related("assets", "initiatives")
+    template_name = "risks/risk_detail.html"
+    edit_url_name = "risks:risk_edit"
+    delete_url_name = "risks:risk_delete"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        may_change = context["edit_url"] is not None
+        context.update(
+            today=date.today(),
+            treatments=self.object.treatments.select_related("owner"),
+            may_edit_treatments=may_change,
+            matrix=risk_matrix_for(self.object.organisation),
+            shared_with=Organisation.objects.filter(shared_assets__risks=self.object).distinct(),
+        )
+        return context
+
+
+class RiskEditView(ObjectEditView):
+    queryset = Risk.objects.select_related("organisation")
+    form_class = RiskForm
+    organisation_field = "organisation"
+    list_url_name = "risks:risk_list"
+    template_name = "risks/risk_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        organisation = self.object.organisation if self.object else None
+        if organisation is None:
+            allowed = organisations_for(self.request.user, Risk, Action.ADD)
+            if allowed and len(allowed) == 1:
+                organisation = Organisation.objects.get(pk=allowed[0])
+                kwargs["initial"] = {**kwargs.get("initial", {}), "organisation": organisation}
+        if organisation is not None:
+            kwargs["matrix"] = risk_matrix_for(organisation)
+        self._previous_status = self.object.status if self.object else None
+        return kwargs
+
+    def before_save(self, form) -> None:
+        check_acceptance(
+            risk=form.instance, user=self.request.user, previous_status=self._previous_status
+        )
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if (
+            self.object is not None
+            and not principal_for(self.request.user).has_role("ciso", self.object.organisation_id)
+            and not principal_for(self.request.user).is_sector_admin
+        ):
+            # A risk owner treats their risk; who owns it is the CISO's decision.
+            form.fields["owner"].disabled = True
+        return form
+
+
+class RiskDeleteView(ObjectDeleteView):
+    queryset = Risk.objects.select_related("organisation")
+    success_url_name = "risks:risk_list"
+
+
+class TreatmentPlanView(RestrictedMixin, TemplateView):
+    """All open treatment actions of the risks the user may see, overdue first."""
+
+    queryset = TreatmentAction.objects.all()
+    template_name = "risks/treatment_plan.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        actions = treatment_plan(user=self.request.user)
+        organisation = selected_organisation(self.request)
+        if organisation is not None:
+            actions = actions.filter(risk__organisation=organisation)
+        context.update(actions=actions[:500], today=date.today(), organisation=organisation)
+        return context
+
+
+class TreatmentEditView(ObjectEditView):
+    """Adds a treatment action to a risk (``risk`` in the URL) or changes one."""
+
+    queryset = TreatmentAction.objects.select_related("risk", "risk__organisation")
+    form_class = TreatmentActionForm
+
+    def is_create(self) -> bool:
+        return "pk" not in self.kwargs
+
+    def get_object(self, queryset=None):
+        if self.is_create():
+            self.risk = restricted_object_or_404(
+                self.request,
+                Risk.objects.select_related("organisation"),
+                Action.CHANGE,
+                pk=self.kwargs["risk"],
+            )
+            return None
+        obj = super().get_object(queryset)
+        self.risk = obj.risk
+        return obj
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "risk": self.risk}
+
+    def get_success_url(self) -> str:
+        return self.risk.get_absolute_url()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.risk.get_absolute_url()
+        return context
+
+
+class TreatmentDeleteView(ObjectDeleteView):
+    queryset = TreatmentAction.objects.select_related("risk")
+
+    def deleted_url(self) -> str:
+        return self.object.risk.get_absolute_url()
