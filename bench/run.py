@@ -1001,7 +1001,7 @@ def markdown(report: dict) -> str:
     if extra:
         out.append("\n".join(extra))
     if report.get("interrupted"):
-        out.append("Interrupted (Ctrl-C): the results so far.")
+        out.append("Interrupted (Ctrl-C or SIGTERM): the results so far.")
     machine = report["machine"]
     out.append(
         f"{report['date']}, commit {report['git_commit'] or '?'}, {machine['platform']}, "

@@ -27,8 +27,10 @@ SCENARIOS: list[Scenario] = [
     Scenario(FLOOR, None, "/livez"),
     Scenario("home", "ciso.hovedstaden", "/"),
     Scenario("organisation list", "ciso.hovedstaden", "/organisations/"),
-    Scenario("asset list", "ciso.hovedstaden", "/assets/"),
-    Scenario("asset list filtered", "ciso.hovedstaden", "/assets/?q=Laboratorium&is_legacy=true"),
+    Scenario("asset list", "ciso.hovedstaden", "/risks/assets/"),
+    Scenario(
+        "asset list filtered", "ciso.hovedstaden", "/risks/assets/?q=Laboratorium&is_legacy=true"
+    ),
     Scenario("API assets 100/page", "ciso.hovedstaden", "/api/v1/assets/?page_size=100", "api"),
     Scenario("API organisations", "viewer.sjaelland", "/api/v1/organisations/", "api"),
 ]

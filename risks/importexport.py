@@ -239,9 +239,6 @@ class Layout:
     def headers(self) -> list[str]:
         return [column.da for column in self.columns]
 
-    def column(self, name: str) -> Column:
-        return next(column for column in self.columns if column.field == name)
-
 
 def _normalise_header(header: str) -> str:
     return " ".join(header.replace("\ufeff", "").split()).casefold()
@@ -777,8 +774,8 @@ def _members(organisation: Organisation) -> _Names:
         for user_id, username in Membership.objects.filter(
             organisation=organisation, user__is_active=True
         )
+        .order_by()
         .values_list("user_id", "user__username")
-        .distinct()
     )
 
 
@@ -954,8 +951,9 @@ def import_risks(
         for name, size in scales:
             setattr(risk, name, row.whole(name, low=1, high=size))
         risk.owner_id = _owner(row, members, organisation)
-        risk.status = row.choice("status", _RISK_STATUSES, RISK_STATUS_WORDS, RiskStatus.IDENTIFIED)
-        risk.treatment = row.choice("treatment", _TREATMENTS, TREATMENT_WORDS, "") or ""
+        status = row.choice("status", _RISK_STATUSES, RISK_STATUS_WORDS, RiskStatus.IDENTIFIED)
+        treatment = row.choice("treatment", _TREATMENTS, TREATMENT_WORDS, "")
+        risk.status, risk.treatment = status, treatment or ""
         risk.next_review = row.date("next_review")
         linked: list[int] = []
         for name in _split_list(row.raw("assets")):
@@ -976,7 +974,7 @@ def import_risks(
                 linked.append(asset_id)
         if all(getattr(risk, name) is not None for name, _size in scales):
             risk.inherent_level, risk.residual_level = risk.level_from(matrix)
-            if risk.status is not None and risk.treatment is not None:
+            if status is not None and treatment is not None:
                 _check_acceptance(row, risk, user)
         if row.errors:
             errors.extend(row.errors)
