@@ -968,13 +968,14 @@ def markdown(report: dict) -> str:
         scale = outcome["scale"]
         for result in outcome.get("scenarios", []):
             queries = "–" if result["queries"] is None else str(result["queries"])
+            label = result["name"]
+            if result["errors"]:
+                label += f" ({result['errors']}/{result['requests']} not 200)"
             if result["state"] != "measured":
-                lines.append(
-                    f"| {scale} | {result['name']} | {queries} | {result['state']} | | | |"
-                )
+                lines.append(f"| {scale} | {label} | {queries} | {result['state']} | | | |")
             else:
                 lines.append(
-                    f"| {scale} | {result['name']} | {queries} | {fmt(result['p50_ms'])} | "
+                    f"| {scale} | {label} | {queries} | {fmt(result['p50_ms'])} | "
                     f"{fmt(result['p95_ms'])} | {fmt(result['max_ms'])} | "
                     f"{fmt(result['ratio_to_floor'])} |"
                 )
@@ -1010,11 +1011,11 @@ def markdown(report: dict) -> str:
         f"{report['options']['requests']} sequential requests per scenario."
     )
     busy = [
-        f"scale {outcome['scale']}: {value:.0%}"
+        f"scale {outcome['scale']} {phase}: {value:.0%}"
         for outcome in report["scales"]
-        for value in [
-            outcome.get("cpu_busy_before"),
-            (outcome.get("load") or {}).get("cpu_busy_before"),
+        for phase, value in [
+            ("sequential", outcome.get("cpu_busy_before")),
+            ("load", (outcome.get("load") or {}).get("cpu_busy_before")),
         ]
         if value is not None and value > BUSY_THRESHOLD
     ]

@@ -33,4 +33,15 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario("API assets 100/page", "ciso.hovedstaden", "/api/v1/assets/?page_size=100", "api"),
     Scenario("API organisations", "viewer.sjaelland", "/api/v1/organisations/", "api"),
+    # Initiatives (the TSI portfolio).
+    Scenario("portfolio", "secretariat", "/initiatives/"),
+    Scenario("portfolio search", "wg.operationel.1", "/initiatives/?q=overv%C3%A5gning"),
+    Scenario("implementation matrix", "ciso.midtjylland", "/initiatives/implementation/"),
+    Scenario("API initiatives", "secretariat", "/api/v1/initiatives/?page_size=100", "api"),
+    # Risk registers (one region's, 2,000 risks at scale 1).
+    Scenario("risk register", "ciso.hovedstaden", "/risks/"),
+    Scenario("risk register filtered", "ciso.hovedstaden", "/risks/?level=high&status=assessed"),
+    Scenario("heatmap", "ciso.hovedstaden", "/risks/heatmap/"),
+    Scenario("treatment plan", "riskowner.sjaelland", "/risks/treatments/"),
+    Scenario("API risks 100/page", "ciso.hovedstaden", "/api/v1/risks/?page_size=100", "api"),
 ]

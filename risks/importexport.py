@@ -104,12 +104,15 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NoReturn
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 
 from capabilities.models import Discipline
@@ -822,13 +825,14 @@ def _audit_creations(
     links in the same entry. One INSERT per batch."""
     from auditlog.cid import get_cid
     from auditlog.context import auditlog_disabled, auditlog_value
-    from auditlog.diff import model_instance_diff
+    from auditlog.diff import get_field_value, get_fields_in_model, model_instance_diff
     from auditlog.models import LogEntry
     from auditlog.registry import auditlog
 
     if not objects or auditlog_disabled.get() or not auditlog.contains(type(objects[0])):
         return
-    content_type = ContentType.objects.get_for_model(type(objects[0]))
+    model = type(objects[0])
+    content_type = ContentType.objects.get_for_model(model)
     try:
         context = auditlog_value.get()
     except LookupError:
@@ -836,9 +840,30 @@ def _audit_creations(
     actor = user if getattr(user, "is_authenticated", False) else None
     now = timezone.now()
     cid = get_cid()
+    registered = auditlog.get_model_fields(model)
+    if registered["mask_fields"] or settings.AUDITLOG_STORE_JSON_CHANGES:
+        diff: Callable[[models.Model], dict] = lambda obj: model_instance_diff(None, obj) or {}  # noqa: E731
+    else:
+        # model_instance_diff(None, obj), with the fields and their "before" values worked
+        # out once rather than per object.
+        fields = [
+            (field, get_field_value(None, field))
+            for field in get_fields_in_model(objects[0])
+            if (not registered["include_fields"] or field.name in registered["include_fields"])
+            and field.name not in registered["exclude_fields"]
+        ]
+
+        def diff(obj: models.Model) -> dict:
+            changes = {}
+            for field, before in fields:
+                value = get_field_value(obj, field)
+                if value != before:
+                    changes[field.name] = (smart_str(before), smart_str(value))
+            return changes
+
     entries = []
     for obj in objects:
-        changes = model_instance_diff(None, obj) or {}
+        changes = diff(obj)
         for name, names in (m2m(obj) if m2m else {}).items():
             if names:
                 changes[name] = {"type": "m2m", "operation": "add", "objects": names}
@@ -1092,22 +1117,31 @@ def import_assets(
         raise ImportFailed(errors)
 
     through = Asset.shared_with.through
-    with transaction.atomic():
-        Asset.objects.bulk_create(assets, batch_size=BATCH_SIZE)
-        through.objects.bulk_create(
-            [
-                through(asset_id=asset.pk, organisation_id=region_id)
+    try:
+        with transaction.atomic():
+            Asset.objects.bulk_create(assets, batch_size=BATCH_SIZE)
+            through.objects.bulk_create(
+                [
+                    through(asset_id=asset.pk, organisation_id=region_id)
+                    for asset, shared in zip(assets, shares, strict=True)
+                    for region_id in shared
+                ],
+                batch_size=BATCH_SIZE * 5,
+            )
+            shared_slugs = {
+                asset.pk: [region_slugs[pk] for pk in shared]
                 for asset, shared in zip(assets, shares, strict=True)
-                for region_id in shared
-            ],
-            batch_size=BATCH_SIZE * 5,
-        )
-        shared_slugs = {
-            asset.pk: [region_slugs[pk] for pk in shared]
-            for asset, shared in zip(assets, shares, strict=True)
-        }
-        _audit_creations(
-            assets, user=user, m2m=lambda asset: {"shared_with": shared_slugs[asset.pk]}
+            }
+            _audit_creations(
+                assets, user=user, m2m=lambda asset: {"shared_with": shared_slugs[asset.pk]}
+            )
+    except IntegrityError:
+        # Someone added an asset of the same name and type since the file was checked.
+        _fail(
+            0,
+            "",
+            _("The assets of %(organisation)s changed during the import; import the file again.")
+            % {"organisation": organisation.name},
         )
     return len(assets)
 
@@ -1194,50 +1228,100 @@ def import_treatments(
 def export_risks(*, queryset: QuerySet[Risk], fmt: Format) -> tuple[bytes, str, str]:
     """The risks of ``queryset`` (already restricted to what the user may see) as a file in
     the ``RISKS`` layout: ``(content, content type, file name suffix)``. ``fmt`` is ``"csv"``
-    or ``"xlsx"``. Three queries, whatever the number of risks."""
-    shared = Prefetch(
-        "shared_with", queryset=Organisation.objects.only("pk", "slug").order_by("slug")
-    )
-    risks = queryset.select_related("threat", "discipline", "owner").prefetch_related(
-        Prefetch(
-            "assets",
-            queryset=Asset.objects.only("pk", "name").order_by("name").prefetch_related(shared),
+    or ``"xlsx"``. Rows in the queryset's order.
+
+    Three queries whatever the number of risks: the risks with their threat, discipline and
+    owner joined in, their assets, and the regions those assets are shared with (the last
+    two filtered by the queryset as a subquery). Rows are read as tuples, not model
+    instances: several times faster for a large register."""
+    username = f"owner__{get_user_model().USERNAME_FIELD}"
+    risks = list(
+        queryset.values_list(
+            "pk",
+            "title",
+            "description",
+            "threat__name_da",
+            "attack_surface",
+            "vulnerability",
+            "discipline__name_da",
+            "inherent_likelihood",
+            "inherent_consequence",
+            "inherent_score",
+            "inherent_level",
+            "residual_likelihood",
+            "residual_consequence",
+            "residual_score",
+            "residual_level",
+            username,
+            "status",
+            "treatment",
+            "acceptance_reason",
+            "next_review",
         )
     )
+    links = Risk.assets.through.objects.filter(risk_id__in=queryset.values("pk"))
+    names: dict[int, list[str]] = {}
+    assets_of: dict[int, list[int]] = {}
+    for risk_id, asset_id, name in links.order_by("asset__name", "asset_id").values_list(
+        "risk_id", "asset_id", "asset__name"
+    ):
+        names.setdefault(risk_id, []).append(name)
+        assets_of.setdefault(risk_id, []).append(asset_id)
+    shared: dict[int, set[str]] = {}
+    for asset_id, slug in Asset.shared_with.through.objects.filter(
+        asset_id__in=links.values("asset_id")
+    ).values_list("asset_id", "organisation__slug"):
+        shared.setdefault(asset_id, set()).add(slug)
+
     rows = (
         [
-            risk.pk,
-            risk.title,
-            risk.description,
-            risk.threat.name_da,
-            _danish(ATTACK_SURFACE_WORDS, risk.attack_surface),
-            risk.vulnerability,
-            risk.discipline.name_da if risk.discipline else None,
-            risk.inherent_likelihood,
-            risk.inherent_consequence,
-            risk.inherent_score,
-            _danish(LEVEL_WORDS, risk.inherent_level),
-            risk.residual_likelihood,
-            risk.residual_consequence,
-            risk.residual_score,
-            _danish(LEVEL_WORDS, risk.residual_level),
-            risk.owner.get_username() if risk.owner else None,
-            _danish(RISK_STATUS_WORDS, risk.status),
-            _danish(TREATMENT_WORDS, risk.treatment) if risk.treatment else None,
-            risk.acceptance_reason,
-            risk.next_review,
-            f" {LIST_SEPARATOR} ".join(asset.name for asset in risk.assets.all()),
+            pk,
+            title,
+            description,
+            threat,
+            _danish(ATTACK_SURFACE_WORDS, surface),
+            vulnerability,
+            discipline,
+            inherent_likelihood,
+            inherent_consequence,
+            inherent_score,
+            _danish(LEVEL_WORDS, inherent_level),
+            residual_likelihood,
+            residual_consequence,
+            residual_score,
+            _danish(LEVEL_WORDS, residual_level),
+            owner,
+            _danish(RISK_STATUS_WORDS, status),
+            _danish(TREATMENT_WORDS, treatment) if treatment else None,
+            reason,
+            next_review,
+            f" {LIST_SEPARATOR} ".join(names.get(pk, ())),
             LIST_SEPARATOR.join(
-                sorted(
-                    {
-                        region.slug
-                        for asset in risk.assets.all()
-                        for region in asset.shared_with.all()
-                    }
-                )
+                sorted({slug for asset in assets_of.get(pk, ()) for slug in shared.get(asset, ())})
             ),
         ]
-        for risk in risks
+        for (
+            pk,
+            title,
+            description,
+            threat,
+            surface,
+            vulnerability,
+            discipline,
+            inherent_likelihood,
+            inherent_consequence,
+            inherent_score,
+            inherent_level,
+            residual_likelihood,
+            residual_consequence,
+            residual_score,
+            residual_level,
+            owner,
+            status,
+            treatment,
+            reason,
+            next_review,
+        ) in risks
     )
     return _render(RISKS, rows, fmt)
 
@@ -1245,21 +1329,37 @@ def export_risks(*, queryset: QuerySet[Risk], fmt: Format) -> tuple[bytes, str, 
 def export_assets(*, queryset: QuerySet[Asset], fmt: Format) -> tuple[bytes, str, str]:
     """The assets of ``queryset`` as a file in the ``ASSETS`` layout (see ``export_risks``).
     Two queries, whatever the number of assets."""
-    assets = queryset.prefetch_related(
-        Prefetch("shared_with", queryset=Organisation.objects.only("pk", "slug").order_by("slug"))
+    assets = list(
+        queryset.values_list(
+            "pk",
+            "name",
+            "kind",
+            "description",
+            "supplier",
+            "quantity",
+            "is_legacy",
+            "end_of_support",
+        )
     )
+    shared: dict[int, list[str]] = {}
+    for asset_id, slug in (
+        Asset.shared_with.through.objects.filter(asset_id__in=queryset.values("pk"))
+        .order_by("organisation__slug")
+        .values_list("asset_id", "organisation__slug")
+    ):
+        shared.setdefault(asset_id, []).append(slug)
     rows = (
         [
-            asset.name,
-            _danish(ASSET_KIND_WORDS, asset.kind),
-            asset.description,
-            asset.supplier,
-            asset.quantity,
-            "ja" if asset.is_legacy else "nej",
-            asset.end_of_support,
-            LIST_SEPARATOR.join(region.slug for region in asset.shared_with.all()),
+            name,
+            _danish(ASSET_KIND_WORDS, kind),
+            description,
+            supplier,
+            quantity,
+            "ja" if is_legacy else "nej",
+            end_of_support,
+            LIST_SEPARATOR.join(shared.get(pk, ())),
         ]
-        for asset in assets
+        for pk, name, kind, description, supplier, quantity, is_legacy, end_of_support in assets
     )
     return _render(ASSETS, rows, fmt)
 
@@ -1269,17 +1369,17 @@ def export_treatments(
 ) -> tuple[bytes, str, str]:
     """The treatment actions of ``queryset`` as a file in the ``TREATMENTS`` layout (see
     ``export_risks``); the risk is named by its title. One query."""
-    actions = queryset.select_related("risk", "owner")
+    actions = queryset.values_list(
+        "risk__title",
+        "title",
+        f"owner__{get_user_model().USERNAME_FIELD}",
+        "due",
+        "status",
+        "done_on",
+    )
     rows = (
-        [
-            action.risk.title,
-            action.title,
-            action.owner.get_username() if action.owner else None,
-            action.due,
-            _danish(ACTION_STATUS_WORDS, action.status),
-            action.done_on,
-        ]
-        for action in actions
+        [risk, title, owner, due, _danish(ACTION_STATUS_WORDS, status), done_on]
+        for risk, title, owner, due, status, done_on in actions
     )
     return _render(TREATMENTS, rows, fmt)
 

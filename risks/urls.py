@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from risks.views import assets, functions, register
+from risks.views import assets, functions, register, transfer
 
 app_name = "risks"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", register.RiskListView.as_view(), name="risk_list"),
     path("add/", register.RiskEditView.as_view(), name="risk_add"),
     path("heatmap/", register.HeatmapView.as_view(), name="heatmap"),
+    re_path(
+        r"^(?P<kind>risks|assets|treatments)/export/$", transfer.ExportView.as_view(), name="export"
+    ),
+    re_path(
+        r"^(?P<kind>risks|assets|treatments)/import/$", transfer.ImportView.as_view(), name="import"
+    ),
     path("treatments/", register.TreatmentPlanView.as_view(), name="treatment_plan"),
     path("<int:pk>/", register.RiskDetailView.as_view(), name="risk_detail"),
     path("<int:pk>/edit/", register.RiskEditView.as_view(), name="risk_edit"),

@@ -1,7 +1,19 @@
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from portal.access import Action, organisations_for
 from portal.api.etag import check_if_match
+from portal.api.serializers import OrganisationSlugField
 from portal.api.viewsets import RestrictedModelViewSet, RestrictedUpdateViewSet
+from portal.models import Organisation
 from risks.api.serializers import (
     AssetSerializer,
     CriticalFunctionSerializer,
@@ -17,12 +29,74 @@ from risks.filtersets import (
     ThreatFilterSet,
     TreatmentActionFilterSet,
 )
+from risks.importexport import ImportFailed
 from risks.models import Asset, CriticalFunction, Risk, RiskMatrix, Threat, TreatmentAction
 from risks.services import risk_matrix_save
+from risks.views.transfer import KINDS, exported_file
 
 
-class AssetViewSet(RestrictedModelViewSet):
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    organisation = OrganisationSlugField(required=False)
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportFailedSerializer(serializers.Serializer):
+    errors = RowErrorSerializer(many=True)
+
+
+class TransferMixin:
+    """``POST …/import/`` (multipart ``file``, optional ``organisation`` slug) and
+    ``GET …/export/?format=xlsx|csv`` with the list's filters."""
+
+    transfer_kind: str
+
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer},
+        responses={201: OpenApiResponse(description='{"count": n}'), 400: ImportFailedSerializer},
+    )
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser], url_path="import")
+    def import_file(self, request: Request) -> Response:
+        model, importer = KINDS[self.transfer_kind][0], KINDS[self.transfer_kind][1]
+        data = ImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = data.validated_data.get("organisation")
+        if organisation is None:
+            allowed = organisations_for(request.user, model, Action.ADD)
+            if not allowed or len(allowed) != 1:
+                raise serializers.ValidationError(
+                    {"organisation": [_("Say which organisation to import into.")]}
+                )
+            organisation = Organisation.objects.get(pk=allowed[0])
+        try:
+            count = importer(
+                organisation=organisation, user=request.user, upload=data.validated_data["file"]
+            )
+        except ImportFailed as failure:
+            return Response(
+                {"errors": RowErrorSerializer(failure.errors, many=True).data},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"count": count}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"], url_path="export")
+    def export_file(self, request: Request) -> HttpResponse:
+        return exported_file(request._request, self.transfer_kind)
+
+
+class AssetViewSet(TransferMixin, RestrictedModelViewSet):
     """A region's assets. Confidential to the region, except systems shared with others."""
+
+    transfer_kind = "assets"
 
     queryset = Asset.objects.select_related("organisation").prefetch_related("shared_with")
     serializer_class = AssetSerializer
@@ -30,9 +104,11 @@ class AssetViewSet(RestrictedModelViewSet):
     ordering_fields = ["name", "kind", "end_of_support"]
 
 
-class RiskViewSet(RestrictedModelViewSet):
+class RiskViewSet(TransferMixin, RestrictedModelViewSet):
     """The risk registers the caller may see: their regions', plus risks on systems shared
     with them. Scores and levels are derived and read-only."""
+
+    transfer_kind = "risks"
 
     queryset = Risk.objects.select_related(
         "organisation", "threat", "owner", "discipline", "accepted_by"
@@ -46,7 +122,8 @@ class RiskViewSet(RestrictedModelViewSet):
     ordering = ["-residual_score", "pk"]
 
 
-class TreatmentActionViewSet(RestrictedModelViewSet):
+class TreatmentActionViewSet(TransferMixin, RestrictedModelViewSet):
+    transfer_kind = "treatments"
     queryset = TreatmentAction.objects.select_related("risk", "owner")
     serializer_class = TreatmentActionSerializer
     filterset_class = TreatmentActionFilterSet

@@ -1,0 +1,144 @@
+"""Import and export of the register, assets and treatment actions (.xlsx and .csv)."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from portal.access import Action, organisations_for
+from portal.forms import DesignSystemFormMixin
+from portal.models import Organisation
+from risks import importexport
+from risks.filtersets import AssetFilterSet, RiskFilterSet, TreatmentActionFilterSet
+from risks.models import Asset, Risk, TreatmentAction
+
+#: kind -> (model, importer, exporter, filterset, file name, list URL name)
+KINDS = {
+    "risks": (
+        Risk,
+        importexport.import_risks,
+        importexport.export_risks,
+        RiskFilterSet,
+        "risikoregister",
+        "risks:risk_list",
+    ),
+    "assets": (
+        Asset,
+        importexport.import_assets,
+        importexport.export_assets,
+        AssetFilterSet,
+        "aktiver",
+        "risks:asset_list",
+    ),
+    "treatments": (
+        TreatmentAction,
+        importexport.import_treatments,
+        importexport.export_treatments,
+        TreatmentActionFilterSet,
+        "behandlingsplan",
+        "risks:treatment_plan",
+    ),
+}
+FORMATS = ("xlsx", "csv")
+
+
+def exported_file(request: HttpRequest, kind: str) -> HttpResponse:
+    """The user's visible objects of ``kind``, filtered like the list, as an attachment."""
+    model, _importer, exporter, filterset_class, name, _list = KINDS[kind]
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        fmt = "xlsx"
+    queryset = model.objects.restrict(request.user, Action.VIEW)
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    content, content_type, suffix = exporter(queryset=filterset.qs, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+    return response
+
+
+class ExportView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        return exported_file(request, kind)
+
+
+class ImportForm(DesignSystemFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=gettext_lazy("Region")
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File (.xlsx or .csv)"),
+        help_text=gettext_lazy("The columns are described in the import guide below."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+
+
+class ImportView(LoginRequiredMixin, View):
+    """Upload a file. Every row is checked first: one bad row and nothing is imported, and
+    the page lists each bad row, column and problem."""
+
+    template_name = "risks/import.html"
+
+    def organisations(self, model):
+        allowed = organisations_for(self.request.user, model, Action.ADD)
+        regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+        return regions if allowed is None else regions.filter(pk__in=allowed)
+
+    def setup_kind(self, kind: str):
+        self.kind = kind
+        self.model = KINDS[kind][0]
+        allowed = self.organisations(Risk)
+        if not allowed.exists():
+            raise PermissionDenied
+        return allowed
+
+    def render_form(self, form, errors=None, status=200) -> HttpResponse:
+        context: dict[str, Any] = {
+            "form": form,
+            "kind": self.kind,
+            "errors": errors or [],
+            "layout": {
+                "risks": importexport.RISKS,
+                "assets": importexport.ASSETS,
+                "treatments": importexport.TREATMENTS,
+            }[self.kind],
+            "title": {
+                "risks": _("Import risks"),
+                "assets": _("Import assets"),
+                "treatments": _("Import treatment actions"),
+            }[self.kind],
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        organisations = self.setup_kind(kind)
+        return self.render_form(ImportForm(organisations=organisations))
+
+    def post(self, request: HttpRequest, kind: str) -> HttpResponse:
+        organisations = self.setup_kind(kind)
+        form = ImportForm(request.POST, request.FILES, organisations=organisations)
+        if not form.is_valid():
+            return self.render_form(form)
+        importer = KINDS[kind][1]
+        try:
+            count = importer(
+                organisation=form.cleaned_data["organisation"],
+                user=request.user,
+                upload=form.cleaned_data["file"],
+            )
+        except importexport.ImportFailed as failure:
+            return self.render_form(form, errors=failure.errors[:500], status=400)
+        messages.success(request, _("%(count)s rows imported.") % {"count": count})
+        return HttpResponseRedirect(reverse(KINDS[kind][5]))

@@ -1,0 +1,98 @@
+"""Import and export through the pages and the API: permissions and answers."""
+
+import csv
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from risks.models import Risk
+from tests.risks.conftest import make_risk
+
+HEADER = "Titel;Trussel;Angrebsflade;Iboende sandsynlighed;Iboende konsekvens;Restsandsynlighed;Restkonsekvens\n"
+
+
+def csv_file(rows: list[str], name: str = "risici.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, (HEADER + "\n".join(rows) + "\n").encode("utf-8"), "text/csv")
+
+
+GOOD = "Ransomware på lab;ransomware;digital;4;5;2;4"
+
+
+def test_the_api_imports_a_good_file_and_answers_the_count(personas, threats, api_as):
+    response = api_as(personas.ciso_a).post(
+        reverse("api:risk-import-file"), {"file": csv_file([GOOD, GOOD])}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json() == {"count": 2}
+    assert Risk.objects.filter(organisation=personas.region_a).count() == 2
+
+
+def test_the_api_answers_400_with_row_column_and_message_and_imports_nothing(personas, threats, api_as):
+    response = api_as(personas.ciso_a).post(
+        reverse("api:risk-import-file"),
+        {"file": csv_file([GOOD, "Dårlig;ransomware;digital;9;5;2;4"])},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors[0]["row"] == 3 and errors[0]["column"] == "Iboende sandsynlighed"
+    assert errors[0]["message"]
+    assert not Risk.objects.exists()
+
+
+def test_a_viewer_or_another_regions_ciso_cannot_import(personas, threats, api_as):
+    response = api_as(personas.viewer_a).post(
+        reverse("api:risk-import-file"), {"file": csv_file([GOOD])}, format="multipart"
+    )
+    assert response.status_code in (400, 403)
+    response = api_as(personas.ciso_b).post(
+        reverse("api:risk-import-file"),
+        {"file": csv_file([GOOD]), "organisation": "region-a"},
+        format="multipart",
+    )
+    assert response.status_code == 403
+    assert not Risk.objects.exists()
+
+
+def test_the_import_page_lists_the_problems_and_imports_nothing(personas, threats, client_as):
+    client = client_as(personas.ciso_a)
+    url = reverse("risks:import", kwargs={"kind": "risks"})
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {"organisation": personas.region_a.pk, "file": csv_file([GOOD, "Dårlig;meteor;digital;4;5;2;4"])},
+    )
+    assert response.status_code == 400
+    assert [(e.row, e.column) for e in response.context["errors"]] == [(3, "Trussel")]
+    assert 'id="import-errors"' in response.content.decode()
+    assert not Risk.objects.exists()
+    response = client.post(url, {"organisation": personas.region_a.pk, "file": csv_file([GOOD])})
+    assert response.status_code == 302
+    assert Risk.objects.count() == 1
+    assert client_as(personas.viewer_a).get(url).status_code == 403
+
+
+def test_exports_contain_only_what_the_user_may_see(personas, threats, client_as, api_as):
+    make_risk(personas.region_a, threats, title="Region A's risiko")
+    make_risk(personas.region_b, threats, title="Region B's risiko")
+    response = client_as(personas.ciso_a).get(reverse("risks:export", kwargs={"kind": "risks"}), {"format": "csv"})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8-sig")
+    assert "Region A's risiko" in text and "Region B's risiko" not in text
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 2
+    xlsx = api_as(personas.ciso_b).get(reverse("api:risk-export-file"), {"format": "xlsx"})
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_an_export_follows_the_lists_filters(personas, threats, client_as):
+    make_risk(personas.region_a, threats, title="Høj", residual_likelihood=4, residual_consequence=4)
+    make_risk(personas.region_a, threats, title="Lav", residual_likelihood=1, residual_consequence=1)
+    response = client_as(personas.viewer_a).get(
+        reverse("risks:export", kwargs={"kind": "risks"}), {"format": "csv", "level": "low"}
+    )
+    text = response.content.decode("utf-8-sig")
+    assert "Lav" in text and "Høj" not in text
