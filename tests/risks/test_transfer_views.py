@@ -96,3 +96,50 @@ def test_an_export_follows_the_lists_filters(personas, threats, client_as):
     )
     text = response.content.decode("utf-8-sig")
     assert "Lav" in text and "Høj" not in text
+
+
+def _big_file(rows: int, bad_row: int | None = None) -> SimpleUploadedFile:
+    lines = []
+    for n in range(rows):
+        likelihood = 9 if bad_row is not None and n + 2 == bad_row else (n % 5) + 1
+        lines.append(f"Risiko {n};ransomware;digital;{likelihood};{(n % 5) + 1};1;{(n % 4) + 1}")
+    return csv_file(lines)
+
+
+def test_ten_thousand_rows_with_one_bad_row_import_nothing_through_the_api(personas, threats, api_as):
+    response = api_as(personas.ciso_a).post(
+        reverse("api:risk-import-file"), {"file": _big_file(10_000, bad_row=5_001)}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(5_001, "Iboende sandsynlighed")]
+    assert not Risk.objects.exists()
+
+
+def test_ten_thousand_good_rows_import_completely_through_the_page(personas, threats, client_as):
+    response = client_as(personas.ciso_a).post(
+        reverse("risks:import", kwargs={"kind": "risks"}),
+        {"organisation": personas.region_a.pk, "file": _big_file(10_000)},
+    )
+    assert response.status_code == 302
+    assert Risk.objects.filter(organisation=personas.region_a).count() == 10_000
+    assert set(Risk.objects.values_list("residual_level", flat=True)) <= {"low", "medium"}
+
+
+def test_a_concurrent_risk_edit_is_refused_and_the_first_change_kept(personas, threats, client_as, api_as):
+    risk = make_risk(personas.region_a, threats, title="Original")
+    url = reverse("risks:risk_edit", kwargs={"pk": risk.pk})
+    data = {
+        "organisation": personas.region_a.pk, "threat": risk.threat.pk, "attack_surface": "digital",
+        "inherent_likelihood": 4, "inherent_consequence": 5, "residual_likelihood": 2,
+        "residual_consequence": 4, "status": "identified", "version": risk.version,
+    }
+    client = client_as(personas.ciso_a)
+    assert client.post(url, {**data, "title": "Første"}).status_code == 302
+    second = client.post(url, {**data, "title": "Anden"})
+    assert second.status_code == 409 and second.context["conflict"]
+    api = api_as(personas.ciso_a)
+    detail = reverse("api:risk-detail", kwargs={"pk": risk.pk})
+    stale = f'"{risk.version}"'
+    assert api.patch(detail, {"title": "Tredje"}, format="json", HTTP_IF_MATCH=stale).status_code == 412
+    risk.refresh_from_db()
+    assert risk.title == "Første"
