@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -6,6 +7,14 @@ from drf_spectacular.utils import extend_schema_field
 
 from portal.forms import FilterForm
 from portal.models import Organisation
+
+
+class AnyYesNo(django_filters.widgets.BooleanWidget):
+    """A yes/no filter whose empty choice reads "All" rather than "Unknown"."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -31,6 +40,22 @@ class SearchFilterSet(django_filters.FilterSet):
 
     class Meta:
         form = FilterForm
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.BooleanFilter):
+                filter_.extra["widget"] = AnyYesNo
+            elif isinstance(filter_, django_filters.MultipleChoiceFilter) and not isinstance(
+                filter_, django_filters.ModelMultipleChoiceFilter
+            ):
+                filter_.extra["widget"] = forms.CheckboxSelectMultiple
+        # Offer only the organisations that own something in the (restricted) queryset —
+        # one subquery, so a region's users are not shown every region's name as a choice.
+        organisation = self.filters.get("organisation")
+        if isinstance(organisation, OrganisationFilter) and self.queryset is not None:
+            owners = self.queryset.order_by().values("organisation")
+            organisation.queryset = organisation.queryset.filter(pk__in=owners)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

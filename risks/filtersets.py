@@ -41,7 +41,9 @@ class RiskFilterSet(SearchFilterSet):
     )
     status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"))
     owner = django_filters.CharFilter(field_name="owner__username", label=_("Owner (user name)"))
-    asset = django_filters.NumberFilter(field_name="assets", label=_("Asset"))
+    asset = django_filters.NumberFilter(
+        field_name="assets", label=_("Asset"), widget=forms.HiddenInput
+    )
     threat = django_filters.ModelChoiceFilter(
         to_field_name="slug", queryset=Threat.objects.all(), label=_("Threat")
     )
