@@ -111,9 +111,11 @@ def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
             field = _field(model, name)
             if name in HIDDEN_FIELDS or field is None:
                 continue
-            if isinstance(values, dict):  # many-to-many: {"type": "add", "objects": [...]}
+            if isinstance(values, dict):
+                # many-to-many: {"type": "m2m", "operation": "add"|"delete", "objects": [...]}
                 objects = ", ".join(str(value) for value in values.get("objects", []))
-                old, new = ("", objects) if values.get("type") == "add" else (objects, "")
+                added = values.get("operation", values.get("type")) == "add"
+                old, new = ("", objects) if added else (objects, "")
             elif len(values) == 2:
                 old, new = _display_value(field, values[0]), _display_value(field, values[1])
             else:

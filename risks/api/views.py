@@ -62,7 +62,9 @@ class TransferMixin:
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser], url_path="import")
     def import_file(self, request: Request) -> Response:
-        model, importer = KINDS[self.transfer_kind][0], KINDS[self.transfer_kind][1]
+        importer = KINDS[self.transfer_kind][1]
+        # Treatment actions are added to risks: the organisations are those of the risks.
+        model = Asset if self.transfer_kind == "assets" else Risk
         data = ImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         organisation = data.validated_data.get("organisation")

@@ -130,3 +130,13 @@ def test_history_for_shows_field_labels(personas):
     newest = history_for(asset)[0]
     assert newest.changes[0].old == "A"
     assert newest.changes[0].new == "B"
+
+
+def test_many_to_many_additions_read_as_additions(personas):
+    asset = AssetFactory(organisation=personas.region_a)
+    asset.shared_with.add(personas.region_b)
+    newest = history_for(asset)[0]
+    assert [(c.old, c.new) for c in newest.changes] == [("", "Region B")]
+    asset.shared_with.remove(personas.region_b)
+    newest = history_for(asset)[0]
+    assert [(c.old, c.new) for c in newest.changes] == [("Region B", "")]
