@@ -1,8 +1,21 @@
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from capabilities.models import Discipline, Framework, Requirement
+from capabilities.frameworks import (
+    FormatError,
+    InvalidFramework,
+    capability_lines,
+    validate_framework_file,
+)
+from capabilities.models import (
+    Capability,
+    CapabilityRequirement,
+    Discipline,
+    Framework,
+    Requirement,
+)
 from portal.reference import read_yaml
 from portal.sync import SyncReport, sync_object
 
@@ -35,34 +48,86 @@ def disciplines_load_reference(*, report: SyncReport) -> list[Discipline]:
 
 
 @transaction.atomic
-def frameworks_load_file(*, path: Path, report: SyncReport) -> list[Framework]:
-    """Load framework catalogues (slug, names, requirements with code and titles)."""
-    data = read_yaml(path)
-    frameworks = []
-    for row in data["frameworks"]:
-        framework = sync_object(
-            Framework,
+def capabilities_load_reference(*, report: SyncReport) -> list[Capability]:
+    """The capability catalogue of the seed presentation (capabilities added in the portal
+    are kept)."""
+    data = read_yaml(REFERENCE_DIR / "capabilities.yaml")
+    disciplines = {discipline.code: discipline for discipline in Discipline.objects.all()}
+    return [
+        sync_object(
+            Capability,
             lookup={"slug": row["slug"]},
             values={
+                "discipline": disciplines[row["discipline"]],
+                "order": row["order"],
                 "name_da": row["name_da"],
                 "name_en": row.get("name_en", ""),
-                "version": row.get("version", ""),
             },
             report=report,
         )
-        for requirement in row.get("requirements", []):
-            sync_object(
-                Requirement,
-                lookup={"framework": framework, "code": str(requirement["code"])},
+        for row in data["capabilities"]
+    ]
+
+
+def frameworks_load_file(*, path: Path, report: SyncReport) -> list[Framework]:
+    """Load framework catalogues from a YAML file (format: ``capabilities.frameworks``).
+
+    The whole file is checked first; a malformed one raises ``InvalidFramework`` naming the
+    line of each problem and changes nothing. Loading the same file again changes nothing.
+    """
+    data = validate_framework_file(path)
+    known = dict(Capability.objects.values_list("slug", "pk"))
+    unknown = [
+        FormatError(line, _("unknown capability '%(slug)s'") % {"slug": slug})
+        for (framework, code), line in capability_lines(path).items()
+        for row in data["frameworks"]
+        if row["slug"] == framework
+        for requirement in row["requirements"]
+        if str(requirement["code"]) == code
+        for slug in requirement.get("capabilities") or []
+        if slug not in known
+    ]
+    if unknown:
+        raise InvalidFramework(unknown)
+    with transaction.atomic():
+        frameworks = []
+        for row in data["frameworks"]:
+            framework = sync_object(
+                Framework,
+                lookup={"slug": row["slug"]},
                 values={
-                    "title_da": requirement["title_da"],
-                    "title_en": requirement.get("title_en", ""),
-                    "description_da": requirement.get("description_da", ""),
-                    "description_en": requirement.get("description_en", ""),
+                    "name_da": row["name_da"],
+                    "name_en": row.get("name_en", "") or "",
+                    "version": str(row.get("version", "") or ""),
                 },
                 report=report,
             )
-        frameworks.append(framework)
+            for item in row["requirements"]:
+                requirement = sync_object(
+                    Requirement,
+                    lookup={"framework": framework, "code": str(item["code"])},
+                    values={
+                        "title_da": item["title_da"],
+                        "title_en": item.get("title_en", "") or "",
+                        "description_da": item.get("description_da", "") or "",
+                        "description_en": item.get("description_en", "") or "",
+                    },
+                    report=report,
+                )
+                if "capabilities" in item:
+                    wanted = {known[slug] for slug in item["capabilities"] or []}
+                    links = CapabilityRequirement.objects.filter(requirement=requirement)
+                    present = set(links.values_list("capability_id", flat=True))
+                    if wanted != present:
+                        links.exclude(capability_id__in=wanted).delete()
+                        CapabilityRequirement.objects.bulk_create(
+                            [
+                                CapabilityRequirement(capability_id=pk, requirement=requirement)
+                                for pk in wanted - present
+                            ]
+                        )
+                        report.record(CapabilityRequirement, "updated")
+            frameworks.append(framework)
     return frameworks
 
 

@@ -10,7 +10,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from capabilities.services import disciplines_load_reference, frameworks_load_reference
+from capabilities.services import (
+    capabilities_load_reference,
+    disciplines_load_reference,
+    frameworks_load_reference,
+)
 from initiatives.demo import seed_demo_initiatives
 from initiatives.services import strategies_load_reference
 from portal.access.roles import Role
@@ -189,6 +193,7 @@ def seed_demo_sector(*, scale: Decimal, seed: int, log: Log) -> None:
     report = SyncReport()
     organisations_load_reference(report=report)
     disciplines_load_reference(report=report)
+    capabilities_load_reference(report=report)
     frameworks_load_reference(report=report)
     strategies_load_reference(report=report)
     threats_load_reference(report=report)

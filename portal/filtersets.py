@@ -43,7 +43,7 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name, filter_ in self.filters.items():
+        for filter_ in self.filters.values():
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.extra["widget"] = AnyYesNo
             elif isinstance(filter_, django_filters.MultipleChoiceFilter) and not isinstance(

@@ -68,7 +68,8 @@ class OrganisationOwned(AccessPolicy):
     * ``read_roles`` read the objects of the organisations where they hold the role, and the
       objects that another organisation shares with theirs through ``shared_field``;
     * ``sector_read_roles`` held anywhere read every organisation's objects (e.g. the TSI
-      secretariat reading maturity, which is shared within TSI);
+      secretariat reading maturity, which is shared within TSI) — only those matching
+      ``sector_read_filter`` when it is given (e.g. approved assessments);
     * ``edit_roles`` add, change and delete in their own organisations;
     * ``owner_roles`` change (not add or delete) the objects whose ``owner_field`` is them;
     * with ``object_permissions`` a django-guardian permission on one object also counts;
@@ -90,10 +91,12 @@ class OrganisationOwned(AccessPolicy):
         object_permissions: bool = False,
         public_read: bool = False,
         sector_edit_roles: Sequence[str] = (),
+        sector_read_filter: Q | None = None,
     ) -> None:
         self.field = field
         self.public_read = public_read
         self.sector_edit_roles = tuple(sector_edit_roles)
+        self.sector_read_filter = sector_read_filter
         self.read_roles = tuple(read_roles)
         self.edit_roles = tuple(edit_roles)
         self.sector_read_roles = tuple(sector_read_roles)
@@ -105,7 +108,7 @@ class OrganisationOwned(AccessPolicy):
     def organisations(self, principal: Principal, action: Action) -> list[int] | None:
         if action == Action.VIEW:
             if self.public_read or principal.has_any_role(self.sector_read_roles):
-                return None
+                return None  # (with a sector_read_filter: some objects of every organisation)
             return principal.organisations_with(self.read_roles)
         if principal.has_any_role(self.sector_edit_roles):
             return None
@@ -113,10 +116,16 @@ class OrganisationOwned(AccessPolicy):
 
     def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
         if action == Action.VIEW:
-            if self.public_read or principal.has_any_role(self.sector_read_roles):
+            if self.public_read or (
+                self.sector_read_filter is None and principal.has_any_role(self.sector_read_roles)
+            ):
                 return None
             readable = principal.organisations_with(self.read_roles)
             q = Q(**{f"{self.field}__in": readable})
+            if self.sector_read_filter is not None and principal.has_any_role(
+                self.sector_read_roles
+            ):
+                q |= self.sector_read_filter
             if self.shared_field and readable:
                 # A subquery rather than a join keeps rows unique without DISTINCT.
                 shared = model._default_manager.filter(

@@ -1,6 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from capabilities.services import disciplines_load_reference, frameworks_load_reference
+from capabilities.services import (
+    capabilities_load_reference,
+    disciplines_load_reference,
+    frameworks_load_reference,
+)
 from initiatives.services import strategies_load_reference
 from portal.services import organisations_load_reference
 from portal.sync import SyncReport
@@ -17,6 +21,7 @@ class Command(BaseCommand):
         report = SyncReport()
         organisations_load_reference(report=report)
         disciplines_load_reference(report=report)
+        capabilities_load_reference(report=report)
         frameworks_load_reference(report=report)
         strategies_load_reference(report=report)
         threats_load_reference(report=report)
