@@ -1,0 +1,110 @@
+"""The bench databases: one per scale, created, migrated and seeded, or reused."""
+
+import argparse
+import contextlib
+from datetime import UTC, datetime
+
+import psycopg2
+from psycopg2 import sql
+
+from .common import BenchError, log
+from .environment import run_manage
+
+MIGRATE_TIMEOUT = 900.0
+
+
+def database_name(scale: str) -> str:
+    return "bench_scale_" + scale.replace(".", "_")
+
+
+def admin_connection(base: str):
+    connection = psycopg2.connect(f"{base}/postgres", connect_timeout=10)
+    connection.autocommit = True
+    return connection
+
+
+SEEDED_COMMENT_PREFIX = "portal bench: seeded"
+
+
+def database_is_seeded(base: str, name: str) -> bool:
+    """True if the database exists, a seed by this harness completed, and it holds users."""
+    with contextlib.closing(admin_connection(base)) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        )
+        row = cursor.fetchone()
+    if row is None or not (row[0] or "").startswith(SEEDED_COMMENT_PREFIX):
+        return False
+    connection = psycopg2.connect(f"{base}/{name}", connect_timeout=10)
+    with contextlib.closing(connection), connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('public.auth_user') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM auth_user)")
+        return bool(cursor.fetchone()[0])
+
+
+def recreate_database(base: str, name: str) -> None:
+    with contextlib.closing(admin_connection(base)) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def mark_seeded(base: str, name: str, scale: str) -> None:
+    comment = f"{SEEDED_COMMENT_PREFIX} scale={scale} at {datetime.now(UTC).isoformat()}"
+    with contextlib.closing(admin_connection(base)) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(name), sql.Literal(comment)
+            )
+        )
+
+
+def server_version(base: str) -> str | None:
+    try:
+        with (
+            contextlib.closing(admin_connection(base)) as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SHOW server_version")
+            return cursor.fetchone()[0]
+    except psycopg2.Error:
+        return None
+
+
+def prepare_database(outcome: dict, args: argparse.Namespace, env: dict) -> None:
+    """The database of ``outcome["scale"]`` migrated and seeded: kept with ``--reuse`` when
+    this harness seeded it before, else dropped, created, migrated and seeded. Records the
+    times in ``outcome``."""
+    scale, name = outcome["scale"], outcome["database"]
+    try:
+        seeded = database_is_seeded(args.database_url_base, name)
+    except psycopg2.Error as error:
+        raise BenchError(f"PostgreSQL at {args.database_url_base}: {error}".strip()) from None
+    if args.reuse and seeded:
+        log("  --reuse: the database is seeded, kept (migrations applied if new)")
+        outcome["reused"] = True
+        outcome["migrate_seconds"] = run_manage(
+            ["migrate", "--no-input"], env, timeout=MIGRATE_TIMEOUT, show_output=False
+        )
+    else:
+        log("  creating the database …")
+        recreate_database(args.database_url_base, name)
+        outcome["migrate_seconds"] = run_manage(
+            ["migrate", "--no-input"], env, timeout=MIGRATE_TIMEOUT, show_output=False
+        )
+        log(f"  migrated in {outcome['migrate_seconds']:.1f} s; seed_demo --scale {scale} …")
+        outcome["seed_seconds"] = run_manage(
+            ["seed_demo", "--scale", scale, "--force"],
+            env,
+            timeout=args.seed_timeout,
+            show_output=True,
+        )
+        mark_seeded(args.database_url_base, name, scale)
+        log(f"  seeded in {outcome['seed_seconds']:.1f} s")

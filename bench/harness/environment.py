@@ -1,0 +1,70 @@
+"""The portal's settings for everything the harness starts, and ``manage.py``."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .common import BASE_DIR, HOST, STATIC_ROOT, BenchError
+
+#: Portal settings the harness sets itself or wants at their defaults, whatever the caller's
+#: environment (the Makefile exports DEBUG=true, a developer may have a broker configured …).
+PORTAL_VARIABLES = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "DATABASE_CONN_MAX_AGE",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "STATIC_ROOT",
+    "MEDIA_ROOT",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_PRELOAD",
+    "DJANGO_SETTINGS_MODULE",
+)
+
+
+def portal_env(*, database_url: str, secret_key: str, password: str, media_root: Path) -> dict:
+    """Production-like settings on loopback: DEBUG off, plain http, the bench database."""
+    env = {name: value for name, value in os.environ.items() if name not in PORTAL_VARIABLES}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secret_key,
+        ALLOWED_HOSTS=HOST,
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(STATIC_ROOT),
+        MEDIA_ROOT=str(media_root),
+        DEMO_PASSWORD=password,
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def run_manage(args: list[str], env: dict, *, timeout: float, show_output: bool) -> float:
+    """Runs ``manage.py`` and returns its duration; output to stderr, or shown on failure."""
+    command = [sys.executable, "manage.py", *args]
+    started = time.perf_counter()
+    try:
+        completed = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sys.stderr if show_output else subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            text=True,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"manage.py {' '.join(args)} took longer than {timeout:.0f} s") from None
+    if completed.returncode != 0:
+        output = "" if show_output else "\n" + (completed.stdout or "")[-4000:]
+        raise BenchError(f"manage.py {' '.join(args)} failed (exit {completed.returncode}){output}")
+    return time.perf_counter() - started

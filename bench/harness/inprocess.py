@@ -1,0 +1,69 @@
+"""Measurements in a process of their own with the portal's settings (the harness never
+imports them): query counts (``bench/queries.py``) and the register's file transfer
+(``bench/transfer.py``)."""
+
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from scenarios import Scenario
+
+from .common import BASE_DIR, BENCH_DIR, log
+
+QUERIES_TIMEOUT = 600.0
+TRANSFER_TIMEOUT = 1800.0
+
+
+def count_queries(scenarios: list[Scenario], env: dict, workdir: Path) -> dict:
+    """Runs bench/queries.py in its own process with the bench environment."""
+    output = workdir / "queries.json"
+    payload = json.dumps([asdict(scenario) for scenario in scenarios])
+    try:
+        completed = subprocess.run(  # noqa: S603 (our own interpreter and script)
+            [sys.executable, str(BENCH_DIR / "queries.py"), "--output", str(output)],
+            cwd=BASE_DIR,
+            env=env,
+            input=payload,
+            capture_output=True,
+            text=True,
+            timeout=QUERIES_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        log(f"  query counts: bench/queries.py took longer than {QUERIES_TIMEOUT:.0f} s")
+        return {}
+    if completed.returncode != 0 or not output.is_file():
+        log(f"  query counts failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
+        return {}
+    return json.loads(output.read_text())
+
+
+def measure_transfer(env: dict, workdir: Path) -> dict:
+    """Runs bench/transfer.py (exports and a rolled-back import of one region's register) in
+    its own process with the bench environment; its figures, or ``{"error": …}``."""
+    output = workdir / "transfer.json"
+    output.unlink(missing_ok=True)
+    try:
+        completed = subprocess.run(  # noqa: S603 (our own interpreter and script)
+            [sys.executable, str(BENCH_DIR / "transfer.py"), "--output", str(output)],
+            cwd=BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TRANSFER_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        message = f"bench/transfer.py took longer than {TRANSFER_TIMEOUT:.0f} s"
+        log(f"  file transfer: {message}")
+        return {"error": message}
+    if completed.returncode != 0 or not output.is_file():
+        log(f"  file transfer failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"bench/transfer.py exit {completed.returncode}: {last}"}
+    if completed.stderr.strip():
+        log(completed.stderr.rstrip())
+    return json.loads(output.read_text())

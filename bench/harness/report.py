@@ -1,0 +1,217 @@
+"""The results: progress lines, the Markdown table on stdout, the JSON files."""
+
+import json
+from pathlib import Path
+
+from .common import RESULTS_DIR
+from .machine import BUSY_THRESHOLD
+from .measure import ScenarioResult
+
+#: The targets of the issue for the file transfer (seconds): a region's register (2,000
+#: risks at scale 1) exported, and 10,000 risks imported.
+EXPORT_TARGET_SECONDS = 0.5
+IMPORT_TARGET_SECONDS = 10.0
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def progress_line(result: ScenarioResult) -> str:
+    if result.state != "measured":
+        return f"{result.name}: {result.state} — {result.note}"
+    errors = f", {result.errors} errors {result.statuses}" if result.errors else ""
+    return (
+        f"{result.name}: {result.requests} requests, p50 {fmt(result.p50_ms)} ms, "
+        f"p95 {fmt(result.p95_ms)} ms, {result.queries} queries{errors}"
+    )
+
+
+def load_line(scale: str, load: dict) -> str:
+    return (
+        f"Load, scale {scale}: {load['clients']} clients × {load['seconds']:g} s on "
+        f"{', '.join(load['scenarios'])}: {load['requests']} requests, "
+        f"{fmt(load['requests_per_second'])} req/s, {load['errors']} errors, "
+        f"p50 {fmt(load['p50_ms'])} ms, p95 {fmt(load['p95_ms'])} ms"
+    )
+
+
+def seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f} s"
+
+
+def size(count: int) -> str:
+    return f"{count / 1024:,.0f} KiB" if count < 1024 * 1024 else f"{count / 1024**2:,.1f} MiB"
+
+
+def verdict(value: float | None, target: float) -> str:
+    if value is None:
+        return "–"
+    return f"target ≤ {target:g} s {'met' if value <= target else 'MISSED'}"
+
+
+def transfer_rows(scale: str, transfer: dict) -> list[str]:
+    """Table rows for bench/transfer.py's figures, in seconds (the ms columns say p50 and
+    max; a note under the table gives the unit)."""
+    rows = []
+
+    def row(label: str, figures: dict) -> None:
+        rows.append(
+            f"| {scale} | {label} | {figures.get('queries', '–')} | "
+            f"{seconds(figures.get('p50_seconds'))} | – | {seconds(figures.get('max_seconds'))} | – |"
+        )
+
+    for export in transfer.get("exports", []):
+        row(
+            f"{export['format'].upper()} export ({export['risks']:,} risks, "
+            f"{size(export['bytes'])})",
+            export,
+        )
+    imported = transfer.get("import")
+    if imported:
+        row(f"CSV import ({imported['rows']:,} risks, rolled back)", imported)
+    rejected = transfer.get("import_rejected")
+    if rejected:
+        label = f"CSV import refused (bad row {rejected['bad_row']:,})"
+        if not rejected["names_bad_row"]:
+            label += " NOT AS EXPECTED"
+        row(label, rejected)
+    return rows
+
+
+def transfer_line(scale: str, transfer: dict) -> str:
+    if transfer.get("error"):
+        return f"Transfer, scale {scale}: FAILED — {transfer['error']}"
+    parts = []
+    for export in transfer["exports"]:
+        target = verdict(export["p50_seconds"], EXPORT_TARGET_SECONDS)
+        parts.append(
+            f"{export['format'].upper()} export of {export['risks']:,} risks p50 "
+            f"{seconds(export['p50_seconds'])}, max {seconds(export['max_seconds'])} over "
+            f"{len(export['runs_seconds'])} runs after {export['warmup']} warm-up ({target})"
+        )
+    imported = transfer["import"]
+    runs = " / ".join(f"{value:.2f}" for value in imported["runs_seconds"])
+    parts.append(
+        f"import of {imported['rows']:,} rows {runs} s, p50 {seconds(imported['p50_seconds'])} "
+        f"({verdict(imported['p50_seconds'], IMPORT_TARGET_SECONDS)})"
+    )
+    rejected = transfer["import_rejected"]
+    if rejected["names_bad_row"]:
+        outcome = f"ImportFailed names row {rejected['bad_row']} only"
+    elif rejected["rejected"]:
+        outcome = f"ImportFailed, but not naming just row {rejected['bad_row']}: " + "; ".join(
+            f"row {error['row']} {error['column']}: {error['message']}"
+            for error in rejected["errors"][:3]
+        )
+    else:
+        outcome = "NOT refused"
+    parts.append(
+        f"refusing the file with a bad row {rejected['bad_row']:,}: p50 "
+        f"{seconds(rejected['p50_seconds'])} ({outcome})"
+    )
+    parts.append(
+        f"peak memory {transfer['peak_rss_mib']:.0f} MiB "
+        f"({transfer['rss_after_exports_mib']:.0f} MiB after the exports)"
+    )
+    if not transfer.get("database_unchanged", True):
+        parts.append(
+            f"THE DATABASE CHANGED: {transfer['database_before']} → {transfer['database_after']}"
+        )
+    heading = (
+        f"Transfer, scale {scale} (in-process, bench/transfer.py, {transfer['organisation']} as "
+        f"{transfer['user']}):"
+    )
+    return "\n".join([heading, *(f"- {part}" for part in parts)])
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        "| scale | scenario | queries | p50 ms | p95 ms | max ms | × floor |",
+        "|---|---|--:|--:|--:|--:|--:|",
+    ]
+    notes = []
+    for outcome in report["scales"]:
+        scale = outcome["scale"]
+        for result in outcome.get("scenarios", []):
+            queries = "–" if result["queries"] is None else str(result["queries"])
+            label = result["name"]
+            if result["errors"]:
+                label += f" ({result['errors']}/{result['requests']} not 200)"
+            if result["state"] != "measured":
+                lines.append(f"| {scale} | {label} | {queries} | {result['state']} | | | |")
+            else:
+                lines.append(
+                    f"| {scale} | {label} | {queries} | {fmt(result['p50_ms'])} | "
+                    f"{fmt(result['p95_ms'])} | {fmt(result['max_ms'])} | "
+                    f"{fmt(result['ratio_to_floor'])} |"
+                )
+            if result["note"]:
+                notes.append(f"- scale {scale}, {result['name']}: {result['note']}")
+            if result["errors"]:
+                notes.append(
+                    f"- scale {scale}, {result['name']}: {result['errors']} of "
+                    f"{result['requests']} requests not 200 ({result['statuses']})"
+                )
+        transfer = outcome.get("transfer") or {}
+        lines.extend(transfer_rows(scale, transfer))
+        if transfer.get("error"):
+            notes.append(f"- scale {scale}, transfer: FAILED — {transfer['error']}")
+        if outcome.get("error"):
+            notes.append(f"- scale {scale}: FAILED — {outcome['error']}")
+    if any((outcome.get("transfer") or {}).get("exports") for outcome in report["scales"]):
+        notes.insert(
+            0,
+            "- export and import rows: seconds, not ms (p50 and max; `s` marks them), measured "
+            "in-process by bench/transfer.py, not over HTTP",
+        )
+    out = ["\n".join(lines)]
+    if notes:
+        out.append("\n".join(notes))
+    extra = []
+    for outcome in report["scales"]:
+        if outcome.get("seed_seconds") is not None:
+            extra.append(f"Seeding, scale {outcome['scale']}: {outcome['seed_seconds']:.1f} s")
+        elif outcome.get("reused"):
+            extra.append(f"Seeding, scale {outcome['scale']}: database reused (--reuse)")
+        if outcome.get("load"):
+            extra.append(load_line(outcome["scale"], outcome["load"]))
+        if outcome.get("transfer") and not outcome["transfer"].get("error"):
+            extra.append(transfer_line(outcome["scale"], outcome["transfer"]))
+    if extra:
+        out.append("\n".join(extra))
+    if report.get("interrupted"):
+        out.append("Interrupted (Ctrl-C or SIGTERM): the results so far.")
+    machine = report["machine"]
+    out.append(
+        f"{report['date']}, commit {report['git_commit'] or '?'}, {machine['platform']}, "
+        f"{machine['cpu_count']} CPUs, {fmt(machine['memory_gib'])} GiB, "
+        f"PostgreSQL {machine['postgresql'] or '?'}; gunicorn 2 sync workers on loopback, "
+        f"{report['options']['requests']} sequential requests per scenario."
+    )
+    busy = [
+        f"scale {outcome['scale']} {phase}: {value:.0%}"
+        for outcome in report["scales"]
+        for phase, value in [
+            ("sequential", outcome.get("cpu_busy_before")),
+            ("load", (outcome.get("load") or {}).get("cpu_busy_before")),
+            ("transfer", (outcome.get("transfer") or {}).get("cpu_busy_before")),
+        ]
+        if value is not None and value > BUSY_THRESHOLD
+    ]
+    if busy:
+        out.append(
+            "Caution: other processes used the CPUs just before measuring ("
+            + ", ".join(busy)
+            + "); they show up in these figures."
+        )
+    return "\n\n".join(out)
+
+
+def write_results(report: dict, stamp: str) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{stamp}.json"
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    path.write_text(text)
+    (RESULTS_DIR / "latest.json").write_text(text)
+    return path
