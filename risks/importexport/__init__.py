@@ -1,0 +1,162 @@
+"""Import and export of a region's risk register, assets and treatment actions as spreadsheets.
+
+Files are ``.xlsx`` (the first, active worksheet) or ``.csv``. A CSV file is written in UTF-8
+with a byte-order mark and ``;`` between the values, as Danish Excel expects; on import ``;``,
+``,`` and tab are all accepted (the header line decides), and a file that is not UTF-8 is
+read as Windows-1252, what Excel's plain "CSV" format writes. The first row holds the column
+headers, Danish or English, in any order and any case; every following row is one object.
+Empty rows are skipped. Row numbers in error messages are the spreadsheet's own (the header
+is row 1, the first data row is row 2).
+
+An import is all or nothing: every row is checked first and every problem is reported (row,
+column, reason); only a file without problems is written, in one transaction.
+
+Risks (``import_risks`` / ``export_risks``)
+-------------------------------------------
+
+==========================  ========================  =====================  ========  ==========================================
+Danish header               English header            field                  required  format
+==========================  ========================  =====================  ========  ==========================================
+ID                          ID                        id                     export    the risk's number in the portal; ignored on import
+Titel                       Title                     title                  yes       text, at most 300 characters
+Beskrivelse                 Description               description            no        text
+Trussel                     Threat                    threat                 yes       the threat's slug, Danish or English name
+Angrebsflade                Attack surface            attack_surface         yes       fysisk / menneskelig / digital (physical / human / digital)
+Sårbarhed                   Vulnerability             vulnerability          no        text
+Disciplin                   Discipline                discipline             no        Forudse / Forebygge / Opdage / Håndtere (anticipate / prevent / detect / respond)
+Iboende sandsynlighed       Inherent likelihood       inherent_likelihood    yes       whole number from 1 to the matrix's likelihood size
+Iboende konsekvens          Inherent consequence      inherent_consequence   yes       whole number from 1 to the matrix's consequence size
+Iboende score               Inherent score            inherent_score         export    likelihood × consequence; ignored on import
+Iboende niveau              Inherent level            inherent_level         export    lav / middel / høj / kritisk; ignored on import
+Restsandsynlighed           Residual likelihood       residual_likelihood    yes       as the inherent likelihood
+Restkonsekvens              Residual consequence      residual_consequence   yes       as the inherent consequence
+Restscore                   Residual score            residual_score         export    ignored on import
+Restniveau                  Residual level            residual_level         export    ignored on import
+Ejer                        Owner                     owner                  no        user name of a member of the organisation
+Status                      Status                    status                 no        identificeret (default) / vurderet / behandling planlagt / accepteret / lukket
+                                                                                       (identified / assessed / treatment_planned / accepted / closed)
+Behandling                  Treatment                 treatment              no        reducer / accepter / overfør / undgå (reduce / accept / transfer / avoid)
+Begrundelse for accept      Acceptance reason         acceptance_reason      no        text; required when the status is accepteret or the treatment accepter
+Næste review                Next review               next_review            no        date
+Aktiver                     Assets                    assets                 no        asset names separated by ``|``, each an asset of the organisation
+Delt med                    Shared with               shared_with            export    slugs of the regions the risk's assets are shared with; ignored on import
+==========================  ========================  =====================  ========  ==========================================
+
+Accepting a risk (status *accepteret* or treatment *accepter*) follows the same rule as the
+form (``risks.services.check_acceptance``): a reason is required, and a residual level above
+medium may only be accepted by the region's CISO. Levels follow the organisation's risk matrix.
+
+Assets (``import_assets`` / ``export_assets``)
+----------------------------------------------
+
+==========================  ========================  =====================  ========  ==========================================
+Danish header               English header            field                  required  format
+==========================  ========================  =====================  ========  ==========================================
+Navn                        Name                      name                   yes       text, at most 200 characters; new in the organisation (per type)
+Type                        Kind                      kind                   no        system (default) / medicoteknisk udstyrskategori / infrastruktur
+                                                                                       (system / medical_device_category / infrastructure)
+Beskrivelse                 Description               description            no        text
+Leverandør                  Supplier                  supplier               no        text, at most 200 characters
+Antal                       Quantity                  quantity               no        whole number ≥ 1 (default 1)
+Legacy                      Legacy                    is_legacy              no        ja / nej / true / false / 1 / 0 / x (empty: nej)
+Supportophør                End of support            end_of_support         no        date
+Delt med                    Shared with               shared_with            no        region slugs separated by ``|``, not the own organisation
+==========================  ========================  =====================  ========  ==========================================
+
+Treatment actions (``import_treatments`` / ``export_treatments``)
+-----------------------------------------------------------------
+
+==========================  ========================  =====================  ========  ==========================================
+Danish header               English header            field                  required  format
+==========================  ========================  =====================  ========  ==========================================
+Risiko                      Risk                      risk                   yes       the risk's ID, or its title (unique in the organisation)
+Titel                       Title                     title                  yes       text, at most 300 characters
+Ejer                        Owner                     owner                  no        user name of a member of the organisation
+Frist                       Due                       due                    yes       date
+Status                      Status                    status                 no        åben (default) / i gang / udført / annulleret
+                                                                                       (open / in_progress / done / cancelled)
+Udført den                  Done on                   done_on                no        date; required when, and only when, the status is udført
+==========================  ========================  =====================  ========  ==========================================
+
+Values: choices are matched case-insensitively against the Danish word, the English label
+and the code. A date is ``2026-05-31`` (ISO), ``31-05-2026``, ``31.05.2026`` or
+``31/05/2026``, or a date cell in ``.xlsx``. Export writes the Danish words, ISO dates in CSV
+and real date cells in ``.xlsx``.
+
+Spreadsheet formulas are neutralised on export (OWASP "CSV injection"): a text value that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, and
+``.xlsx`` text cells are always written as strings. On import that one leading ``'`` before
+such a character is removed again, so an exported file imports to the same text.
+
+Limits: files up to 20 MB and 100,000 data rows.
+"""
+
+from __future__ import annotations
+
+from risks.importexport.errors import ImportFailed, RowError
+from risks.importexport.exporting import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    Format,
+    export_assets,
+    export_risks,
+    export_treatments,
+    neutralise,
+)
+from risks.importexport.importing import import_assets, import_risks, import_treatments
+from risks.importexport.layouts import (
+    ACTION_STATUS_WORDS,
+    ASSET_KIND_WORDS,
+    ASSETS,
+    ATTACK_SURFACE_WORDS,
+    BOOLEAN_WORDS,
+    FORMULA_STARTS,
+    LEVEL_WORDS,
+    LIST_SEPARATOR,
+    RISK_STATUS_WORDS,
+    RISKS,
+    TREATMENT_WORDS,
+    TREATMENTS,
+    Column,
+    Layout,
+)
+from risks.importexport.reading import parse_table
+
+__all__ = [
+    "ACTION_STATUS_WORDS",
+    "ASSETS",
+    "ASSET_KIND_WORDS",
+    "ATTACK_SURFACE_WORDS",
+    "BOOLEAN_WORDS",
+    "CSV_CONTENT_TYPE",
+    "FORMULA_STARTS",
+    "LEVEL_WORDS",
+    "LIST_SEPARATOR",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "RISKS",
+    "RISK_STATUS_WORDS",
+    "TREATMENTS",
+    "TREATMENT_WORDS",
+    "XLSX_CONTENT_TYPE",
+    "Column",
+    "Format",
+    "ImportFailed",
+    "Layout",
+    "RowError",
+    "export_assets",
+    "export_risks",
+    "export_treatments",
+    "import_assets",
+    "import_risks",
+    "import_treatments",
+    "neutralise",
+    "parse_table",
+]
+
+# The limits of an import. ``risks.importexport.reading`` looks them up here each time a file
+# is read, so setting them on the package (as the tests do) takes effect.
+#: The largest file accepted (bytes).
+MAX_BYTES = 20 * 1024 * 1024
+#: The most data rows accepted (the header row not counted).
+MAX_ROWS = 100_000

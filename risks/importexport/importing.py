@@ -1,0 +1,425 @@
+"""Importing risks, assets and treatment actions from an uploaded file, all or nothing: every
+row is checked against reference data looked up front, then all are written in one
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from capabilities.models import Discipline
+from portal.models import Membership, Organisation
+from risks.importexport.errors import ImportFailed, RowError, fail
+from risks.importexport.layouts import (
+    ACTION_STATUS_VOCABULARY,
+    ACTION_STATUS_WORDS,
+    ASSET_KIND_VOCABULARY,
+    ASSET_KIND_WORDS,
+    ASSETS,
+    ATTACK_SURFACE_VOCABULARY,
+    ATTACK_SURFACE_WORDS,
+    RISK_STATUS_VOCABULARY,
+    RISK_STATUS_WORDS,
+    RISKS,
+    TREATMENT_VOCABULARY,
+    TREATMENT_WORDS,
+    TREATMENTS,
+    Layout,
+    token,
+)
+from risks.importexport.reading import Table, read_table
+from risks.importexport.rows import MAX_INT, Row, split_list, whole_number
+from risks.importexport.writing import BATCH_SIZE, audit_creations, require_add
+from risks.models import Asset, Risk, RiskStatus, Threat, TreatmentAction
+from risks.services import check_acceptance, risk_matrix_for
+
+
+class _Names:
+    """A lookup by name: exact first, then case-insensitive; a name shared by several
+    objects is ambiguous."""
+
+    AMBIGUOUS = object()
+
+    def __init__(self, pairs: Iterable[tuple[str, Any]]) -> None:
+        self.exact: dict[str, set[Any]] = {}
+        self.folded: dict[str, set[Any]] = {}
+        for name, value in pairs:
+            if not name:
+                continue
+            self.exact.setdefault(name, set()).add(value)
+            self.folded.setdefault(token(name), set()).add(value)
+
+    def get(self, name: str) -> Any:
+        """The value, None when unknown, ``AMBIGUOUS`` when several objects have the name."""
+        found = self.exact.get(name) or self.folded.get(token(name))
+        if not found:
+            return None
+        if len(found) > 1:
+            return self.AMBIGUOUS
+        return next(iter(found))
+
+
+def _members(organisation: Organisation) -> _Names:
+    """Active users with a membership in the organisation, by user name (one query)."""
+    return _Names(
+        (username, user_id)
+        for user_id, username in Membership.objects.filter(
+            organisation=organisation, user__is_active=True
+        )
+        .order_by()
+        .values_list("user_id", "user__username")
+    )
+
+
+def _owner(row: Row, members: _Names, organisation: Organisation) -> int | None:
+    username = row.raw("owner")
+    if not username:
+        return None
+    user_id = members.get(username)
+    if user_id is None or user_id is _Names.AMBIGUOUS:
+        row.error(
+            "owner",
+            _("'%(username)s' is not a user with a role in %(organisation)s")
+            % {"username": username, "organisation": organisation.name},
+        )
+        return None
+    return user_id
+
+
+def _lookup(rows: Iterable[tuple[Any, ...]]) -> _Names:
+    """``(pk, spelling, spelling, …)`` rows → a lookup of the pk by any spelling."""
+    return _Names((spelling, row[0]) for row in rows for spelling in row[1:])
+
+
+def _data_rows(table: Table, layout: Layout) -> Iterator[Row]:
+    for index, values in enumerate(table.rows):
+        if any(values.values()):
+            yield Row(index + 2, values, table.written, layout)
+
+
+def import_risks(
+    *,
+    organisation: Organisation,
+    user: AbstractBaseUser | AnonymousUser | None,
+    upload: BinaryIO,
+) -> int:
+    """Create the risks of an uploaded file (layout ``RISKS``) in ``organisation``.
+
+    Every row is checked first, against reference data read up front in a fixed number of
+    queries; if any row has a problem, ``ImportFailed`` lists every problem and nothing is
+    written. Otherwise the risks, their asset links and their audit entries are written in
+    one transaction with bulk INSERTs, levels set from the organisation's risk matrix.
+    Returns the number of risks created. Raises ``PermissionDenied`` unless ``user`` may add
+    risks in ``organisation``.
+    """
+    require_add(user, Risk, organisation)
+    table = read_table(upload, RISKS)
+    matrix = risk_matrix_for(organisation)
+    threats = _lookup(Threat.objects.values_list("pk", "slug", "name_da", "name_en"))
+    disciplines = _lookup(Discipline.objects.values_list("pk", "code", "name_da", "name_en"))
+    assets = _Names(Asset.objects.filter(organisation=organisation).values_list("name", "pk"))
+    members = _members(organisation)
+    sizes = {"likelihood": matrix.likelihood_size, "consequence": matrix.consequence_size}
+    scales = [
+        (f"{prefix}_{axis}", size)
+        for prefix in ("inherent", "residual")
+        for axis, size in sizes.items()
+    ]
+
+    errors: list[RowError] = []
+    risks: list[Risk] = []
+    links: list[list[int]] = []
+    for row in _data_rows(table, RISKS):
+        risk = Risk(
+            organisation=organisation,
+            title=row.text("title", max_length=300, required=True),
+            description=row.text("description"),
+            vulnerability=row.text("vulnerability"),
+            acceptance_reason=row.text("acceptance_reason"),
+            version=1,
+        )
+        threat = row.raw("threat")
+        threat_id = threats.get(threat) if threat else None
+        if not threat:
+            row.error("threat", _("is required"))
+        elif threat_id is None:
+            row.error("threat", _("unknown threat '%(value)s'") % {"value": threat})
+        elif threat_id is _Names.AMBIGUOUS:
+            row.error(
+                "threat",
+                _("several threats are called '%(value)s'; give the threat's slug")
+                % {"value": threat},
+            )
+        else:
+            risk.threat_id = threat_id
+        if not row.raw("attack_surface"):
+            row.error("attack_surface", _("is required"))
+        else:
+            risk.attack_surface = row.choice(
+                "attack_surface", ATTACK_SURFACE_VOCABULARY, ATTACK_SURFACE_WORDS, ""
+            )
+        discipline = row.raw("discipline")
+        if discipline:
+            discipline_id = disciplines.get(discipline)
+            if discipline_id is None or discipline_id is _Names.AMBIGUOUS:
+                row.error(
+                    "discipline",
+                    _("unknown discipline '%(value)s'; use Forudse, Forebygge, Opdage or Håndtere")
+                    % {"value": discipline},
+                )
+            else:
+                risk.discipline_id = discipline_id
+        for name, size in scales:
+            setattr(risk, name, row.whole(name, low=1, high=size))
+        risk.owner_id = _owner(row, members, organisation)
+        status = row.choice(
+            "status", RISK_STATUS_VOCABULARY, RISK_STATUS_WORDS, RiskStatus.IDENTIFIED
+        )
+        treatment = row.choice("treatment", TREATMENT_VOCABULARY, TREATMENT_WORDS, "")
+        risk.status, risk.treatment = status, treatment or ""
+        risk.next_review = row.date("next_review")
+        linked: list[int] = []
+        for name in split_list(row.raw("assets")):
+            asset_id = assets.get(name)
+            if asset_id is None:
+                row.error(
+                    "assets",
+                    _("no asset named '%(name)s' in %(organisation)s")
+                    % {"name": name, "organisation": organisation.name},
+                )
+            elif asset_id is _Names.AMBIGUOUS:
+                row.error(
+                    "assets",
+                    _("several assets are named '%(name)s' in %(organisation)s; rename one")
+                    % {"name": name, "organisation": organisation.name},
+                )
+            elif asset_id not in linked:
+                linked.append(asset_id)
+        if all(getattr(risk, name) is not None for name, _size in scales):
+            risk.inherent_level, risk.residual_level = risk.level_from(matrix)
+            if status is not None and treatment is not None:
+                _check_acceptance(row, risk, user)
+        if row.errors:
+            errors.extend(row.errors)
+            continue
+        risks.append(risk)
+        links.append(linked)
+    if errors:
+        raise ImportFailed(errors)
+
+    asset_names = {pk: name for name, pks in assets.exact.items() for pk in pks}
+    through = Risk.assets.through
+    with transaction.atomic():
+        Risk.objects.bulk_create(risks, batch_size=BATCH_SIZE)
+        through.objects.bulk_create(
+            [
+                through(risk_id=risk.pk, asset_id=asset_id)
+                for risk, linked in zip(risks, links, strict=True)
+                for asset_id in linked
+            ],
+            batch_size=BATCH_SIZE * 5,
+        )
+        linked_names = {
+            risk.pk: [asset_names[pk] for pk in linked]
+            for risk, linked in zip(risks, links, strict=True)
+        }
+        audit_creations(risks, user=user, m2m=lambda risk: {"assets": linked_names[risk.pk]})
+    return len(risks)
+
+
+def _check_acceptance(row: Row, risk: Risk, user: AbstractBaseUser | AnonymousUser | None) -> None:
+    """The form's acceptance rule (reason required; above medium only the CISO), with its
+    messages put on the columns that set the acceptance."""
+    try:
+        check_acceptance(risk=risk, user=user, previous_status=None)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            column = name
+            if name == "status" and risk.status != RiskStatus.ACCEPTED:
+                column = "treatment"
+            for message in messages:
+                row.error(column, str(message))
+
+
+def import_assets(
+    *,
+    organisation: Organisation,
+    user: AbstractBaseUser | AnonymousUser | None,
+    upload: BinaryIO,
+) -> int:
+    """Create the assets of an uploaded file (layout ``ASSETS``) in ``organisation``.
+
+    All or nothing, as ``import_risks``: an asset whose name and type the organisation
+    already has, or that appears twice in the file, is an error (the import only adds).
+    Returns the number of assets created. Raises ``PermissionDenied`` unless ``user`` may
+    add assets in ``organisation``.
+    """
+    require_add(user, Asset, organisation)
+    table = read_table(upload, ASSETS)
+    region_list = list(
+        Organisation.objects.filter(kind=Organisation.Kind.REGION).only(
+            "pk", "slug", "name_da", "name_en"
+        )
+    )
+    regions = {region.slug.casefold(): region.pk for region in region_list}
+    # The audit trail names linked objects as django-auditlog does: by str(object).
+    region_names = {region.pk: str(region) for region in region_list}
+    existing = set(Asset.objects.filter(organisation=organisation).values_list("name", "kind"))
+
+    errors: list[RowError] = []
+    assets: list[Asset] = []
+    shares: list[list[int]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in _data_rows(table, ASSETS):
+        asset = Asset(
+            organisation=organisation,
+            name=row.text("name", max_length=200, required=True),
+            kind=row.choice("kind", ASSET_KIND_VOCABULARY, ASSET_KIND_WORDS, Asset.Kind.SYSTEM),
+            description=row.text("description"),
+            supplier=row.text("supplier", max_length=200),
+            quantity=row.whole("quantity", low=1, high=MAX_INT, default=1),
+            is_legacy=row.boolean("is_legacy"),
+            end_of_support=row.date("end_of_support"),
+            version=1,
+        )
+        shared: list[int] = []
+        for slug in split_list(row.raw("shared_with")):
+            region_id = regions.get(slug.casefold())
+            if region_id is None:
+                row.error("shared_with", _("no region with the slug '%(slug)s'") % {"slug": slug})
+            elif region_id == organisation.pk:
+                row.error("shared_with", _("an asset cannot be shared with its own organisation"))
+            elif region_id not in shared:
+                shared.append(region_id)
+        key = (asset.name, asset.kind)
+        if asset.name and asset.kind and len(asset.name) <= 200:
+            if key in existing:
+                row.error(
+                    "name",
+                    _("%(organisation)s already has an asset named '%(name)s' of this type")
+                    % {"name": asset.name, "organisation": organisation.name},
+                )
+            elif key in seen:
+                row.error(
+                    "name",
+                    _("the asset '%(name)s' is already on row %(row)s")
+                    % {"name": asset.name, "row": seen[key]},
+                )
+            else:
+                seen[key] = row.number
+        if row.errors:
+            errors.extend(row.errors)
+            continue
+        assets.append(asset)
+        shares.append(shared)
+    if errors:
+        raise ImportFailed(errors)
+
+    through = Asset.shared_with.through
+    try:
+        with transaction.atomic():
+            Asset.objects.bulk_create(assets, batch_size=BATCH_SIZE)
+            through.objects.bulk_create(
+                [
+                    through(asset_id=asset.pk, organisation_id=region_id)
+                    for asset, shared in zip(assets, shares, strict=True)
+                    for region_id in shared
+                ],
+                batch_size=BATCH_SIZE * 5,
+            )
+            shared_names = {
+                asset.pk: [region_names[pk] for pk in shared]
+                for asset, shared in zip(assets, shares, strict=True)
+            }
+            audit_creations(
+                assets, user=user, m2m=lambda asset: {"shared_with": shared_names[asset.pk]}
+            )
+    except IntegrityError:
+        # Someone added an asset of the same name and type since the file was checked.
+        fail(
+            0,
+            "",
+            _("The assets of %(organisation)s changed during the import; import the file again.")
+            % {"organisation": organisation.name},
+        )
+    return len(assets)
+
+
+def import_treatments(
+    *,
+    organisation: Organisation,
+    user: AbstractBaseUser | AnonymousUser | None,
+    upload: BinaryIO,
+) -> int:
+    """Create the treatment actions of an uploaded file (layout ``TREATMENTS``) on risks of
+    ``organisation``, each named by its ID or its title.
+
+    All or nothing, as ``import_risks``. Returns the number of actions created. Raises
+    ``PermissionDenied`` unless ``user`` may add risks in ``organisation`` (whoever changes
+    a region's risks adds their actions).
+    """
+    require_add(user, Risk, organisation)
+    table = read_table(upload, TREATMENTS)
+    known = list(Risk.objects.filter(organisation=organisation).values_list("pk", "title"))
+    risk_ids = {pk for pk, _title in known}
+    by_title = _Names((title, pk) for pk, title in known)
+    members = _members(organisation)
+    done = TreatmentAction.Status.DONE
+
+    errors: list[RowError] = []
+    actions: list[TreatmentAction] = []
+    for row in _data_rows(table, TREATMENTS):
+        action = TreatmentAction(
+            title=row.text("title", max_length=300, required=True),
+            owner_id=_owner(row, members, organisation),
+            due=row.date("due", required=True),
+            status=row.choice(
+                "status", ACTION_STATUS_VOCABULARY, ACTION_STATUS_WORDS, TreatmentAction.Status.OPEN
+            ),
+            done_on=row.date("done_on"),
+            version=1,
+        )
+        reference = row.raw("risk")
+        number = whole_number(reference)
+        if not reference:
+            row.error("risk", _("is required"))
+        elif number is not None and number in risk_ids:
+            action.risk_id = number
+        else:
+            risk_id = by_title.get(reference)
+            if risk_id is None:
+                row.error(
+                    "risk",
+                    _("%(organisation)s has no risk with the ID or title '%(value)s'")
+                    % {"value": reference, "organisation": organisation.name},
+                )
+            elif risk_id is _Names.AMBIGUOUS:
+                row.error(
+                    "risk",
+                    _(
+                        "several risks in %(organisation)s are titled '%(value)s'; give the risk's ID"
+                    )
+                    % {"value": reference, "organisation": organisation.name},
+                )
+            else:
+                action.risk_id = risk_id
+        if action.status == done and not action.done_on and not row.raw("done_on"):
+            row.error("done_on", _("is required when the status is udført (done)"))
+        elif action.done_on and action.status not in (done, None):
+            row.error("status", _("must be udført (done) when a completion date is given"))
+        if row.errors:
+            errors.extend(row.errors)
+            continue
+        actions.append(action)
+    if errors:
+        raise ImportFailed(errors)
+
+    with transaction.atomic():
+        TreatmentAction.objects.bulk_create(actions, batch_size=BATCH_SIZE)
+        audit_creations(actions, user=user)
+    return len(actions)
