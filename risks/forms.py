@@ -83,6 +83,7 @@ class RiskForm(VersionedModelForm):
             "acceptance_reason",
             "next_review",
             "initiatives",
+            "capabilities",
         ]
         widgets = {
             "next_review": _DATE,

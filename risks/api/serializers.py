@@ -108,6 +108,7 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "assets",
             "discipline",
             "initiatives",
+            "capabilities",
             "inherent_likelihood",
             "inherent_consequence",
             "residual_likelihood",
@@ -155,7 +156,7 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
             raise serializers.ValidationError(errors)
         candidate = copy.copy(self.instance) if self.instance is not None else Risk()
         for key, value in attrs.items():
-            if key not in ("assets", "initiatives"):
+            if key not in ("assets", "initiatives", "capabilities"):
                 setattr(candidate, key, value)
         try:
             check_acceptance(

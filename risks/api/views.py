@@ -117,6 +117,7 @@ class RiskViewSet(TransferMixin, RestrictedModelViewSet):
     ).prefetch_related(
         Prefetch("assets", queryset=Asset.objects.prefetch_related("shared_with")),
         "initiatives",
+        "capabilities",
     )
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet

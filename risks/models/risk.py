@@ -74,6 +74,13 @@ class Risk(VersionedModel):
     initiatives = models.ManyToManyField(
         "initiatives.Initiative", blank=True, related_name="risks", verbose_name=_("initiatives")
     )
+    capabilities = models.ManyToManyField(
+        "capabilities.Capability",
+        blank=True,
+        related_name="risks",
+        verbose_name=_("capabilities"),
+        help_text=_("The capabilities that treat this risk."),
+    )
     inherent_likelihood = models.PositiveSmallIntegerField(
         _("inherent likelihood"), validators=_SCALE
     )
@@ -188,5 +195,5 @@ class Risk(VersionedModel):
 audited(
     Risk,
     exclude=["inherent_score", "residual_score", "inherent_level", "residual_level"],
-    m2m=["assets", "initiatives"],
+    m2m=["assets", "initiatives", "capabilities"],
 )
