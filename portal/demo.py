@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from capabilities.demo import seed_demo_maturity
 from capabilities.services import (
     capabilities_load_reference,
     disciplines_load_reference,
@@ -202,3 +203,4 @@ def seed_demo_sector(*, scale: Decimal, seed: int, log: Log) -> None:
     seed_assets(scale=scale, rng=rng, log=log)
     seed_demo_initiatives(rng=rng, log=log)
     seed_demo_risks(scale=scale, rng=rng, log=log)
+    seed_demo_maturity(rng=rng, log=log)

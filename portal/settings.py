@@ -210,6 +210,12 @@ SPECTACULAR_SETTINGS = {
         ),
         "WorkingGroupKindEnum": "initiatives.models.working_group.WorkingGroup.Kind",
         "AssetKindEnum": "risks.models.asset.Asset.Kind",
+        "RiskLevelEnum": "risks.models.matrix.Level",
+        "RiskStatusEnum": "risks.models.risk.RiskStatus",
+        "TreatmentDecisionEnum": "risks.models.risk.TreatmentDecision",
+        "TreatmentActionStatusEnum": "risks.models.treatment.TreatmentAction.Status",
+        "AttackSurfaceEnum": "risks.models.threat.AttackSurface",
+        "MaturityStatusEnum": "capabilities.models.maturity.MaturityAssessment.Status",
     },
 }
 

@@ -24,6 +24,7 @@ urlpatterns = [
         name="organisation_edit",
     ),
     path("initiatives/", include("initiatives.urls")),
+    path("capabilities/", include("capabilities.urls")),
     path("risks/", include("risks.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

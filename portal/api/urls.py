@@ -2,7 +2,13 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from capabilities.api.views import DisciplineViewSet
+from capabilities.api.views import (
+    CapabilityViewSet,
+    DisciplineViewSet,
+    FrameworkViewSet,
+    MaturityAssessmentViewSet,
+    RequirementViewSet,
+)
 from initiatives.api.views import (
     DeliverableViewSet,
     InitiativeViewSet,
@@ -28,6 +34,10 @@ app_name = "api"
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet)
 router.register("disciplines", DisciplineViewSet)
+router.register("capabilities", CapabilityViewSet)
+router.register("frameworks", FrameworkViewSet)
+router.register("requirements", RequirementViewSet)
+router.register("maturity-assessments", MaturityAssessmentViewSet)
 router.register("strategies", StrategyViewSet)
 router.register("objectives", StrategicObjectiveViewSet)
 router.register("initiatives", InitiativeViewSet)

@@ -6,6 +6,7 @@ the charts are accessible and need no JavaScript. Colours are SVG attributes, no
 styles, so a strict Content-Security-Policy allows them.
 """
 
+from portal.charts.bars import Bar, BarChart
 from portal.charts.heatmap import Heatmap, HeatmapCell
 
-__all__ = ["Heatmap", "HeatmapCell"]
+__all__ = ["Bar", "BarChart", "Heatmap", "HeatmapCell"]

@@ -14,16 +14,42 @@ def test_a_ciso_follows_a_heatmap_cell_to_a_risk_and_completes_an_action(page, s
     personas = make_personas()
     call_command("load_reference", verbosity=0)
     threats = {threat.slug: threat for threat in Threat.objects.all()}
-    risk = make_risk(personas.region_a, threats, title="Ransomware rammer laboratoriet", residual_likelihood=4, residual_consequence=5)
-    make_risk(personas.region_a, threats, title="Phishing mod lægesekretærer", threat=threats["phishing"], residual_likelihood=2, residual_consequence=2)
-    make_risk(personas.region_b, threats, title="Region B's hemmelighed", residual_likelihood=4, residual_consequence=5)
-    action = TreatmentAction.objects.create(risk=risk, title="Test gendannelse fra backup", due=date.today() - timedelta(days=3), owner=personas.ciso_a)
+    risk = make_risk(
+        personas.region_a,
+        threats,
+        title="Ransomware rammer laboratoriet",
+        residual_likelihood=4,
+        residual_consequence=5,
+    )
+    make_risk(
+        personas.region_a,
+        threats,
+        title="Phishing mod lægesekretærer",
+        threat=threats["phishing"],
+        residual_likelihood=2,
+        residual_consequence=2,
+    )
+    make_risk(
+        personas.region_b,
+        threats,
+        title="Region B's hemmelighed",
+        residual_likelihood=4,
+        residual_consequence=5,
+    )
+    action = TreatmentAction.objects.create(
+        risk=risk,
+        title="Test gendannelse fra backup",
+        due=date.today() - timedelta(days=3),
+        owner=personas.ciso_a,
+    )
 
     log_in(page, "ciso.a")
     page.goto("/risks/heatmap/")
     screenshot("heatmap")
     assert "Region B's hemmelighed" not in page.content()
-    page.locator('svg[aria-labelledby^="residual"] a[href*="residual_likelihood=4"][href*="residual_consequence=5"]').click()
+    page.locator(
+        'svg[aria-labelledby^="residual"] a[href*="residual_likelihood=4"][href*="residual_consequence=5"]'
+    ).click()
     page.wait_for_load_state()
     assert "Ransomware rammer laboratoriet" in page.content()
     assert "Phishing mod lægesekretærer" not in page.content()

@@ -23,7 +23,11 @@ def test_score_and_level_are_derived_and_cannot_be_set_through_the_api(personas,
     )
     assert response.status_code == 200
     body = api_as(personas.ciso_a).get(url).json()
-    assert (body["residual_score"], body["residual_level"], body["inherent_level"]) == (8, "medium", "critical")
+    assert (body["residual_score"], body["residual_level"], body["inherent_level"]) == (
+        8,
+        "medium",
+        "critical",
+    )
     response = api_as(personas.ciso_a).patch(url, {"residual_likelihood": 1}, format="json")
     assert (response.json()["residual_score"], response.json()["residual_level"]) == (4, "low")
 
@@ -41,19 +45,30 @@ def test_score_and_level_are_derived_and_cannot_be_set_through_the_api(personas,
 )
 def test_bad_input_is_a_field_error(personas, threats, api_as, changes, field):
     body = {
-        "organisation": "region-a", "title": "X", "threat": "ddos", "attack_surface": "digital",
-        "inherent_likelihood": 3, "inherent_consequence": 3,
-        "residual_likelihood": 1, "residual_consequence": 1,
+        "organisation": "region-a",
+        "title": "X",
+        "threat": "ddos",
+        "attack_surface": "digital",
+        "inherent_likelihood": 3,
+        "inherent_consequence": 3,
+        "residual_likelihood": 1,
+        "residual_consequence": 1,
     }
-    response = api_as(personas.ciso_a).post(reverse("api:risk-list"), {**body, **changes}, format="json")
+    response = api_as(personas.ciso_a).post(
+        reverse("api:risk-list"), {**body, **changes}, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()
     assert not Risk.objects.exists()
 
 
 def test_changing_a_threshold_relevels_existing_risks(personas, threats, api_as, client_as):
-    medium = make_risk(personas.region_a, threats, residual_likelihood=3, residual_consequence=3)  # 9
-    other_region = make_risk(personas.region_b, threats, residual_likelihood=3, residual_consequence=3)
+    medium = make_risk(
+        personas.region_a, threats, residual_likelihood=3, residual_consequence=3
+    )  # 9
+    other_region = make_risk(
+        personas.region_b, threats, residual_likelihood=3, residual_consequence=3
+    )
     assert medium.residual_level == "medium"
     matrix = risk_matrix_for(personas.region_a)
     url = reverse("api:riskmatrix-detail", kwargs={"pk": matrix.pk})
@@ -78,20 +93,36 @@ def test_changing_a_threshold_relevels_existing_risks(personas, threats, api_as,
         "likelihood_labels_en": "\n".join(matrix.likelihood_labels_en),
         "consequence_labels_da": "\n".join(matrix.consequence_labels_da),
         "consequence_labels_en": "\n".join(matrix.consequence_labels_en),
-        "low_max": 4, "medium_max": 10, "high_max": 16,
-        "colour_low": "#2e7d32", "colour_medium": "#f9a825", "colour_high": "#ef6c00", "colour_critical": "#b71c1c",
+        "low_max": 4,
+        "medium_max": 10,
+        "high_max": 16,
+        "colour_low": "#2e7d32",
+        "colour_medium": "#f9a825",
+        "colour_high": "#ef6c00",
+        "colour_critical": "#b71c1c",
         "version": matrix.version,
     }
-    assert client.post(reverse("risks:matrix_edit", kwargs={"pk": matrix.pk}), data).status_code == 302
+    assert (
+        client.post(reverse("risks:matrix_edit", kwargs={"pk": matrix.pk}), data).status_code == 302
+    )
     medium.refresh_from_db()
     assert medium.residual_level == "medium"
 
 
 def test_the_register_filters_by_heatmap_cell_and_overdue_review(personas, threats, client_as):
-    make_risk(personas.region_a, threats, title="A", residual_likelihood=2, residual_consequence=4, next_review=date.today() - timedelta(days=3))
+    make_risk(
+        personas.region_a,
+        threats,
+        title="A",
+        residual_likelihood=2,
+        residual_consequence=4,
+        next_review=date.today() - timedelta(days=3),
+    )
     make_risk(personas.region_a, threats, title="B", residual_likelihood=1, residual_consequence=1)
     client = client_as(personas.viewer_a)
-    page = client.get(reverse("risks:risk_list"), {"residual_likelihood": 2, "residual_consequence": 4})
+    page = client.get(
+        reverse("risks:risk_list"), {"residual_likelihood": 2, "residual_consequence": 4}
+    )
     assert [r.title for r in page.context["object_list"]] == ["A"]
     page = client.get(reverse("risks:risk_list"), {"review_overdue": "true"})
     assert [r.title for r in page.context["object_list"]] == ["A"]
@@ -100,7 +131,9 @@ def test_the_register_filters_by_heatmap_cell_and_overdue_review(personas, threa
     page = client.get(reverse("risks:risk_list"), {"sort": "title"})
     assert [r.title for r in page.context["object_list"]] == ["A", "B"]
     heatmap = client.get(reverse("risks:heatmap"), {"organisation": "region-a"})
-    cell = next(c for c in heatmap.context["residual"].cells if (c.likelihood, c.consequence) == (2, 4))
+    cell = next(
+        c for c in heatmap.context["residual"].cells if (c.likelihood, c.consequence) == (2, 4)
+    )
     assert cell.count == 1
     assert "residual_likelihood=2" in cell.url and "residual_consequence=4" in cell.url
     assert cell.url in heatmap.content.decode().replace("&amp;", "&")
@@ -108,9 +141,19 @@ def test_the_register_filters_by_heatmap_cell_and_overdue_review(personas, threa
 
 def test_the_treatment_plan_lists_open_actions_overdue_first(personas, threats, client_as):
     risk = make_risk(personas.region_a, threats)
-    later = TreatmentAction.objects.create(risk=risk, title="Senere", due=date.today() + timedelta(days=30))
-    overdue = TreatmentAction.objects.create(risk=risk, title="Forsinket", due=date.today() - timedelta(days=2))
-    TreatmentAction.objects.create(risk=risk, title="Færdig", due=date.today() - timedelta(days=9), status="done", done_on=date.today())
+    later = TreatmentAction.objects.create(
+        risk=risk, title="Senere", due=date.today() + timedelta(days=30)
+    )
+    overdue = TreatmentAction.objects.create(
+        risk=risk, title="Forsinket", due=date.today() - timedelta(days=2)
+    )
+    TreatmentAction.objects.create(
+        risk=risk,
+        title="Færdig",
+        due=date.today() - timedelta(days=9),
+        status="done",
+        done_on=date.today(),
+    )
     other = make_risk(personas.region_b, threats)
     TreatmentAction.objects.create(risk=other, title="Region B", due=date.today())
     page = client_as(personas.riskowner_a).get(reverse("risks:treatment_plan"))
@@ -138,7 +181,9 @@ def _queries(client, url, params=None) -> int:
 
 
 @pytest.mark.parametrize("persona", ["ciso_a", "riskowner_a", "viewer_a"])
-def test_register_heatmap_and_api_list_cost_constant_queries(personas, threats, client_as, api_as, persona):
+def test_register_heatmap_and_api_list_cost_constant_queries(
+    personas, threats, client_as, api_as, persona
+):
     user = personas.by_name(persona)
     system = AssetFactory(organisation=personas.region_b)
     system.shared_with.add(personas.region_a)
@@ -173,7 +218,9 @@ def test_every_risk_page_renders(personas, threats, client_as):
     client = client_as(personas.ciso_a)
     from risks.models import CriticalFunction
 
-    function = CriticalFunction.objects.create(organisation=personas.region_a, name="Akutmodtagelse")
+    function = CriticalFunction.objects.create(
+        organisation=personas.region_a, name="Akutmodtagelse"
+    )
     function.systems.add(system)
     risk.assets.add(system)
     matrix = risk_matrix_for(personas.region_a)
@@ -200,19 +247,28 @@ def test_every_risk_page_renders(personas, threats, client_as):
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-    function_page = client.get(reverse("risks:critical_function_detail", kwargs={"pk": function.pk}))
+    function_page = client.get(
+        reverse("risks:critical_function_detail", kwargs={"pk": function.pk})
+    )
     assert risk.title in function_page.content.decode()
     # Region B's CISO cannot open region A's attack surface or critical function.
     other = client_as(personas.ciso_b)
-    assert other.get(reverse("risks:attack_surface", kwargs={"slug": "region-a"})).status_code == 404
-    assert other.get(reverse("risks:critical_function_detail", kwargs={"pk": function.pk})).status_code == 404
+    assert (
+        other.get(reverse("risks:attack_surface", kwargs={"slug": "region-a"})).status_code == 404
+    )
+    assert (
+        other.get(reverse("risks:critical_function_detail", kwargs={"pk": function.pk})).status_code
+        == 404
+    )
 
 
 def test_an_attack_surface_profile_takes_counts_from_the_inventory(personas, client_as):
     from risks.models import Asset, AttackSurfaceProfile
 
     AssetFactory.create_batch(3, organisation=personas.region_a)
-    AssetFactory(organisation=personas.region_a, kind=Asset.Kind.MEDICAL_DEVICE_CATEGORY, quantity=1500)
+    AssetFactory(
+        organisation=personas.region_a, kind=Asset.Kind.MEDICAL_DEVICE_CATEGORY, quantity=1500
+    )
     client = client_as(personas.ciso_a)
     response = client.post(
         reverse("risks:attack_surface_add", kwargs={"slug": "region-a"}),
@@ -221,6 +277,11 @@ def test_an_attack_surface_profile_takes_counts_from_the_inventory(personas, cli
     assert response.status_code == 302, response.context and response.context["form"].errors
     profile = AttackSurfaceProfile.objects.get()
     assert (profile.systems, profile.medical_devices, profile.employees) == (3, 1500, 45000)
-    assert client_as(personas.viewer_a).post(
-        reverse("risks:attack_surface_add", kwargs={"slug": "region-a"}), {"period": "2026-H2"}
-    ).status_code == 403
+    assert (
+        client_as(personas.viewer_a)
+        .post(
+            reverse("risks:attack_surface_add", kwargs={"slug": "region-a"}), {"period": "2026-H2"}
+        )
+        .status_code
+        == 403
+    )

@@ -28,7 +28,9 @@ def test_the_api_imports_a_good_file_and_answers_the_count(personas, threats, ap
     assert Risk.objects.filter(organisation=personas.region_a).count() == 2
 
 
-def test_the_api_answers_400_with_row_column_and_message_and_imports_nothing(personas, threats, api_as):
+def test_the_api_answers_400_with_row_column_and_message_and_imports_nothing(
+    personas, threats, api_as
+):
     response = api_as(personas.ciso_a).post(
         reverse("api:risk-import-file"),
         {"file": csv_file([GOOD, "Dårlig;ransomware;digital;9;5;2;4"])},
@@ -61,7 +63,10 @@ def test_the_import_page_lists_the_problems_and_imports_nothing(personas, threat
     assert client.get(url).status_code == 200
     response = client.post(
         url,
-        {"organisation": personas.region_a.pk, "file": csv_file([GOOD, "Dårlig;meteor;digital;4;5;2;4"])},
+        {
+            "organisation": personas.region_a.pk,
+            "file": csv_file([GOOD, "Dårlig;meteor;digital;4;5;2;4"]),
+        },
     )
     assert response.status_code == 400
     assert [(e.row, e.column) for e in response.context["errors"]] == [(3, "Trussel")]
@@ -76,7 +81,9 @@ def test_the_import_page_lists_the_problems_and_imports_nothing(personas, threat
 def test_exports_contain_only_what_the_user_may_see(personas, threats, client_as, api_as):
     make_risk(personas.region_a, threats, title="Region A's risiko")
     make_risk(personas.region_b, threats, title="Region B's risiko")
-    response = client_as(personas.ciso_a).get(reverse("risks:export", kwargs={"kind": "risks"}), {"format": "csv"})
+    response = client_as(personas.ciso_a).get(
+        reverse("risks:export", kwargs={"kind": "risks"}), {"format": "csv"}
+    )
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     text = response.content.decode("utf-8-sig")
@@ -89,8 +96,12 @@ def test_exports_contain_only_what_the_user_may_see(personas, threats, client_as
 
 
 def test_an_export_follows_the_lists_filters(personas, threats, client_as):
-    make_risk(personas.region_a, threats, title="Høj", residual_likelihood=4, residual_consequence=4)
-    make_risk(personas.region_a, threats, title="Lav", residual_likelihood=1, residual_consequence=1)
+    make_risk(
+        personas.region_a, threats, title="Høj", residual_likelihood=4, residual_consequence=4
+    )
+    make_risk(
+        personas.region_a, threats, title="Lav", residual_likelihood=1, residual_consequence=1
+    )
     response = client_as(personas.viewer_a).get(
         reverse("risks:export", kwargs={"kind": "risks"}), {"format": "csv", "level": "low"}
     )
@@ -106,12 +117,18 @@ def _big_file(rows: int, bad_row: int | None = None) -> SimpleUploadedFile:
     return csv_file(lines)
 
 
-def test_ten_thousand_rows_with_one_bad_row_import_nothing_through_the_api(personas, threats, api_as):
+def test_ten_thousand_rows_with_one_bad_row_import_nothing_through_the_api(
+    personas, threats, api_as
+):
     response = api_as(personas.ciso_a).post(
-        reverse("api:risk-import-file"), {"file": _big_file(10_000, bad_row=5_001)}, format="multipart"
+        reverse("api:risk-import-file"),
+        {"file": _big_file(10_000, bad_row=5_001)},
+        format="multipart",
     )
     assert response.status_code == 400
-    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(5_001, "Iboende sandsynlighed")]
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [
+        (5_001, "Iboende sandsynlighed")
+    ]
     assert not Risk.objects.exists()
 
 
@@ -125,13 +142,21 @@ def test_ten_thousand_good_rows_import_completely_through_the_page(personas, thr
     assert set(Risk.objects.values_list("residual_level", flat=True)) <= {"low", "medium"}
 
 
-def test_a_concurrent_risk_edit_is_refused_and_the_first_change_kept(personas, threats, client_as, api_as):
+def test_a_concurrent_risk_edit_is_refused_and_the_first_change_kept(
+    personas, threats, client_as, api_as
+):
     risk = make_risk(personas.region_a, threats, title="Original")
     url = reverse("risks:risk_edit", kwargs={"pk": risk.pk})
     data = {
-        "organisation": personas.region_a.pk, "threat": risk.threat.pk, "attack_surface": "digital",
-        "inherent_likelihood": 4, "inherent_consequence": 5, "residual_likelihood": 2,
-        "residual_consequence": 4, "status": "identified", "version": risk.version,
+        "organisation": personas.region_a.pk,
+        "threat": risk.threat.pk,
+        "attack_surface": "digital",
+        "inherent_likelihood": 4,
+        "inherent_consequence": 5,
+        "residual_likelihood": 2,
+        "residual_consequence": 4,
+        "status": "identified",
+        "version": risk.version,
     }
     client = client_as(personas.ciso_a)
     assert client.post(url, {**data, "title": "Første"}).status_code == 302
@@ -140,6 +165,9 @@ def test_a_concurrent_risk_edit_is_refused_and_the_first_change_kept(personas, t
     api = api_as(personas.ciso_a)
     detail = reverse("api:risk-detail", kwargs={"pk": risk.pk})
     stale = f'"{risk.version}"'
-    assert api.patch(detail, {"title": "Tredje"}, format="json", HTTP_IF_MATCH=stale).status_code == 412
+    assert (
+        api.patch(detail, {"title": "Tredje"}, format="json", HTTP_IF_MATCH=stale).status_code
+        == 412
+    )
     risk.refresh_from_db()
     assert risk.title == "Første"

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from capabilities.models import MATURITY_LEVELS
+from portal.forms import DesignSystemFormMixin
+
+LEVEL_CHOICES = [(level, f"{level} – {label}") for level, label in MATURITY_LEVELS.items()]
+
+
+class StartAssessmentForm(DesignSystemFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(queryset=None, label=_("Region"))
+    period = forms.CharField(label=_("Period"), max_length=7, help_text=_("e.g. 2026-H1"))
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+
+
+class EntryForm(DesignSystemFormMixin, forms.Form):
+    """One capability's row in the assessment form."""
+
+    capability = forms.IntegerField(widget=forms.HiddenInput)
+    current_level = forms.TypedChoiceField(
+        choices=LEVEL_CHOICES, coerce=int, label=_("Current level")
+    )
+    target_level = forms.TypedChoiceField(
+        choices=LEVEL_CHOICES, coerce=int, label=_("Target level")
+    )
+    evidence = forms.CharField(
+        required=False, label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    comment = forms.CharField(
+        required=False, label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+EntryFormSet = forms.formset_factory(EntryForm, extra=0)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,186 @@
+"""Reads of maturity: each a fixed number of queries, whatever the number of regions,
+capabilities and campaigns."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Avg, OuterRef, QuerySet, Subquery
+
+from capabilities.models import (
+    Capability,
+    Discipline,
+    MaturityAssessment,
+    MaturityEntry,
+    Requirement,
+)
+from portal.access import Action
+from portal.models import Organisation
+
+
+def latest_assessment(
+    *, user: AbstractBaseUser, organisation: Organisation, approved_only: bool = False
+) -> MaturityAssessment | None:
+    assessments = MaturityAssessment.objects.restrict(user, Action.VIEW).filter(
+        organisation=organisation
+    )
+    if approved_only:
+        assessments = assessments.filter(status=MaturityAssessment.Status.APPROVED)
+    return assessments.order_by("-period").first()
+
+
+@dataclass
+class DisciplineColumn:
+    discipline: Discipline
+    capabilities: list[Capability]
+    current: float | None = None
+    target: float | None = None
+
+
+def discipline_overview(*, assessment: MaturityAssessment | None) -> list[DisciplineColumn]:
+    """The four disciplines with their capabilities and, from ``assessment``, the average
+    current and target level per discipline."""
+    disciplines = Discipline.objects.order_by("order").prefetch_related("capabilities")
+    averages = {}
+    if assessment is not None:
+        averages = {
+            row["capability__discipline"]: row
+            for row in assessment.entries.values("capability__discipline").annotate(
+                current=Avg("current_level"), target=Avg("target_level")
+            )
+        }
+    return [
+        DisciplineColumn(
+            discipline=discipline,
+            capabilities=list(discipline.capabilities.all()),
+            current=averages.get(discipline.pk, {}).get("current"),
+            target=averages.get(discipline.pk, {}).get("target"),
+        )
+        for discipline in disciplines
+    ]
+
+
+@dataclass
+class SectorComparison:
+    regions: list[Organisation]
+    assessments: dict[int, MaturityAssessment]
+    capabilities: list[Capability]
+    cells: dict[tuple[int, int], MaturityEntry] = field(default_factory=dict)
+    discipline_averages: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
+
+    def row(self, capability: Capability) -> list[MaturityEntry | None]:
+        return [self.cells.get((region.pk, capability.pk)) for region in self.regions]
+
+
+def sector_comparison(*, user: AbstractBaseUser) -> SectorComparison:
+    """Each region's latest approved campaign the user may see, capability by capability."""
+    regions = list(Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da"))
+    visible = MaturityAssessment.objects.restrict(user, Action.VIEW).filter(
+        status=MaturityAssessment.Status.APPROVED
+    )
+    latest = (
+        visible.filter(organisation=OuterRef("organisation")).order_by("-period").values("pk")[:1]
+    )
+    assessments = {
+        assessment.organisation_id: assessment
+        for assessment in visible.filter(pk=Subquery(latest)).select_related("organisation")
+    }
+    entries = MaturityEntry.objects.filter(assessment__in=[a.pk for a in assessments.values()])
+    comparison = SectorComparison(
+        regions=regions,
+        assessments=assessments,
+        capabilities=list(Capability.objects.select_related("discipline")),
+    )
+    for entry in entries.select_related("assessment"):
+        comparison.cells[(entry.assessment.organisation_id, entry.capability_id)] = entry
+    for row in entries.values("assessment__organisation", "capability__discipline").annotate(
+        current=Avg("current_level"), target=Avg("target_level")
+    ):
+        comparison.discipline_averages[
+            (row["assessment__organisation"], row["capability__discipline"])
+        ] = (row["current"], row["target"])
+    return comparison
+
+
+def maturity_trend(
+    *, user: AbstractBaseUser, organisation: Organisation
+) -> list[tuple[str, dict[int, float]]]:
+    """(period, {discipline id: average current level}) for the region's approved campaigns."""
+    rows = (
+        MaturityEntry.objects.filter(
+            assessment__in=MaturityAssessment.objects.restrict(user, Action.VIEW).filter(
+                organisation=organisation, status=MaturityAssessment.Status.APPROVED
+            )
+        )
+        .values("assessment__period", "capability__discipline")
+        .annotate(current=Avg("current_level"))
+        .order_by("assessment__period")
+    )
+    trend: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in rows:
+        trend[row["assessment__period"]][row["capability__discipline"]] = row["current"]
+    return sorted(trend.items())
+
+
+@dataclass
+class CoverageRow:
+    requirement: Requirement
+    capabilities: list[Capability]
+    entries: list[MaturityEntry]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.capabilities)
+
+    @property
+    def current(self) -> float | None:
+        levels = [entry.current_level for entry in self.entries]
+        return sum(levels) / len(levels) if levels else None
+
+    @property
+    def target(self) -> float | None:
+        levels = [entry.target_level for entry in self.entries]
+        return sum(levels) / len(levels) if levels else None
+
+    @property
+    def gap(self) -> float | None:
+        if self.current is None or self.target is None:
+            return None
+        return self.target - self.current
+
+
+def framework_coverage(
+    *, framework_slug: str, assessment: MaturityAssessment | None
+) -> list[CoverageRow]:
+    """Each requirement with its mapped capabilities and the region's levels in them."""
+    requirements = (
+        Requirement.objects.filter(framework__slug=framework_slug)
+        .prefetch_related("capabilities")
+        .order_by("code")
+    )
+    by_capability = (
+        {entry.capability_id: entry for entry in assessment.entries.all()} if assessment else {}
+    )
+    return [
+        CoverageRow(
+            requirement=requirement,
+            capabilities=list(requirement.capabilities.all()),
+            entries=[
+                by_capability[capability.pk]
+                for capability in requirement.capabilities.all()
+                if capability.pk in by_capability
+            ],
+        )
+        for requirement in requirements
+    ]
+
+
+def capability_history(
+    *, user: AbstractBaseUser, capability: Capability
+) -> QuerySet[MaturityEntry]:
+    visible = MaturityAssessment.objects.restrict(user, Action.VIEW)
+    return (
+        MaturityEntry.objects.filter(capability=capability, assessment__in=visible)
+        .select_related("assessment", "assessment__organisation")
+        .order_by("assessment__organisation__name_da", "assessment__period")
+    )

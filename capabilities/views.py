@@ -1,0 +1,366 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from capabilities.forms import EntryFormSet, StartAssessmentForm, VersionForm
+from capabilities.maturity import (
+    EntryInput,
+    assessment_approve,
+    assessment_save_entries,
+    assessment_start,
+    assessment_submit,
+)
+from capabilities.models import Capability, Discipline, MaturityAssessment
+from capabilities.selectors import (
+    capability_history,
+    discipline_overview,
+    framework_coverage,
+    latest_assessment,
+    maturity_trend,
+    sector_comparison,
+)
+from portal.access import Action, can, organisations_for, principal_for
+from portal.access.roles import REGION_ROLES
+from portal.charts import BarChart
+from portal.models import ConcurrentUpdate, Organisation
+from portal.views.generic import RestrictedMixin, restricted_object_or_404
+
+
+def home_region(request: HttpRequest) -> Organisation | None:
+    """The region a maturity page is about: ``?organisation=<slug>`` among the user's own
+    regions (any region for sector-wide readers), else the first of them."""
+    own = principal_for(request.user).organisations_with(REGION_ROLES)
+    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da")
+    choices = regions.filter(pk__in=own) if own else regions
+    slug = request.GET.get("organisation")
+    return choices.filter(slug=slug).first() if slug else choices.first()
+
+
+class OverviewView(LoginRequiredMixin, TemplateView):
+    """The four disciplines, each with its question, capabilities and the region's average
+    maturity against target."""
+
+    template_name = "capabilities/overview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisation = home_region(self.request)
+        assessment = (
+            latest_assessment(user=self.request.user, organisation=organisation)
+            if organisation
+            else None
+        )
+        columns = discipline_overview(assessment=assessment)
+        context.update(
+            organisation=organisation,
+            assessment=assessment,
+            columns=columns,
+            chart=BarChart(
+                title=_("Maturity per discipline"),
+                description=_("Average current level (bars) against target (lines), 0–5."),
+                labels=[column.discipline.name for column in columns],
+                values=[column.current for column in columns],
+                targets=[column.target for column in columns],
+                value_label=_("Current"),
+                target_label=_("Target"),
+            )
+            if assessment
+            else None,
+        )
+        return context
+
+
+class CapabilityDetailView(RestrictedMixin, DetailView):
+    queryset = Capability.objects.select_related("discipline")
+    template_name = "capabilities/capability_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from initiatives.models import Initiative
+        from risks.models import Risk
+
+        context = super().get_context_data(**kwargs)
+        capability = self.object
+        context.update(
+            history=capability_history(user=self.request.user, capability=capability),
+            requirements=capability.requirements.select_related("framework").order_by(
+                "framework__slug", "code"
+            ),
+            risks=Risk.objects.restrict(self.request.user)
+            .filter(capabilities=capability)
+            .order_by("-residual_score")[:50],
+            initiatives=Initiative.objects.restrict(self.request.user)
+            .filter(discipline=capability.discipline)
+            .order_by("sort_key"),
+        )
+        return context
+
+
+class AssessmentListView(LoginRequiredMixin, View):
+    template_name = "capabilities/assessment_list.html"
+
+    def organisations(self):
+        allowed = organisations_for(self.request.user, MaturityAssessment, Action.ADD)
+        regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+        return regions if allowed is None else regions.filter(pk__in=allowed)
+
+    def render_page(self, form) -> HttpResponse:
+        assessments = (
+            MaturityAssessment.objects.restrict(self.request.user)
+            .select_related("organisation")
+            .order_by("organisation__name_da", "-period")[:200]
+        )
+        return render(
+            self.request,
+            self.template_name,
+            {"assessments": assessments, "form": form},
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        organisations = self.organisations()
+        return self.render_page(
+            StartAssessmentForm(organisations=organisations) if organisations else None
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        organisations = self.organisations()
+        if not organisations.exists():
+            raise PermissionDenied
+        form = StartAssessmentForm(request.POST, organisations=organisations)
+        if not form.is_valid():
+            return self.render_page(form)
+        try:
+            assessment = assessment_start(
+                organisation=form.cleaned_data["organisation"],
+                period=form.cleaned_data["period"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.render_page(form)
+        messages.success(request, _("The campaign is open."))
+        return HttpResponseRedirect(assessment.get_absolute_url())
+
+
+class AssessmentDetailView(RestrictedMixin, DetailView):
+    queryset = MaturityAssessment.objects.select_related(
+        "organisation", "submitted_by", "approved_by"
+    )
+    template_name = "capabilities/assessment_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from portal.audit import history_for
+
+        context = super().get_context_data(**kwargs)
+        assessment = self.object
+        entries = assessment.entries.select_related(
+            "capability", "capability__discipline", "assessor"
+        )
+        by_discipline: dict[int, list] = {}
+        for entry in entries:
+            by_discipline.setdefault(entry.capability.discipline_id, []).append(entry)
+        may_change = can(self.request.user, Action.CHANGE, assessment)
+        context.update(
+            disciplines=[
+                (discipline, by_discipline.get(discipline.pk, []))
+                for discipline in Discipline.objects.order_by("order")
+            ],
+            may_edit=may_change and assessment.status == MaturityAssessment.Status.OPEN,
+            may_submit=may_change and assessment.status == MaturityAssessment.Status.OPEN,
+            may_approve=may_change and assessment.status == MaturityAssessment.Status.SUBMITTED,
+            history_entries=history_for(assessment),
+        )
+        return context
+
+
+class AssessmentDisciplineView(LoginRequiredMixin, View):
+    """All capabilities of one discipline in one atomic, conflict-safe form."""
+
+    template_name = "capabilities/assessment_form.html"
+
+    def setup_objects(self, request: HttpRequest, pk: int, code: str) -> None:
+        self.assessment = restricted_object_or_404(
+            request,
+            MaturityAssessment.objects.select_related("organisation"),
+            Action.CHANGE,
+            pk=pk,
+        )
+        self.discipline = get_object_or_404(Discipline, code=code)
+        if self.assessment.status != MaturityAssessment.Status.OPEN:
+            raise PermissionDenied
+
+    def render_form(self, formset, version_form, *, conflict=False, errors=None, status=200):
+        capabilities = {c.pk: c for c in self.discipline.capabilities.all()}
+
+        def capability_of(form):
+            try:
+                return capabilities.get(int(form["capability"].value()))
+            except (TypeError, ValueError):
+                return None
+
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "assessment": self.assessment,
+                "discipline": self.discipline,
+                "formset": formset,
+                "version_form": version_form,
+                "conflict": conflict,
+                "errors": errors or [],
+                "rows": [(form, capability_of(form)) for form in formset.forms],
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int, code: str) -> HttpResponse:
+        self.setup_objects(request, pk, code)
+        entries = self.assessment.entries.filter(
+            capability__discipline=self.discipline
+        ).select_related("capability")
+        initial = [
+            {
+                "capability": entry.capability_id,
+                "current_level": entry.current_level,
+                "target_level": entry.target_level,
+                "evidence": entry.evidence,
+                "comment": entry.comment,
+            }
+            for entry in entries
+        ]
+        return self.render_form(
+            EntryFormSet(initial=initial, prefix="entries"),
+            VersionForm(initial={"version": self.assessment.version}),
+        )
+
+    def post(self, request: HttpRequest, pk: int, code: str) -> HttpResponse:
+        self.setup_objects(request, pk, code)
+        formset = EntryFormSet(request.POST, prefix="entries")
+        version_form = VersionForm(request.POST)
+        if not (formset.is_valid() and version_form.is_valid()):
+            return self.render_form(formset, version_form)
+        entries = [
+            EntryInput(
+                capability_id=form.cleaned_data["capability"],
+                current_level=form.cleaned_data["current_level"],
+                target_level=form.cleaned_data["target_level"],
+                evidence=form.cleaned_data["evidence"],
+                comment=form.cleaned_data["comment"],
+            )
+            for form in formset.forms
+        ]
+        try:
+            assessment_save_entries(
+                assessment=self.assessment,
+                discipline=self.discipline,
+                entries=entries,
+                user=request.user,
+                expected_version=version_form.cleaned_data["version"],
+            )
+        except ConcurrentUpdate:
+            return self.render_form(formset, version_form, conflict=True, status=409)
+        except ValidationError as error:
+            return self.render_form(formset, version_form, errors=error.messages)
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(self.assessment.get_absolute_url())
+
+
+class AssessmentTransitionView(LoginRequiredMixin, View):
+    """POST: submit an open campaign, or approve a submitted one (the region's CISO)."""
+
+    def post(self, request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+        assessment = restricted_object_or_404(
+            request, MaturityAssessment.objects.all(), Action.CHANGE, pk=pk
+        )
+        version = VersionForm(request.POST)
+        expected = version.cleaned_data["version"] if version.is_valid() else None
+        action = {"submit": assessment_submit, "approve": assessment_approve}.get(transition)
+        if action is None:
+            raise Http404
+        try:
+            action(assessment=assessment, user=request.user, expected_version=expected)
+        except ConcurrentUpdate:
+            messages.error(
+                request, _("Someone else changed the campaign in the meantime. Look at it again.")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The campaign is submitted.")
+                if transition == "submit"
+                else _("The campaign is approved and frozen."),
+            )
+        return HttpResponseRedirect(assessment.get_absolute_url())
+
+
+class SectorComparisonView(LoginRequiredMixin, TemplateView):
+    """Region × capability from each region's latest approved campaign (shared in TSI)."""
+
+    template_name = "capabilities/sector.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        comparison = sector_comparison(user=self.request.user)
+        disciplines = list(Discipline.objects.order_by("order"))
+        charts = []
+        for discipline in disciplines:
+            values = [
+                comparison.discipline_averages.get((region.pk, discipline.pk), (None, None))
+                for region in comparison.regions
+            ]
+            charts.append(
+                BarChart(
+                    title=_("%(discipline)s: maturity per region")
+                    % {"discipline": discipline.name},
+                    description=_("Average current level (bars) against target (lines), 0–5."),
+                    labels=[region.short_name or region.name for region in comparison.regions],
+                    values=[current for current, _target in values],
+                    targets=[target for _current, target in values],
+                    value_label=_("Current"),
+                    target_label=_("Target"),
+                )
+            )
+        organisation = home_region(self.request)
+        context.update(
+            comparison=comparison,
+            rows=[
+                (capability, comparison.row(capability)) for capability in comparison.capabilities
+            ],
+            charts=list(zip(disciplines, charts, strict=True)),
+            organisation=organisation,
+            trend=maturity_trend(user=self.request.user, organisation=organisation)
+            if organisation
+            else [],
+            disciplines=disciplines,
+        )
+        return context
+
+
+class CoverageView(LoginRequiredMixin, TemplateView):
+    """NIS2 Art. 21(2) (a)–(j): mapped capabilities, the region's maturity and the gap."""
+
+    template_name = "capabilities/coverage.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisation = home_region(self.request)
+        assessment = (
+            latest_assessment(user=self.request.user, organisation=organisation)
+            if organisation
+            else None
+        )
+        context.update(
+            organisation=organisation,
+            assessment=assessment,
+            rows=framework_coverage(framework_slug="nis2-art21", assessment=assessment),
+        )
+        return context
