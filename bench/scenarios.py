@@ -44,4 +44,15 @@ SCENARIOS: list[Scenario] = [
     Scenario("heatmap", "ciso.hovedstaden", "/risks/heatmap/"),
     Scenario("treatment plan", "riskowner.sjaelland", "/risks/treatments/"),
     Scenario("API risks 100/page", "ciso.hovedstaden", "/api/v1/risks/?page_size=100", "api"),
+    # Capabilities and maturity.
+    Scenario("capabilities overview", "ciso.syddanmark", "/capabilities/"),
+    Scenario("sector heatmap", "secretariat", "/capabilities/sector/"),
+    Scenario("NIS2 coverage", "ciso.syddanmark", "/capabilities/nis2/"),
+    Scenario("assessment list", "ciso.syddanmark", "/capabilities/assessments/"),
+    Scenario(
+        "API maturity assessments",
+        "secretariat",
+        "/api/v1/maturity-assessments/?page_size=100",
+        "api",
+    ),
 ]

@@ -17,7 +17,11 @@ from capabilities.models import (
     Requirement,
 )
 from portal.api.etag import check_if_match
-from portal.api.viewsets import RestrictedReadOnlyViewSet, RestrictedUpdateViewSet
+from portal.api.viewsets import (
+    RestrictedModelViewSet,
+    RestrictedReadOnlyViewSet,
+    RestrictedUpdateViewSet,
+)
 
 
 class DisciplineViewSet(RestrictedReadOnlyViewSet):
@@ -29,7 +33,9 @@ class DisciplineViewSet(RestrictedReadOnlyViewSet):
     pagination_class = None
 
 
-class CapabilityViewSet(RestrictedReadOnlyViewSet):
+class CapabilityViewSet(RestrictedModelViewSet):
+    """The capability catalogue; the TSI secretariat extends it."""
+
     queryset = Capability.objects.select_related("discipline").prefetch_related(
         "requirements__framework"
     )

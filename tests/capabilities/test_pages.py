@@ -161,3 +161,23 @@ def test_load_framework_rejects_unknown_capabilities_and_loads_twice_without_cha
     call_command("load_framework", str(good), stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert list(Requirement.objects.order_by("pk").values_list("version", flat=True)) == versions
     assert LogEntry.objects.count() == entries
+
+
+def test_the_secretariat_extends_the_catalogue_and_a_ciso_cannot(personas, catalogue, api_as):
+    body = {
+        "slug": "supplier-management",
+        "discipline": "prevent",
+        "name_da": "Leverandørstyring",
+        "order": 9,
+    }
+    assert (
+        api_as(personas.ciso_a)
+        .post(reverse("api:capability-list"), body, format="json")
+        .status_code
+        == 403
+    )
+    response = api_as(personas.secretariat).post(
+        reverse("api:capability-list"), body, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert Capability.objects.get(slug="supplier-management").discipline.code == "prevent"

@@ -1,0 +1,40 @@
+"""The SVG chart components draw with plain numbers whatever the user's language."""
+
+import re
+
+from django.utils import translation
+
+from portal.charts import BarChart, Heatmap
+
+
+def _numbers_in_attributes(svg: str) -> list[str]:
+    return re.findall(r' (?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', svg)
+
+
+def test_bar_chart_coordinates_are_not_localised():
+    chart = BarChart(
+        title="T", description="D", labels=["A", "B"], values=[3.0, 1.5], targets=[4.5, 2.0]
+    )
+    with translation.override("da"):
+        svg = chart.svg()
+    for value in _numbers_in_attributes(svg):
+        assert "," not in value, value
+    assert "3,0" in svg  # the label a person reads is in Danish format
+
+
+def test_heatmap_draws_a_cell_per_rating_with_counts():
+    chart = Heatmap(
+        title="T",
+        description="D",
+        likelihood_labels=["a", "b", "c"],
+        consequence_labels=["x", "y", "z"],
+        counts={(3, 3): 7},
+        level_for=lambda score: "high" if score > 4 else "low",
+        colour_for=lambda level: "#b71c1c" if level == "high" else "#2e7d32",
+    )
+    with translation.override("da"):
+        svg = chart.svg()
+    assert svg.count("<rect") == 9
+    assert ">7<" in svg
+    for value in _numbers_in_attributes(svg):
+        assert "," not in value, value
