@@ -39,7 +39,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-#: The Danish words of the documented import format (risks/importexport.py).
+#: The Danish words of the documented import format (risks/importexport/).
 SURFACES = ("fysisk", "menneskelig", "digital")
 DISCIPLINES = ("Forudse", "Forebygge", "Opdage", "Håndtere", "")
 #: (status, treatment, acceptance reason): a plausible mix, acceptances with their reason.

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from capabilities.models import Capability, Framework, Requirement
 from portal.models import Organisation
@@ -130,7 +131,7 @@ def test_load_framework_rejects_a_malformed_file_naming_lines(catalogue, tmp_pat
     path = tmp_path / "iso.yaml"
     path.write_text(MALFORMED, encoding="utf-8")
     before = (Framework.objects.count(), Requirement.objects.count())
-    with pytest.raises(CommandError) as error:
+    with pytest.raises(CommandError) as error, translation.override("en"):
         call_command("load_framework", str(path))
     message = str(error.value)
     assert "line 7" in message  # the duplicate code
@@ -143,7 +144,7 @@ def test_load_framework_rejects_unknown_capabilities_and_loads_twice_without_cha
 ):
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("[vulnerability-scanning]", "[quantum-shield]"), encoding="utf-8")
-    with pytest.raises(CommandError, match=r"line 9.*quantum-shield"):
+    with pytest.raises(CommandError, match=r"line 9.*quantum-shield"), translation.override("en"):
         call_command("load_framework", str(bad))
     assert not Framework.objects.filter(slug="cis-v8").exists()
     good = tmp_path / "cis.yaml"

@@ -1,4 +1,4 @@
-"""Import and export of the risk register, assets and treatment actions (risks/importexport.py)."""
+"""Import and export of the risk register, assets and treatment actions (risks/importexport/)."""
 
 import csv
 import io
