@@ -116,9 +116,11 @@ def assessment_save_entries(
         raise ValidationError(errors)
     with transaction.atomic():
         _save_versioned(assessment, expected_version, ["updated_at"])
+        # The version claim above has locked the assessment's row until commit: concurrent
+        # saves of the same campaign wait for this one and then fail their own claim.
         existing = {
             row.capability_id: row
-            for row in assessment.entries.select_for_update().filter(capability_id__in=allowed)
+            for row in assessment.entries.filter(capability_id__in=allowed)
         }
         for entry in entries:
             row = existing.get(entry.capability_id) or MaturityEntry(
