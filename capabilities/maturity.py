@@ -119,8 +119,7 @@ def assessment_save_entries(
         # The version claim above has locked the assessment's row until commit: concurrent
         # saves of the same campaign wait for this one and then fail their own claim.
         existing = {
-            row.capability_id: row
-            for row in assessment.entries.filter(capability_id__in=allowed)
+            row.capability_id: row for row in assessment.entries.filter(capability_id__in=allowed)
         }
         for entry in entries:
             row = existing.get(entry.capability_id) or MaturityEntry(

@@ -28,7 +28,7 @@ from capabilities.selectors import (
 )
 from portal.access import Action, can, organisations_for, principal_for
 from portal.access.roles import REGION_ROLES
-from portal.charts import BarChart
+from portal.charts import BarChart, LineChart
 from portal.models import ConcurrentUpdate, Organisation
 from portal.views.generic import RestrictedMixin, restricted_object_or_404
 
@@ -330,7 +330,25 @@ class SectorComparisonView(LoginRequiredMixin, TemplateView):
                 )
             )
         organisation = home_region(self.request)
+        trend = (
+            maturity_trend(user=self.request.user, organisation=organisation)
+            if organisation
+            else []
+        )
         context.update(
+            trend_chart=LineChart(
+                title=_("Maturity over time: %(region)s") % {"region": organisation},
+                description=_(
+                    "Average current level per discipline in each approved campaign, 0–5."
+                ),
+                periods=[period for period, _levels in trend],
+                values={
+                    discipline.name: [levels.get(discipline.pk) for _period, levels in trend]
+                    for discipline in disciplines
+                },
+            )
+            if len(trend) > 1
+            else None,
             comparison=comparison,
             rows=[
                 (capability, comparison.row(capability)) for capability in comparison.capabilities

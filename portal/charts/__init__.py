@@ -8,5 +8,6 @@ styles, so a strict Content-Security-Policy allows them.
 
 from portal.charts.bars import Bar, BarChart
 from portal.charts.heatmap import Heatmap, HeatmapCell
+from portal.charts.lines import LineChart, Point, Series
 
-__all__ = ["Bar", "BarChart", "Heatmap", "HeatmapCell"]
+__all__ = ["Bar", "BarChart", "Heatmap", "HeatmapCell", "LineChart", "Point", "Series"]

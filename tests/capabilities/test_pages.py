@@ -182,3 +182,13 @@ def test_the_secretariat_extends_the_catalogue_and_a_ciso_cannot(personas, catal
     )
     assert response.status_code == 201, response.content
     assert Capability.objects.get(slug="supplier-management").discipline.code == "prevent"
+
+
+def test_the_sector_page_draws_the_regions_trend(personas, catalogue, client_as):
+    approved_campaign(personas.region_a, personas.ciso_a, period="2025-H1", level=1)
+    approved_campaign(personas.region_a, personas.ciso_a, period="2025-H2", level=2)
+    page = client_as(personas.ciso_a).get(reverse("capabilities:sector"))
+    chart = page.context["trend_chart"]
+    assert chart.periods == ["2025-H1", "2025-H2"]
+    assert [point.value for point in chart.series[0].points] == [1, 2]
+    assert "chart--lines" in page.content.decode()

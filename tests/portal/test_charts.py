@@ -38,3 +38,20 @@ def test_heatmap_draws_a_cell_per_rating_with_counts():
     assert ">7<" in svg
     for value in _numbers_in_attributes(svg):
         assert "," not in value, value
+
+
+def test_line_chart_draws_a_path_per_series_and_skips_gaps():
+    from portal.charts import LineChart
+
+    chart = LineChart(
+        title="T",
+        description="D",
+        periods=["2024-H1", "2024-H2", "2025-H1"],
+        values={"Opdage": [1.0, 2.5, 3.0], "Håndtere": [None, 1.0, 2.0]},
+    )
+    with translation.override("da"):
+        svg = chart.svg()
+    assert svg.count("<path") == 2
+    assert chart.series[1].path.count("L") == 1  # two points: the gap is skipped
+    for value in _numbers_in_attributes(svg):
+        assert "," not in value, value
