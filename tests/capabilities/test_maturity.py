@@ -272,3 +272,25 @@ def test_submit_and_approve_through_the_pages(personas, catalogue, client_as):
     assessment.refresh_from_db()
     assert (assessment.status, assessment.approved_by) == ("approved", personas.ciso_a)
     assert MaturityAssessment.objects.restrict(personas.ciso_b).filter(pk=assessment.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("entry", "field"),
+    [
+        ({"current_level": 7, "target_level": 4}, "current_level"),
+        ({"current_level": 2, "target_level": -1}, "target_level"),
+    ],
+)
+def test_out_of_range_levels_are_field_errors_in_the_api(personas, catalogue, api_as, entry, field):
+    assessment = assessment_start(
+        organisation=personas.region_a, period="2026-H1", user=personas.ciso_a
+    )
+    capability = Capability.objects.first()
+    response = api_as(personas.ciso_a).patch(
+        reverse("api:maturityassessment-detail", kwargs={"pk": assessment.pk}),
+        {"entries": [{"capability": capability.slug, **entry}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert field in response.json()["entries"][0]
+    assert assessment.entries.get(capability=capability).current_level == 0
