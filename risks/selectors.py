@@ -76,13 +76,12 @@ def matrix_of(user: AbstractBaseUser, organisation: Organisation | None) -> Risk
 
 
 def treatment_plan(
-    *, user: AbstractBaseUser, today: date | None = None
+    queryset: QuerySet[TreatmentAction], *, today: date | None = None
 ) -> QuerySet[TreatmentAction]:
-    """Open actions of the risks the user may see, overdue first, then by due date."""
+    """Open actions of ``queryset`` (already restricted), overdue first, then by due date."""
     today = today or date.today()
-    visible = Risk.objects.restrict(user, Action.VIEW).values("pk")
     return (
-        TreatmentAction.objects.filter(risk__in=visible, status__in=["open", "in_progress"])
+        queryset.filter(status__in=["open", "in_progress"])
         .select_related("risk", "risk__organisation", "owner")
         .annotate(overdue=Q(due__lt=today))
         .order_by("-overdue", "due", "pk")

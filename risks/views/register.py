@@ -196,19 +196,23 @@ class RiskDeleteView(ObjectDeleteView):
     success_url_name = "risks:risk_list"
 
 
-class TreatmentPlanView(RestrictedMixin, TemplateView):
+class TreatmentPlanView(ObjectListView):
     """All open treatment actions of the risks the user may see, overdue first."""
 
     queryset = TreatmentAction.objects.all()
     template_name = "risks/treatment_plan.html"
+    paginate_by = 100
+
+    def annotate(self, queryset: QuerySet) -> QuerySet:
+        actions = treatment_plan(queryset)
+        self.organisation = selected_organisation(self.request)
+        if self.organisation is not None:
+            actions = actions.filter(risk__organisation=self.organisation)
+        return actions
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        actions = treatment_plan(user=self.request.user)
-        organisation = selected_organisation(self.request)
-        if organisation is not None:
-            actions = actions.filter(risk__organisation=organisation)
-        context.update(actions=actions[:500], today=date.today(), organisation=organisation)
+        context.update(today=date.today(), organisation=self.organisation)
         return context
 
 

@@ -157,7 +157,7 @@ def test_the_treatment_plan_lists_open_actions_overdue_first(personas, threats, 
     other = make_risk(personas.region_b, threats)
     TreatmentAction.objects.create(risk=other, title="Region B", due=date.today())
     page = client_as(personas.riskowner_a).get(reverse("risks:treatment_plan"))
-    assert list(page.context["actions"]) == [overdue, later]
+    assert list(page.context["object_list"]) == [overdue, later]
 
 
 def test_snapshots_record_counts_per_level_once_per_quarter(personas, threats):
