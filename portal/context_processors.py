@@ -25,6 +25,7 @@ def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
         (reverse("initiatives:implementation_matrix"), _("Implementation")),
         (reverse("initiatives:working_group_list"), _("Working groups")),
         (reverse("capabilities:overview"), _("Capabilities")),
+        (reverse("reports:run_list"), _("Reports")),
         (reverse("organisation_list"), _("Organisations")),
     ]
     if principal.is_sector_admin or principal.has_any_role(REGION_ROLES):

@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "initiatives.send_status_reminders",
         "schedule": 60 * 60 * 24,  # daily; the task itself sends once per group and period
     },
+    "report-watchdog": {
+        "task": "reports.watchdog",
+        "schedule": 60 * 5,
+    },
     "risk-snapshots": {
         "task": "risks.take_snapshots",
         # Daily, updating the current quarter's row: the last run of a quarter is its snapshot.

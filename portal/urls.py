@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("initiatives/", include("initiatives.urls")),
     path("capabilities/", include("capabilities.urls")),
+    path("reports/", include("reports.urls")),
     path("risks/", include("risks.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -20,6 +20,7 @@ from initiatives.api.views import (
     WorkingGroupViewSet,
 )
 from portal.api.views import OrganisationViewSet
+from reports.api.views import ReportRunViewSet
 from risks.api.views import (
     AssetViewSet,
     CriticalFunctionViewSet,
@@ -56,6 +57,7 @@ router.register("treatments", TreatmentActionViewSet)
 router.register("critical-functions", CriticalFunctionViewSet)
 router.register("threats", ThreatViewSet)
 router.register("risk-matrices", RiskMatrixViewSet)
+router.register("reports", ReportRunViewSet)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

@@ -27,6 +27,7 @@ class BarChart:
     values: list[float | None]
     targets: list[float | None] = field(default_factory=list)
     maximum: float = 5
+    step: float = 1
     value_label: str = ""
     target_label: str = ""
     width: int = 420
@@ -67,9 +68,13 @@ class BarChart:
     @property
     def gridlines(self) -> list[tuple[int, float]]:
         plot_height = self.height - self.BOTTOM - self.TOP
+        levels = [round(index * self.step, 2) for index in range(int(self.maximum / self.step) + 1)]
         return [
-            (level, round(self.TOP + plot_height * (1 - level / self.maximum), 1))
-            for level in range(int(self.maximum) + 1)
+            (
+                int(level) if float(level).is_integer() else level,
+                round(self.TOP + plot_height * (1 - level / self.maximum), 1),
+            )
+            for level in levels
         ]
 
     def svg(self) -> SafeString:

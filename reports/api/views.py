@@ -1,0 +1,63 @@
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from portal.api.viewsets import RestrictedViewSetMixin
+from reports.api.serializers import ReportRequestSerializer, ReportRunSerializer
+from reports.models import ReportRun
+from reports.services import may_request, report_request
+
+
+class ReportRunViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Report runs: ``POST`` asks for one (202 with its URL; a Celery worker generates it),
+    ``GET`` follows ``queued → running → done | failed``, ``…/pdf`` downloads it. The list
+    holds the caller's regions' runs and the sector editions."""
+
+    queryset = ReportRun.objects.select_related("organisation", "requested_by")
+    serializer_class = ReportRunSerializer
+    filterset_fields = ["kind", "status", "period"]
+    history = None
+
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportRunSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = ReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = data.validated_data.get("organisation")
+        if organisation is not None and not may_request(
+            request.user, data.validated_data["kind"], organisation
+        ):
+            # Another region's edition is not revealed to exist.
+            raise Http404
+        run = report_request(
+            user=request.user,
+            kind=data.validated_data["kind"],
+            organisation=organisation,
+            period=data.validated_data["period"],
+            language=data.validated_data["language"],
+        )
+        run.refresh_from_db()  # in-process execution may have finished it already
+        body = ReportRunSerializer(run, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
+        run = self.get_object()
+        if run.status != ReportRun.Status.DONE or not run.pdf:
+            raise Http404
+        return FileResponse(
+            run.pdf.open("rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=f"{run.kind}-{run.period}.pdf",
+        )

@@ -1,1 +1,0 @@
-# Report kinds, drafts and runs arrive with the reports issue.

@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.access import RestrictedQuerySet
+from portal.access.policies import OrganisationOwned
+from portal.access.roles import REGION_ROLES, Role
+from portal.audit import audited
+
+
+class ReportKind(models.TextChoices):
+    COUNCIL_APPENDIX = "council_appendix", _("Status appendix to the regional councils")
+    CISO_QUARTERLY = "ciso_quarterly", _("CISO's quarterly risk report")
+    TSI_PORTFOLIO = "tsi_portfolio", _("TSI portfolio report")
+
+
+class ReportRun(models.Model):
+    """One generation of a report: requested, run by a Celery worker, archived as a PDF.
+
+    A finished run is an immutable archive record (its file's sha256 is kept); deleting one is
+    an admin action, recorded in the audit trail. ``organisation`` is empty for the sector
+    edition."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
+    organisation = models.ForeignKey(
+        "portal.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("organisation"),
+    )
+    period = models.CharField(_("period"), max_length=7)
+    language = models.CharField(_("language"), max_length=5, default="da")
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="report_runs",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    error = models.TextField(_("error"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/", blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+    # A region's runs are read by its people; the sector edition (no organisation) by
+    # everyone signed in. The region's CISO requests its reports, the TSI secretariat the
+    # sector's (the request services check who may ask for what).
+    access_policy = OrganisationOwned(
+        read_roles=REGION_ROLES,
+        edit_roles=(Role.CISO,),
+        sector_read_roles=(Role.SECRETARIAT, Role.CISO, Role.VIEWER, Role.RISK_OWNER),
+        sector_read_filter=Q(organisation__isnull=True),
+        sector_edit_roles=(Role.SECRETARIAT,),
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:run_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+audited(ReportRun, exclude=["started_at", "finished_at", "attempts"])

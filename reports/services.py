@@ -1,0 +1,141 @@
+"""Requesting, rendering and archiving reports."""
+
+import hashlib
+import logging
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from initiatives.periods import InvalidPeriod, Period
+from portal.access import principal_for
+from portal.access.roles import Role
+from portal.models import Organisation
+from reports.models import ReportKind, ReportRun
+
+log = logging.getLogger(__name__)
+
+
+def validate_period(kind: str, label: str, *, today: date | None = None) -> str:
+    """A year (``2025``) for the councils' appendix, a quarter (``2026-Q3``) for the CISO's
+    report, a half-year or quarter for the portfolio report; never in the future."""
+    today = today or date.today()
+    label = (label or "").strip()
+    if kind == ReportKind.COUNCIL_APPENDIX:
+        if not (label.isdigit() and len(label) == 4):
+            raise ValidationError({"period": [_("The appendix covers a year, e.g. 2025.")]})
+        if int(label) > today.year:
+            raise ValidationError({"period": [_("The period cannot be in the future.")]})
+        return label
+    try:
+        period = Period.parse(label)
+    except InvalidPeriod as error:
+        raise ValidationError({"period": [str(error)]}) from None
+    if kind == ReportKind.CISO_QUARTERLY and period.kind != "Q":
+        raise ValidationError(
+            {"period": [_("The quarterly report covers a quarter, e.g. 2026-Q3.")]}
+        )
+    if period.start > today:
+        raise ValidationError({"period": [_("The period cannot be in the future.")]})
+    return period.label
+
+
+def may_request(user: AbstractBaseUser, kind: str, organisation: Organisation | None) -> bool:
+    """The TSI secretariat requests sector editions; a region's CISO its region's."""
+    principal = principal_for(user)
+    if principal.is_sector_admin:
+        return True
+    if organisation is None:
+        return kind != ReportKind.CISO_QUARTERLY and principal.has_role(Role.SECRETARIAT)
+    return principal.has_role(Role.CISO, organisation.pk)
+
+
+def report_request(
+    *,
+    user: AbstractBaseUser,
+    kind: str,
+    organisation: Organisation | None,
+    period: str,
+    language: str = "da",
+) -> ReportRun:
+    """Queue a run; the Celery task starts when the transaction commits."""
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": [_("Unknown report kind.")]})
+    if kind == ReportKind.CISO_QUARTERLY and organisation is None:
+        raise ValidationError({"organisation": [_("The quarterly risk report is a region's.")]})
+    label = validate_period(kind, period)
+    if not may_request(user, kind, organisation):
+        raise PermissionDenied
+    from reports.tasks import generate_report
+
+    with transaction.atomic():
+        run = ReportRun.objects.create(
+            kind=kind,
+            organisation=organisation,
+            period=label,
+            language=language if language in ("da", "en") else "da",
+            requested_by=user,
+        )
+        transaction.on_commit(lambda: generate_report.delay(run.pk))
+    return run
+
+
+def run_claim(run_id: int) -> ReportRun | None:
+    """Mark a queued run running; None if it is finished (a redelivered task does nothing)."""
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.is_finished:
+            return None
+        run.status = ReportRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.attempts += 1
+        run.save(update_fields=["status", "started_at", "attempts"])
+        return run
+
+
+def run_generate(run: ReportRun) -> None:
+    """Render the run's PDF and archive it. The file is written under a temporary name and
+    moved into place only when complete; on failure there is no file."""
+    from reports.rendering import render_pdf
+
+    with translation.override(run.language):
+        content = render_pdf(run)
+    digest = hashlib.sha256(content).hexdigest()
+    stem = f"reports/{run.requested_at:%Y}/{run.kind}-{run.period}-{run.pk}"
+    temporary = default_storage.save(f"{stem}.pdf.part", ContentFile(content))
+    try:
+        final = default_storage.save(
+            f"{stem}.pdf", ContentFile(default_storage.open(temporary).read())
+        )
+    finally:
+        default_storage.delete(temporary)
+    with transaction.atomic():
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=ReportRun.Status.DONE,
+            finished_at=timezone.now(),
+            pdf=final,
+            size=len(content),
+            sha256=digest,
+            error="",
+        )
+
+
+def run_fail(run_id: int, reason: str) -> None:
+    ReportRun.objects.filter(pk=run_id).exclude(status=ReportRun.Status.DONE).update(
+        status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=reason[:2000]
+    )
+
+
+def runs_fail_stale(*, older_than_seconds: int) -> int:
+    """The watchdog: runs stuck in ``running`` beyond the time limit are failed."""
+    limit = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return ReportRun.objects.filter(status=ReportRun.Status.RUNNING, started_at__lt=limit).update(
+        status=ReportRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error=_("The worker did not finish in time."),
+    )

@@ -1,0 +1,44 @@
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from reports.services import run_claim, run_fail, run_generate, runs_fail_stale
+
+log = logging.getLogger(__name__)
+
+#: Seconds a run may take before the worker stops it (and the watchdog fails it).
+TIME_LIMIT = getattr(settings, "REPORT_TIME_LIMIT", 300)
+
+
+@shared_task(
+    bind=True,
+    name="reports.generate",
+    acks_late=True,
+    time_limit=TIME_LIMIT,
+    soft_time_limit=TIME_LIMIT - 10,
+    max_retries=3,
+    ignore_result=True,
+)
+def generate_report(self, run_id: int) -> None:
+    """Generate one run's PDF. Idempotent: a redelivered task for a finished run does
+    nothing. Transient database errors are retried with backoff; anything else fails the run
+    with its reason."""
+    run = run_claim(run_id)
+    if run is None:
+        return
+    try:
+        run_generate(run)
+    except OperationalError as error:
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+        run_fail(run_id, str(error))
+    except Exception as error:
+        log.exception("report run %s failed", run_id)
+        run_fail(run_id, f"{type(error).__name__}: {error}")
+
+
+@shared_task(name="reports.watchdog", ignore_result=True)
+def fail_stale_runs() -> int:
+    return runs_fail_stale(older_than_seconds=TIME_LIMIT + 60)
