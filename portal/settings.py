@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "TreatmentActionStatusEnum": "risks.models.treatment.TreatmentAction.Status",
         "AttackSurfaceEnum": "risks.models.threat.AttackSurface",
         "MaturityStatusEnum": "capabilities.models.maturity.MaturityAssessment.Status",
+        "ReportKindEnum": "reports.models.run.ReportKind",
+        "ReportRunStatusEnum": "reports.models.run.ReportRun.Status",
     },
 }
 
