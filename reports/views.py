@@ -1,24 +1,28 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
-from portal.access import Action, principal_for
-from portal.access.roles import Role
+from portal.access import Action, can, principal_for
+from portal.access.roles import REGION_ROLES, Role
+from portal.audit import history_for
 from portal.forms import DesignSystemFormMixin
-from portal.models import Organisation
+from portal.models import ConcurrentUpdate, Organisation
 from portal.views.generic import RestrictedMixin, restricted_object_or_404
-from reports.models import ReportKind, ReportRun
+from reports.models import NarrativeDraft, ReportKind, ReportRun
 from reports.rendering import render_html
-from reports.services import report_request
+from reports.services import may_request, report_request, validate_period
 
 
 class ReportRequestForm(DesignSystemFormMixin, forms.Form):
@@ -90,7 +94,13 @@ class RunDetailView(RestrictedMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["run"] = self.object
+        run = self.object
+        context["run"] = run
+        if may_request(self.request.user, run.kind, run.organisation):
+            query = {"kind": run.kind, "period": run.period}
+            if run.organisation:
+                query["organisation"] = run.organisation.slug
+            context["drafts_url"] = f"{reverse('reports:drafts')}?{urlencode(query)}"
         return context
 
 
@@ -114,3 +124,131 @@ def run_preview(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     run = restricted_object_or_404(request, ReportRun.objects.all(), Action.VIEW, pk=pk)
     return HttpResponse(render_html(run, for_browser=True))
+
+
+class DraftForm(DesignSystemFormMixin, forms.Form):
+    body = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label=gettext_lazy("Text (Markdown)"),
+        help_text=gettext_lazy("Paragraphs, **bold**, *italics*, lists and links. No HTML."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DraftEditView(LoginRequiredMixin, View):
+    """The narrative sections of one report edition (kind, organisation or the sector, and
+    period), saved together: all or none, and refused if someone saved in between."""
+
+    template_name = "reports/drafts.html"
+
+    def edition(self, request: HttpRequest) -> tuple[str, Organisation | None, str]:
+        kind = request.GET.get("kind", ReportKind.COUNCIL_APPENDIX)
+        if kind not in ReportKind.values:
+            raise Http404
+        slug = request.GET.get("organisation") or ""
+        organisation = Organisation.objects.filter(slug=slug).first() if slug else None
+        if slug and organisation is None:
+            raise Http404
+        period = request.GET.get("period", "")
+        try:
+            period = validate_period(kind, period)
+        except ValidationError:
+            raise Http404 from None
+        return kind, organisation, period
+
+    def drafts(self, kind, organisation, period) -> dict[str, NarrativeDraft]:
+        existing = NarrativeDraft.objects.filter(
+            kind=kind, organisation=organisation, period=period
+        )
+        found = {draft.section: draft for draft in existing}
+        return {
+            section: found.get(section)
+            or NarrativeDraft(kind=kind, organisation=organisation, period=period, section=section)
+            for section in NarrativeDraft.Section.values
+        }
+
+    def check_permission(self, request, drafts) -> None:
+        any_draft = next(iter(drafts.values()))
+        principal = principal_for(request.user)
+        if (
+            any_draft.organisation_id
+            and not principal.is_sector_admin
+            and any_draft.organisation_id not in principal.organisations_with(REGION_ROLES)
+        ):
+            raise Http404  # another region's edition is not revealed
+        for draft in drafts.values():
+            if draft.pk and not can(request.user, Action.CHANGE, draft):
+                raise Http404 if not can(request.user, Action.VIEW, draft) else PermissionDenied
+        if not may_request(request.user, any_draft.kind, any_draft.organisation):
+            raise PermissionDenied
+
+    def render_page(
+        self, request, kind, organisation, period, forms_by_section, *, conflict=False, status=200
+    ):
+        drafts = self.drafts(kind, organisation, period)
+        sections = [
+            (
+                section,
+                NarrativeDraft.Section(section).label,
+                forms_by_section[section],
+                history_for(drafts[section])[:5] if drafts[section].pk else [],
+            )
+            for section in NarrativeDraft.Section.values
+        ]
+        return render(
+            request,
+            self.template_name,
+            {
+                "kind": ReportKind(kind),
+                "organisation": organisation,
+                "period": period,
+                "sections": sections,
+                "conflict": conflict,
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        kind, organisation, period = self.edition(request)
+        drafts = self.drafts(kind, organisation, period)
+        self.check_permission(request, drafts)
+        forms_by_section = {
+            section: DraftForm(
+                prefix=section,
+                initial={"body": draft.body, "version": draft.version if draft.pk else None},
+            )
+            for section, draft in drafts.items()
+        }
+        return self.render_page(request, kind, organisation, period, forms_by_section)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        kind, organisation, period = self.edition(request)
+        drafts = self.drafts(kind, organisation, period)
+        self.check_permission(request, drafts)
+        forms_by_section = {section: DraftForm(request.POST, prefix=section) for section in drafts}
+        if not all(form.is_valid() for form in forms_by_section.values()):
+            return self.render_page(request, kind, organisation, period, forms_by_section)
+        try:
+            with transaction.atomic():
+                for section, draft in drafts.items():
+                    form = forms_by_section[section]
+                    body = form.cleaned_data["body"]
+                    if draft.pk is None and not body:
+                        continue
+                    if draft.pk is not None:
+                        if form.cleaned_data["version"] is None:
+                            raise ConcurrentUpdate(draft)
+                        draft.version = form.cleaned_data["version"]
+                        if draft.body == body:
+                            continue
+                    draft.body = body
+                    draft.save()
+                    if not can(request.user, Action.CHANGE, draft):
+                        raise PermissionDenied
+        except ConcurrentUpdate:
+            return self.render_page(
+                request, kind, organisation, period, forms_by_section, conflict=True, status=409
+            )
+        messages.success(request, _("Saved."))
+        return HttpResponseRedirect(request.get_full_path())
