@@ -1,7 +1,9 @@
 """Report runs on the embedded default (tasks in-process): the API contract, permissions,
 failures, idempotence, the watchdog and safe narratives."""
 
+import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -182,3 +184,27 @@ def test_every_kind_renders(sector, api_as, kind, period):
     )
     assert response.status_code == 202, response.content
     assert ReportRun.objects.get().status == "done", ReportRun.objects.get().error
+
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+def test_the_appendix_turns_into_page_images(sector, api_as, tmp_path):
+    """pdftoppm renders every page; the images land in tests/reports/pages/ (git-ignored) to
+    be looked at — the README shows the cover and the initiative table from them."""
+    api = api_as(User.objects.get(username="ciso.hovedstaden"))
+    run = ReportRun.objects.get(pk=request_appendix(api, organisation="hovedstaden", language="da").json()["id"])
+    content = run.pdf.read()
+    pages = pdf_pages(content, tmp_path)
+    PAGES.mkdir(exist_ok=True)
+    for old in PAGES.glob("appendix-*.png"):
+        old.unlink()
+    pdf = tmp_path / "appendix.pdf"
+    pdf.write_bytes(content)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(PAGES / "appendix")], check=True)
+    images = sorted(PAGES.glob("appendix-*.png"))
+    assert len(images) == pages > 5
+    assert all(image.stat().st_size > 5_000 for image in images)  # drawn, not blank
+    text = pdf_text(content, tmp_path)
+    assert "Statusbilag til regionsrådene" in text and "Side 1 af" not in text.split("\f")[0]
+    assert f"Side 2 af {pages}" in text
