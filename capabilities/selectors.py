@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Avg, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from capabilities.models import (
     Capability,
@@ -15,6 +16,7 @@ from capabilities.models import (
     Requirement,
 )
 from portal.access import Action
+from portal.charts import BarChart
 from portal.models import Organisation
 
 
@@ -35,6 +37,19 @@ class DisciplineColumn:
     capabilities: list[Capability]
     current: float | None = None
     target: float | None = None
+
+
+def maturity_chart(columns: list["DisciplineColumn"]) -> BarChart:
+    """The region's average current level per discipline against target (pages and PDFs)."""
+    return BarChart(
+        title=_("Maturity per discipline"),
+        description=_("Average current level (bars) against target (lines), 0–5."),
+        labels=[column.discipline.name for column in columns],
+        values=[column.current for column in columns],
+        targets=[column.target for column in columns],
+        value_label=_("Current"),
+        target_label=_("Target"),
+    )
 
 
 def discipline_overview(*, assessment: MaturityAssessment | None) -> list[DisciplineColumn]:

@@ -23,6 +23,7 @@ from capabilities.selectors import (
     discipline_overview,
     framework_coverage,
     latest_assessment,
+    maturity_chart,
     maturity_trend,
     sector_comparison,
 )
@@ -62,17 +63,7 @@ class OverviewView(LoginRequiredMixin, TemplateView):
             organisation=organisation,
             assessment=assessment,
             columns=columns,
-            chart=BarChart(
-                title=_("Maturity per discipline"),
-                description=_("Average current level (bars) against target (lines), 0–5."),
-                labels=[column.discipline.name for column in columns],
-                values=[column.current for column in columns],
-                targets=[column.target for column in columns],
-                value_label=_("Current"),
-                target_label=_("Target"),
-            )
-            if assessment
-            else None,
+            chart=maturity_chart(columns) if assessment else None,
         )
         return context
 

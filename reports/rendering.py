@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from capabilities.models import Discipline, MaturityAssessment
-from capabilities.selectors import discipline_overview
+from capabilities.selectors import discipline_overview, maturity_chart
 from initiatives.models import Deliverable, Initiative, WorkingGroup
 from initiatives.periods import Period
 from initiatives.selectors import with_current_status
@@ -96,17 +96,7 @@ def _region(run: ReportRun) -> dict[str, Any]:
     )
     return {
         "maturity_assessment": assessment,
-        "maturity_chart": BarChart(
-            title=_("Maturity per discipline"),
-            description=_("Average current level (bars) against target (lines), 0–5."),
-            labels=[column.discipline.name for column in columns],
-            values=[column.current for column in columns],
-            targets=[column.target for column in columns],
-            value_label=_("Current"),
-            target_label=_("Target"),
-        )
-        if assessment
-        else None,
+        "maturity_chart": maturity_chart(columns) if assessment else None,
         "risk_heatmap": Heatmap(
             title=_("Residual risk"),
             description=_("%(total)s open risks by likelihood and consequence.")

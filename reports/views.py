@@ -108,6 +108,11 @@ def run_pdf(request: HttpRequest, pk: int) -> FileResponse:
     if not request.user.is_authenticated:
         raise Http404
     run = restricted_object_or_404(request, ReportRun.objects.all(), Action.VIEW, pk=pk)
+    return pdf_response(run)
+
+
+def pdf_response(run: ReportRun) -> FileResponse:
+    """The run's archived PDF as a download (404 until it is done)."""
     if run.status != ReportRun.Status.DONE or not run.pdf:
         raise Http404
     return FileResponse(

@@ -10,6 +10,7 @@ from portal.api.viewsets import RestrictedViewSetMixin
 from reports.api.serializers import ReportRequestSerializer, ReportRunSerializer
 from reports.models import ReportRun
 from reports.services import may_request, report_request
+from reports.views import pdf_response
 
 
 class ReportRunViewSet(
@@ -52,12 +53,4 @@ class ReportRunViewSet(
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
-        run = self.get_object()
-        if run.status != ReportRun.Status.DONE or not run.pdf:
-            raise Http404
-        return FileResponse(
-            run.pdf.open("rb"),
-            content_type="application/pdf",
-            as_attachment=True,
-            filename=f"{run.kind}-{run.period}.pdf",
-        )
+        return pdf_response(self.get_object())

@@ -193,7 +193,9 @@ def test_the_appendix_turns_into_page_images(sector, api_as, tmp_path):
     """pdftoppm renders every page; the images land in tests/reports/pages/ (git-ignored) to
     be looked at — the README shows the cover and the initiative table from them."""
     api = api_as(User.objects.get(username="ciso.hovedstaden"))
-    run = ReportRun.objects.get(pk=request_appendix(api, organisation="hovedstaden", language="da").json()["id"])
+    run = ReportRun.objects.get(
+        pk=request_appendix(api, organisation="hovedstaden", language="da").json()["id"]
+    )
     content = run.pdf.read()
     pages = pdf_pages(content, tmp_path)
     PAGES.mkdir(exist_ok=True)
