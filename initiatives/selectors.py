@@ -20,17 +20,23 @@ from portal.access import Action
 from portal.models import Organisation
 
 
-def _latest_updates() -> QuerySet[StatusUpdate]:
-    return StatusUpdate.objects.filter(initiative=OuterRef("pk")).order_by(
-        "-period_start", "-created_at", "-pk"
-    )
+def _latest_updates(as_of: date | None = None) -> QuerySet[StatusUpdate]:
+    updates = StatusUpdate.objects.filter(initiative=OuterRef("pk"))
+    if as_of is not None:
+        updates = updates.filter(period_start__lte=as_of)
+    return updates.order_by("-period_start", "-created_at", "-pk")
 
 
-def with_current_status(queryset: QuerySet[Initiative], *, today: date | None = None) -> QuerySet:
+def with_current_status(
+    queryset: QuerySet[Initiative], *, today: date | None = None, as_of: date | None = None
+) -> QuerySet:
     """Annotate ``current_status``, ``current_rag``, ``current_progress``,
-    ``current_period``, ``last_update_at`` and ``overdue_milestones``."""
-    today = today or date.today()
-    latest = _latest_updates()
+    ``current_period``, ``last_update_at`` and ``overdue_milestones``.
+
+    ``as_of`` looks back: the status as it stood at the end of that day — the latest update
+    for a period that had begun by then — and the milestones overdue on it."""
+    today = as_of or today or date.today()
+    latest = _latest_updates(as_of)
     overdue = (
         Milestone.objects.filter(initiative=OuterRef("pk"), done_on__isnull=True, due__lt=today)
         .order_by()

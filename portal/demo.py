@@ -11,20 +11,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from capabilities.demo import seed_demo_maturity
-from capabilities.services import (
-    capabilities_load_reference,
-    disciplines_load_reference,
-    frameworks_load_reference,
-)
 from initiatives.demo import seed_demo_initiatives
-from initiatives.services import strategies_load_reference
 from portal.access.roles import Role
 from portal.models import Membership, Organisation
-from portal.services import organisations_load_reference
+from portal.reference_data import reference_data_load
 from portal.sync import SyncReport
 from risks.demo import seed_demo_risks
 from risks.models import Asset
-from risks.services import threats_load_reference
 
 Log = Callable[[str], None]
 
@@ -192,12 +185,7 @@ def seed_assets(*, scale: Decimal, rng: random.Random, log: Log) -> None:
 def seed_demo_sector(*, scale: Decimal, seed: int, log: Log) -> None:
     rng = random.Random(seed)
     report = SyncReport()
-    organisations_load_reference(report=report)
-    disciplines_load_reference(report=report)
-    capabilities_load_reference(report=report)
-    frameworks_load_reference(report=report)
-    strategies_load_reference(report=report)
-    threats_load_reference(report=report)
+    reference_data_load(report=report)
     log(f"Reference data: {report.changed} objects written")
     seed_users(log=log)
     seed_assets(scale=scale, rng=rng, log=log)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "auditlog",
+    "django_celery_beat",
     "portal",
     "capabilities",
     "initiatives",
@@ -140,6 +141,8 @@ STORAGES = {
 
 vars().update(parse_email_url(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cyberportal@localhost")
+# The portal's address as users reach it, for links in mails.
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: with no broker the demo runs every task in-process, synchronously.
@@ -150,6 +153,19 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "portal"
 CELERY_TIMEZONE = TIME_ZONE
+# A request must not hang when Redis is down: fail fast, and the run says the queue is
+# unavailable (reports.services.run_enqueue).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# Schedules live in the database (django-celery-beat, editable in the admin); the static
+# entries below are written into it when beat starts. Each region's quarterly risk report
+# is an entry of its own (reports.schedules).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "status-reminders": {
         "task": "initiatives.send_status_reminders",

@@ -58,9 +58,20 @@ def _deliverables(period: Period) -> list[Deliverable]:
     )
 
 
-def _portfolio() -> dict[str, Any]:
+def period_end(run: ReportRun) -> date:
+    """The last day the report covers: 31 December for a year, else the period's end."""
+    if run.period.isdigit():
+        return date(int(run.period), 12, 31)
+    return Period.parse(run.period).end
+
+
+def _portfolio(as_of: date) -> dict[str, Any]:
+    """Every initiative with its status as it stood at ``as_of`` (today for the current
+    period): a past year's appendix shows that year's status, not a later one."""
     initiatives = list(
-        with_current_status(Initiative.objects.select_related("discipline", "working_group"))
+        with_current_status(
+            Initiative.objects.select_related("discipline", "working_group"), as_of=as_of
+        )
         .filter(strategy__slug="2023-2025")
         .order_by("discipline__order", "sort_key")
     )
@@ -118,19 +129,21 @@ def _region(run: ReportRun) -> dict[str, Any]:
 def report_context(run: ReportRun) -> dict[str, Any]:
     """Everything a report shows, read from the database now."""
     last_half, current_half = _half_years(run)
+    as_of = min(period_end(run), date.today())
     context: dict[str, Any] = {
         "run": run,
         "title": run.get_kind_display(),
         "classification": CLASSIFICATION[run.kind],
         "narratives": _narratives(run),
         "generated": date.today(),
+        "as_of": as_of,
         "last_half": last_half,
         "current_half": current_half,
         "disciplines": Discipline.objects.order_by("order"),
         "groups": WorkingGroup.objects.order_by("kind", "name_da"),
     }
     if run.kind in (ReportKind.COUNCIL_APPENDIX, ReportKind.TSI_PORTFOLIO):
-        context.update(_portfolio())
+        context.update(_portfolio(as_of))
         context["halves"] = [
             (last_half, _deliverables(last_half)),
             (current_half, _deliverables(current_half)),

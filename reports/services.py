@@ -11,6 +11,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from initiatives.periods import InvalidPeriod, Period
 from portal.access import principal_for
@@ -19,6 +21,9 @@ from portal.models import Organisation
 from reports.models import ReportKind, ReportRun
 
 log = logging.getLogger(__name__)
+
+#: The failure reason of a run whose request found the queue (Redis) unavailable.
+QUEUE_UNAVAILABLE = "The report queue is unavailable; the report was not generated."
 
 
 def validate_period(kind: str, label: str, *, today: date | None = None) -> str:
@@ -62,8 +67,11 @@ def report_request(
     organisation: Organisation | None,
     period: str,
     language: str = "da",
+    notify: bool = False,
 ) -> ReportRun:
-    """Queue a run; the Celery task starts when the transaction commits."""
+    """Queue a run; the Celery task starts when the transaction commits. With ``notify`` the
+    requester is mailed a link when it has finished. If the queue cannot be reached the run
+    is failed at once with that reason (see ``QUEUE_UNAVAILABLE``)."""
     if kind not in ReportKind.values:
         raise ValidationError({"kind": [_("Unknown report kind.")]})
     if kind == ReportKind.CISO_QUARTERLY and organisation is None:
@@ -71,18 +79,56 @@ def report_request(
     label = validate_period(kind, period)
     if not may_request(user, kind, organisation):
         raise PermissionDenied
-    from reports.tasks import generate_report
+    return run_queue(
+        kind=kind,
+        organisation=organisation,
+        period=label,
+        language=language,
+        requested_by=user,
+        parameters={"notify": [user.pk]} if notify else {},
+    )
 
+
+def run_queue(
+    *,
+    kind: str,
+    organisation: Organisation | None,
+    period: str,
+    language: str,
+    requested_by: AbstractBaseUser | None,
+    parameters: dict,
+) -> ReportRun:
+    """Create a queued run and hand it to a worker when the transaction commits."""
     with transaction.atomic():
         run = ReportRun.objects.create(
             kind=kind,
             organisation=organisation,
-            period=label,
+            period=period,
             language=language if language in ("da", "en") else "da",
-            requested_by=user,
+            requested_by=requested_by,
+            parameters=parameters,
         )
-        transaction.on_commit(lambda: generate_report.delay(run.pk))
+        transaction.on_commit(lambda: run_enqueue(run.pk))
     return run
+
+
+def run_enqueue(run_id: int) -> bool:
+    """Send the run to the queue. A broker that cannot be reached fails the run with
+    ``QUEUE_UNAVAILABLE`` instead of leaving it queued for ever or failing the request."""
+    from reports.tasks import generate_report
+
+    try:
+        generate_report.delay(run_id)
+    except (KombuOperationalError, RedisError, OSError) as error:
+        log.warning("report run %s could not be queued: %s", run_id, error)
+        run_fail(run_id, QUEUE_UNAVAILABLE)
+        return False
+    return True
+
+
+def run_queue_failed(run: ReportRun) -> bool:
+    """Whether the run failed because the queue was unavailable when it was requested."""
+    return run.status == ReportRun.Status.FAILED and run.error == QUEUE_UNAVAILABLE
 
 
 def run_claim(run_id: int) -> ReportRun | None:

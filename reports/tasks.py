@@ -4,6 +4,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from reports.notifications import run_notify
+from reports.schedules import scheduled_run_request
 from reports.services import run_claim, run_fail, run_generate, runs_fail_stale
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,18 @@ def generate_report(self, run_id: int) -> None:
     except Exception as error:
         log.exception("report run %s failed", run_id)
         run_fail(run_id, f"{type(error).__name__}: {error}")
+    try:
+        run_notify(run_id)
+    except Exception:
+        # The run is archived either way; a mail server being down must not undo it.
+        log.exception("report run %s: notification failed", run_id)
+
+
+@shared_task(name="reports.scheduled_ciso_quarterly", ignore_result=True)
+def request_scheduled_ciso_report(organisation: str) -> int | None:
+    """Run by the region's django-celery-beat entry at the start of each quarter."""
+    run = scheduled_run_request(organisation=organisation)
+    return run.pk if run else None
 
 
 @shared_task(name="reports.watchdog", ignore_result=True)

@@ -22,7 +22,7 @@ from portal.models import ConcurrentUpdate, Organisation
 from portal.views.generic import RestrictedMixin, restricted_object_or_404
 from reports.models import NarrativeDraft, ReportKind, ReportRun
 from reports.rendering import render_html
-from reports.services import may_request, report_request, validate_period
+from reports.services import may_request, report_request, run_queue_failed, validate_period
 
 
 class ReportRequestForm(DesignSystemFormMixin, forms.Form):
@@ -41,6 +41,9 @@ class ReportRequestForm(DesignSystemFormMixin, forms.Form):
     language = forms.ChoiceField(
         choices=[("da", gettext_lazy("Danish")), ("en", gettext_lazy("English"))],
         label=gettext_lazy("Language"),
+    )
+    notify = forms.BooleanField(
+        required=False, label=gettext_lazy("E-mail me a link when the report is ready")
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -79,7 +82,17 @@ class ReportListView(LoginRequiredMixin, View):
         except PermissionDenied:
             form.add_error(None, _("You may not request this report."))
             return self.render_page(form)
-        messages.success(request, _("The report is queued."))
+        run.refresh_from_db()
+        if run_queue_failed(run):
+            messages.error(
+                request,
+                _(
+                    "The report queue is unavailable right now, so the report was not generated. "
+                    "Please try again later."
+                ),
+            )
+        else:
+            messages.success(request, _("The report is queued."))
         return HttpResponseRedirect(run.get_absolute_url())
 
 

@@ -50,3 +50,6 @@ class ReportRequestSerializer(serializers.Serializer):
     organisation = OrganisationSlugField(required=False, allow_null=True)
     period = serializers.CharField(max_length=7)
     language = serializers.ChoiceField(choices=[("da", "da"), ("en", "en")], default="da")
+    notify = serializers.BooleanField(
+        default=False, help_text="E-mail the caller a link when the run has finished."
+    )

@@ -1,4 +1,5 @@
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from portal.api.viewsets import RestrictedViewSetMixin
 from reports.api.serializers import ReportRequestSerializer, ReportRunSerializer
 from reports.models import ReportRun
-from reports.services import may_request, report_request
+from reports.services import may_request, report_request, run_queue_failed
 from reports.views import pdf_response
 
 
@@ -29,7 +30,10 @@ class ReportRunViewSet(
     filterset_fields = ["kind", "status", "period"]
     history = None
 
-    @extend_schema(request=ReportRequestSerializer, responses={202: ReportRunSerializer})
+    @extend_schema(
+        request=ReportRequestSerializer,
+        responses={202: ReportRunSerializer, 503: ReportRunSerializer},
+    )
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = ReportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -45,9 +49,13 @@ class ReportRunViewSet(
             organisation=organisation,
             period=data.validated_data["period"],
             language=data.validated_data["language"],
+            notify=data.validated_data["notify"],
         )
         run.refresh_from_db()  # in-process execution may have finished it already
         body = ReportRunSerializer(run, context={"request": request}).data
+        if run_queue_failed(run):
+            body["detail"] = _("The report queue is unavailable; try again later.")
+            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})

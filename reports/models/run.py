@@ -44,8 +44,11 @@ class ReportRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="report_runs",
         verbose_name=_("requested by"),
+        help_text=_("Empty for a run the schedule requested."),
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -82,6 +85,11 @@ class ReportRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:run_detail", kwargs={"pk": self.pk})
+
+    @property
+    def requester(self) -> str:
+        """Who asked for the run: a user name, or the schedule."""
+        return self.requested_by.username if self.requested_by else str(_("the schedule"))
 
     @property
     def is_finished(self) -> bool:

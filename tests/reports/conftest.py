@@ -1,9 +1,13 @@
 import hashlib
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+
+from portal.celery import app
 
 INITIATIVE_NUMBERS = [
     "1.1",
@@ -54,3 +58,23 @@ def pdf_pages(content: bytes, tmp_path) -> int:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+@contextmanager
+def celery_broker(settings, url: str) -> Iterator[None]:
+    """Send tasks to the broker at ``url`` instead of running them in-process."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url=url)
+    forget_connections()  # pools made by earlier tests point at the previous broker
+    try:
+        yield
+    finally:
+        app.conf.update(previous)
+        forget_connections()
+
+
+def forget_connections() -> None:
+    app.close()
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -10,28 +10,25 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from portal.celery import app
-from tests.reports.conftest import INITIATIVE_NUMBERS, SECTION_HEADINGS, pdf_pages, pdf_text, sha256
+from tests.reports.conftest import (
+    INITIATIVE_NUMBERS,
+    SECTION_HEADINGS,
+    celery_broker,
+    pdf_pages,
+    pdf_text,
+    sha256,
+)
 
 REDIS = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
 def celery_worker(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=REDIS)
-    _forget_connections()  # pools made by earlier tests point at the in-process transport
-    app.connection_for_write().ensure_connection(max_retries=3)  # Redis must be running
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
-    app.conf.update(previous)
-    _forget_connections()
-
-
-def _forget_connections() -> None:
-    app.close()
-    app._pool = None
-    app.amqp._producer_pool = None
+    app.loader.import_default_modules()  # the apps' tasks modules, as `celery worker` does
+    with celery_broker(settings, REDIS):
+        app.connection_for_write().ensure_connection(max_retries=3)  # Redis must be running
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            yield
 
 
 @pytest.mark.django_db(transaction=True)

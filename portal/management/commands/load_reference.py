@@ -1,14 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from capabilities.services import (
-    capabilities_load_reference,
-    disciplines_load_reference,
-    frameworks_load_reference,
-)
-from initiatives.services import strategies_load_reference
-from portal.services import organisations_load_reference
+from portal.reference_data import reference_data_load
 from portal.sync import SyncReport
-from risks.services import threats_load_reference
 
 
 class Command(BaseCommand):
@@ -19,12 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         report = SyncReport()
-        organisations_load_reference(report=report)
-        disciplines_load_reference(report=report)
-        capabilities_load_reference(report=report)
-        frameworks_load_reference(report=report)
-        strategies_load_reference(report=report)
-        threats_load_reference(report=report)
+        reference_data_load(report=report)
         if options["verbosity"] < 1:
             return
         for line in report.summary():
