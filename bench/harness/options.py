@@ -90,6 +90,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-load", action="store_true", help="skip the load run")
     parser.add_argument(
+        "--no-reports",
+        action="store_true",
+        help="skip report generation and the queued burst (bench/reporting.py)",
+    )
+    parser.add_argument(
         "--no-transfer",
         action="store_true",
         help="skip the in-process export and import measurements (bench/transfer.py)",

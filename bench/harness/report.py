@@ -11,6 +11,9 @@ from .measure import ScenarioResult
 #: risks at scale 1) exported, and 10,000 risks imported.
 EXPORT_TARGET_SECONDS = 0.5
 IMPORT_TARGET_SECONDS = 10.0
+#: The annual appendix: generated in under 5 s, a worker's peak memory under 500 MB.
+APPENDIX_TARGET_SECONDS = 5.0
+WORKER_MEMORY_TARGET_MIB = 500.0
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -77,6 +80,54 @@ def transfer_rows(scale: str, transfer: dict) -> list[str]:
             label += " NOT AS EXPECTED"
         row(label, rejected)
     return rows
+
+
+def reports_rows(scale: str, reports: dict) -> list[str]:
+    """Table rows for bench/reporting.py's figures, in seconds like the transfer rows."""
+    rows = [
+        f"| {scale} | PDF: {item['label']} ({size(item['size_bytes'])}) | – | "
+        f"{seconds(item['p50_seconds'])} | – | {seconds(item['max_seconds'])} | – |"
+        for item in reports.get("generation", [])
+    ]
+    queue = reports.get("queue")
+    if queue:
+        rows.append(
+            f"| {scale} | PDF: {queue['queued']} runs queued at once, "
+            f"{queue['concurrency']} workers (wall time) | – | {seconds(queue['wall_seconds'])}"
+            f" | – | – | – |"
+        )
+    return rows
+
+
+def reports_line(scale: str, reports: dict) -> str:
+    if reports.get("error"):
+        return f"Reports, scale {scale}: FAILED — {reports['error']}"
+    parts = []
+    for item in reports["generation"]:
+        target = verdict(item["p50_seconds"], APPENDIX_TARGET_SECONDS)
+        parts.append(
+            f"{item['label']}: p50 {seconds(item['p50_seconds'])}, max "
+            f"{seconds(item['max_seconds'])} over {item['runs']} runs ({target})"
+        )
+    memory = reports["generation_peak_rss_mib"]
+    parts.append(
+        f"peak memory of the generating process {memory:.0f} MiB (target < "
+        f"{WORKER_MEMORY_TARGET_MIB:.0f} MB {'met' if memory < WORKER_MEMORY_TARGET_MIB else 'MISSED'})"
+    )
+    queue = reports["queue"]
+    failed = queue["statuses"].get("failed", 0)
+    unfinished = queue["queued"] - sum(queue["statuses"].get(s, 0) for s in ("done", "failed"))
+    worker_memory = queue["worker_peak_rss_mib"]
+    parts.append(
+        f"{queue['queued']} runs queued at once, {queue['concurrency']} worker processes: all "
+        f"finished after {seconds(queue['wall_seconds'])}, {failed} failed, {unfinished} "
+        f"unfinished; per run p50 {seconds(queue['run_p50_seconds'])}, max "
+        f"{seconds(queue['run_max_seconds'])}; worker process peak memory "
+        f"{'–' if worker_memory is None else f'{worker_memory:.0f} MiB'}"
+    )
+    parts.extend(f"failure: {reason}" for reason in queue["failures"][:3])
+    heading = f"Reports, scale {scale} (bench/reporting.py):"
+    return "\n".join([heading, *(f"- {part}" for part in parts)])
 
 
 def transfer_line(scale: str, transfer: dict) -> str:
@@ -155,15 +206,23 @@ def markdown(report: dict) -> str:
                 )
         transfer = outcome.get("transfer") or {}
         lines.extend(transfer_rows(scale, transfer))
+        reports = outcome.get("reports") or {}
+        lines.extend(reports_rows(scale, reports))
+        if reports.get("error"):
+            notes.append(f"- scale {scale}, reports: FAILED — {reports['error']}")
         if transfer.get("error"):
             notes.append(f"- scale {scale}, transfer: FAILED — {transfer['error']}")
         if outcome.get("error"):
             notes.append(f"- scale {scale}: FAILED — {outcome['error']}")
-    if any((outcome.get("transfer") or {}).get("exports") for outcome in report["scales"]):
+    if any(
+        (outcome.get("transfer") or {}).get("exports")
+        or (outcome.get("reports") or {}).get("queue")
+        for outcome in report["scales"]
+    ):
         notes.insert(
             0,
-            "- export and import rows: seconds, not ms (p50 and max; `s` marks them), measured "
-            "in-process by bench/transfer.py, not over HTTP",
+            "- export, import and PDF rows: seconds, not ms (p50 and max; `s` marks them), "
+            "measured in-process by bench/transfer.py and bench/reporting.py, not over HTTP",
         )
     out = ["\n".join(lines)]
     if notes:
@@ -178,6 +237,8 @@ def markdown(report: dict) -> str:
             extra.append(load_line(outcome["scale"], outcome["load"]))
         if outcome.get("transfer") and not outcome["transfer"].get("error"):
             extra.append(transfer_line(outcome["scale"], outcome["transfer"]))
+        if outcome.get("reports") and not outcome["reports"].get("error"):
+            extra.append(reports_line(outcome["scale"], outcome["reports"]))
     if extra:
         out.append("\n".join(extra))
     if report.get("interrupted"):
@@ -196,6 +257,7 @@ def markdown(report: dict) -> str:
             ("sequential", outcome.get("cpu_busy_before")),
             ("load", (outcome.get("load") or {}).get("cpu_busy_before")),
             ("transfer", (outcome.get("transfer") or {}).get("cpu_busy_before")),
+            ("reports", (outcome.get("reports") or {}).get("cpu_busy_before")),
         ]
         if value is not None and value > BUSY_THRESHOLD
     ]

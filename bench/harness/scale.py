@@ -12,10 +12,10 @@ from .client import Session, open_session
 from .common import BenchError, log
 from .database import database_name, prepare_database
 from .environment import portal_env
-from .inprocess import count_queries, measure_transfer
+from .inprocess import count_queries, measure_reports, measure_transfer
 from .machine import busy_warning, cpu_busy, load_average
 from .measure import ScenarioResult, load_run, measure
-from .report import load_line, progress_line, transfer_line
+from .report import load_line, progress_line, reports_line, transfer_line
 from .server import Server
 
 
@@ -115,3 +115,10 @@ def bench_scale(
         busy_warning(busy)
         outcome["transfer"] = measure_transfer(env, workdir) | {"cpu_busy_before": busy}
         log(textwrap.indent(transfer_line(scale, outcome["transfer"]), "  "))
+
+    if not args.no_reports:
+        log("  reports: the appendix in-process, then 20 queued runs, 2 worker processes …")
+        busy = cpu_busy()
+        busy_warning(busy)
+        outcome["reports"] = measure_reports(env, workdir) | {"cpu_busy_before": busy}
+        log(textwrap.indent(reports_line(scale, outcome["reports"]), "  "))

@@ -56,6 +56,12 @@ def pdf_pages(content: bytes, tmp_path) -> int:
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
+def pdf_fonts(content: bytes, tmp_path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 

@@ -14,7 +14,14 @@ from portal.models import Organisation
 from reports.models import NarrativeDraft, ReportRun
 from reports.services import run_claim
 from reports.tasks import fail_stale_runs, generate_report
-from tests.reports.conftest import INITIATIVE_NUMBERS, SECTION_HEADINGS, pdf_pages, pdf_text, sha256
+from tests.reports.conftest import (
+    INITIATIVE_NUMBERS,
+    SECTION_HEADINGS,
+    pdf_fonts,
+    pdf_pages,
+    pdf_text,
+    sha256,
+)
 
 User = get_user_model()
 
@@ -50,6 +57,9 @@ def test_the_sector_appendix_is_generated_in_process_and_downloadable(sector, ap
         assert heading in text, heading
     assert run["period"] in text
     assert pdf_pages(content, tmp_path) > 1
+    # The design system's own font is embedded (a wrong path falls back silently).
+    assert "IBM-Plex-Sans" in pdf_fonts(content, tmp_path)
+    assert "Page 2 of" in text and "Side 2 af" not in text  # the footer speaks English too
 
 
 def test_a_region_edition_holds_the_regions_own_status(sector, api_as, tmp_path):
