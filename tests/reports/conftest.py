@@ -59,7 +59,9 @@ def pdf_pages(content: bytes, tmp_path) -> int:
 def pdf_fonts(content: bytes, tmp_path) -> str:
     path = tmp_path / "fonts.pdf"
     path.write_bytes(content)
-    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def sha256(content: bytes) -> str:
