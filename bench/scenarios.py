@@ -25,7 +25,10 @@ FLOOR = "floor"
 
 SCENARIOS: list[Scenario] = [
     Scenario(FLOOR, None, "/livez"),
-    Scenario("home", "ciso.hovedstaden", "/"),
+    # The dashboards: each role's first page.
+    Scenario("CISO dashboard", "ciso.hovedstaden", "/"),
+    Scenario("TSI dashboard", "secretariat", "/"),
+    Scenario("admin overview", "admin", "/"),
     Scenario("organisation list", "ciso.hovedstaden", "/organisations/"),
     Scenario("asset list", "ciso.hovedstaden", "/risks/assets/"),
     Scenario(

@@ -167,6 +167,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # is an entry of its own (reports.schedules).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "portal.heartbeat", "schedule": 60},
     "status-reminders": {
         "task": "initiatives.send_status_reminders",
         "schedule": 60 * 60 * 24,  # daily; the task itself sends once per group and period

@@ -3,10 +3,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal.views import health, home, organisations
+from portal.views import dashboards, health, organisations
 
 urlpatterns = [
-    path("", home.HomeView.as_view(), name="home"),
+    path("", dashboards.HomeView.as_view(), name="home"),
+    path("dashboards/tsi/", dashboards.SectorDashboardView.as_view(), name="dashboard_tsi"),
+    path(
+        "dashboards/operations/",
+        dashboards.OperationsDashboardView.as_view(),
+        name="dashboard_operations",
+    ),
+    path(
+        "dashboards/regions/<slug:slug>/",
+        dashboards.RegionDashboardView.as_view(),
+        name="dashboard_region",
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -85,7 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--load-scenarios",
         type=parse_names,
-        default=["home", "API assets 100/page"],
+        default=["CISO dashboard"],
         help="comma-separated scenario names the load clients cycle through",
     )
     parser.add_argument("--no-load", action="store_true", help="skip the load run")

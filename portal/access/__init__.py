@@ -13,7 +13,7 @@ same filter, so the list, the detail page, the form and the API cannot disagree.
 """
 
 from portal.access.actions import Action
-from portal.access.checks import can, can_add_somewhere, organisations_for
+from portal.access.checks import can, can_add_somewhere, dashboard_regions, organisations_for
 from portal.access.principal import Principal, forget_principal, principal_for
 from portal.access.querysets import RestrictedQuerySet
 
@@ -23,6 +23,7 @@ __all__ = [
     "RestrictedQuerySet",
     "can",
     "can_add_somewhere",
+    "dashboard_regions",
     "forget_principal",
     "organisations_for",
     "principal_for",

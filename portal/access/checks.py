@@ -1,8 +1,13 @@
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from portal.access.actions import Action
 from portal.access.principal import principal_for
+
+if TYPE_CHECKING:
+    from portal.models import Organisation
 
 
 def can(user: AbstractBaseUser | AnonymousUser | None, action: str, obj: Model) -> bool:
@@ -39,3 +44,16 @@ def organisations_for(
     if not principal.is_authenticated:
         return []
     return model.access_policy.organisations(principal, Action(action))  # type: ignore[attr-defined]
+
+
+def dashboard_regions(user: AbstractBaseUser | AnonymousUser | None) -> "QuerySet[Organisation]":
+    """The regions whose dashboard the user may open: those in which they hold a region role
+    (CISO, risk owner, reader); every region for sector administrators."""
+    from portal.access.roles import REGION_ROLES
+    from portal.models import Organisation
+
+    principal = principal_for(user)
+    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da")
+    if principal.is_sector_admin:
+        return regions
+    return regions.filter(pk__in=principal.organisations_with(REGION_ROLES))

@@ -1,5 +1,13 @@
 from portal.models.base import ConcurrentUpdate, VersionedModel
 from portal.models.membership import Membership
+from portal.models.operations import DashboardVisit, WorkerHeartbeat
 from portal.models.organisation import Organisation
 
-__all__ = ["ConcurrentUpdate", "Membership", "Organisation", "VersionedModel"]
+__all__ = [
+    "ConcurrentUpdate",
+    "DashboardVisit",
+    "Membership",
+    "Organisation",
+    "VersionedModel",
+    "WorkerHeartbeat",
+]

@@ -4,10 +4,10 @@ from tests.conftest import make_personas
 from tests.factories import AssetFactory
 
 
-def log_in(page, username: str) -> None:
+def log_in(page, username: str, password: str = "correct-horse-battery") -> None:  # noqa: S107 (the test personas' password)
     page.goto("/login/")
     page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill("correct-horse-battery")
+    page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url("**/")
 

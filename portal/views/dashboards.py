@@ -1,0 +1,75 @@
+"""The dashboards: a region's (its CISO's first page), TSI's and the sector admin's. The home
+page shows the one that fits the user's role."""
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+
+from portal.access import dashboard_regions, principal_for
+from portal.access.roles import Role
+from portal.dashboards.operations import operations_overview
+from portal.dashboards.region import region_dashboard
+from portal.dashboards.sector import sector_dashboard
+from portal.models import Organisation
+
+
+def _region_page(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    regions = list(dashboard_regions(request.user))
+    context = region_dashboard(user=request.user, organisation=organisation)
+    context["regions"] = regions
+    return render(request, "portal/dashboards/region.html", context)
+
+
+class RegionDashboardView(LoginRequiredMixin, View):
+    """``/dashboards/regions/<slug>/``: 404 for a region the user holds no role in."""
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        organisation = dashboard_regions(request.user).filter(slug=slug).first()
+        if organisation is None:
+            raise Http404
+        return _region_page(request, organisation)
+
+
+class SectorDashboardView(LoginRequiredMixin, View):
+    """``/dashboards/tsi/``: the portfolio and the regions' maturity as the user may see them."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "portal/dashboards/sector.html", sector_dashboard(user=request.user))
+
+
+class OperationsDashboardView(LoginRequiredMixin, View):
+    """``/dashboards/operations/``: sector administrators only (403 for everyone else)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not principal_for(request.user).is_sector_admin:
+            raise PermissionDenied
+        return render(request, "portal/dashboards/operations.html", operations_overview())
+
+
+class HomeView(LoginRequiredMixin, View):
+    """The first page: the sector admin's overview, the TSI dashboard for the secretariat,
+    the region's dashboard for its people, a welcome page for a user with no role yet."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        principal = principal_for(request.user)
+        if principal.is_sector_admin:
+            return OperationsDashboardView.as_view()(request)
+        if principal.has_role(Role.SECRETARIAT):
+            return SectorDashboardView.as_view()(request)
+        region = dashboard_regions(request.user).first()
+        if region is not None:
+            return _region_page(request, region)
+        return render(request, "portal/home.html", self.welcome_context(request))
+
+    def welcome_context(self, request: HttpRequest) -> dict[str, Any]:
+        memberships = request.user.memberships.select_related("organisation").order_by(
+            "organisation__name_da", "role"
+        )
+        return {
+            "memberships": memberships,
+            "regions": Organisation.objects.filter(kind=Organisation.Kind.REGION),
+        }
