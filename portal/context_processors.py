@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import Action, can_add_somewhere, principal_for
-from portal.access.roles import REGION_ROLES
+from portal.access.roles import REGION_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,11 @@ def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
     principal = principal_for(request.user)
     if not principal.is_authenticated:
         return []
-    items = [
-        (reverse("home"), _("Overview")),
+    items = [(reverse("home"), _("Overview"))]
+    if principal.is_sector_admin or not principal.has_role(Role.SECRETARIAT):
+        # The secretariat's overview is the TSI dashboard itself.
+        items.append((reverse("dashboard_tsi"), _("TSI dashboard")))
+    items += [
         (reverse("initiatives:portfolio"), _("Initiatives")),
         (reverse("initiatives:implementation_matrix"), _("Implementation")),
         (reverse("initiatives:working_group_list"), _("Working groups")),
