@@ -202,3 +202,29 @@ def test_every_dashboard_costs_the_same_queries_at_two_scales(client, settings, 
             assert client.get(reverse(name)).status_code == 200
         counted[(username, name)] = len(captured)
     assert counted == EXPECTED_QUERIES
+
+
+# ---------------------------------------------------------------- the database away
+
+
+def test_a_lost_database_answers_503_with_retry_after(personas, client_as, api_as, monkeypatch):
+    from django.db import OperationalError
+
+    def unreachable(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("portal.views.dashboards.sector_dashboard", unreachable)
+    client = client_as(personas.secretariat)
+    client.raise_request_exception = False
+    page = client.get(reverse("home"))
+    assert page.status_code == 503 and page["Retry-After"] == "10"
+    assert "Midlertidigt utilgængelig" in page.content.decode()
+
+    monkeypatch.setattr(
+        "initiatives.api.views.with_current_status", lambda queryset, **kwargs: unreachable()
+    )
+    api = api_as(personas.secretariat)
+    api.raise_request_exception = False
+    response = api.get("/api/v1/initiatives/")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert "temporarily unavailable" in response.json()["detail"]
