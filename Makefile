@@ -7,14 +7,15 @@ SCALE ?= 1
 # The embedded demo: SQLite under var/, Celery tasks in-process, DEBUG on.
 export DEBUG ?= true
 
-.PHONY: run test setup setup-test system-packages messages lint check-deploy pytest bench lock clean
+.PHONY: run test setup setup-test system-packages messages lint check-deploy pytest bench lock clean \
+	check-faults faults-on-postgres
 
 run: setup ## Serve the portal with the demo sector on http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --scale $(SCALE)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: setup-test lint check-deploy pytest ## Install everything and run every check and test
+test: setup-test lint check-deploy pytest faults-on-postgres ## Install everything and run every check and test
 
 setup: system-packages $(VENV)/.runtime-installed messages
 setup-test: system-packages $(VENV)/.test-installed messages
@@ -50,6 +51,15 @@ check-deploy:
 
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# PostgreSQL stopped under load (a cluster of its own, see bench/faults.py); needs root.
+check-faults: setup-test
+	$(BIN)/python bench/faults.py
+
+# With the suite on PostgreSQL (CI's first pass), the fault check runs too.
+faults-on-postgres:
+	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then $(BIN)/python bench/faults.py; \
+	else echo "fault check skipped: DATABASE_URL is not PostgreSQL"; fi
 
 # Sector-scale benchmark on PostgreSQL (127.0.0.1:5432) with gunicorn; see bench/README.md.
 # The harness sets its own production-like environment (DEBUG=false …) for what it starts.

@@ -4,7 +4,7 @@ import http.client
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlencode
 
@@ -21,6 +21,7 @@ class Response:
     body: bytes
     seconds: float
     location: str | None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Session:
@@ -56,7 +57,13 @@ class Session:
             self.connection.close()  # gunicorn's sync workers close after each response
         for header in response.msg.get_all("Set-Cookie") or []:
             self._store_cookie(header)
-        return Response(response.status, data, seconds, response.getheader("Location"))
+        return Response(
+            response.status,
+            data,
+            seconds,
+            response.getheader("Location"),
+            dict(response.getheaders()),
+        )
 
     def get(self, path: str) -> Response:
         return self.request("GET", path)
