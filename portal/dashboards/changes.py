@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,18 +36,16 @@ class Changes:
 
 def _watched(user: AbstractBaseUser, organisation: Organisation) -> dict[str, QuerySet]:
     """``"app.model"`` → the region's objects of that model the user may see."""
+    models = {
+        "risks.risk": Risk,
+        "risks.treatmentaction": TreatmentAction,
+        "risks.asset": Asset,
+        "capabilities.maturityassessment": MaturityAssessment,
+        "initiatives.regionalimplementation": RegionalImplementation,
+    }
     return {
-        "risks.risk": Risk.objects.restrict(user, Action.VIEW).filter(organisation=organisation),
-        "risks.treatmentaction": TreatmentAction.objects.restrict(user, Action.VIEW).filter(
-            risk__organisation=organisation
-        ),
-        "risks.asset": Asset.objects.restrict(user, Action.VIEW).filter(organisation=organisation),
-        "capabilities.maturityassessment": MaturityAssessment.objects.restrict(
-            user, Action.VIEW
-        ).filter(organisation=organisation),
-        "initiatives.regionalimplementation": RegionalImplementation.objects.filter(
-            organisation=organisation
-        ),
+        key: model.objects.restrict_to(user, Action.VIEW, organisation)
+        for key, model in models.items()
     }
 
 
@@ -78,10 +76,10 @@ def changes_since(
     watched = Q()
     for key, queryset in _watched(user, organisation).items():
         app_label, model = key.split(".")
-        watched |= Q(
-            content_type__app_label=app_label,
-            content_type__model=model,
-            object_id__in=Subquery(queryset.order_by().values("pk")),
+        # EXISTS per entry, not IN (all of the region's ids): the recent entries are few,
+        # the region's objects many.
+        watched |= Q(content_type__app_label=app_label, content_type__model=model) & Q(
+            Exists(queryset.order_by().filter(pk=OuterRef("object_id")))
         )
     entries = (
         LogEntry.objects.filter(watched, timestamp__gt=since)

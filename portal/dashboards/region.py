@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from portal.dashboards.visits import visit_record
 from portal.models import Organisation
 from reports.models import ReportRun
 from risks.models import LEVEL_ORDER, Risk, TreatmentAction
-from risks.selectors import heatmap_counts, level_counts
+from risks.selectors import heatmap_counts
 from risks.services import risk_matrix_for
 
 #: Rows shown in each list panel; the panel links to the full, filtered list.
@@ -46,10 +46,11 @@ class Panel:
 
 
 def panel(queryset: QuerySet, url: str) -> Panel:
-    """The first rows and the total in one query (a window count), so the panel costs the
-    same whether it has three rows or three thousand."""
-    rows = list(queryset.annotate(panel_total=Window(Count("pk")))[:PANEL_ROWS])
-    return Panel(rows=rows, total=rows[0].panel_total if rows else 0, url=url)
+    """The first rows and the total: always two queries, whether the panel has three rows
+    or three thousand. (A window count in the same query would join every matching row to
+    what ``select_related`` asks for; a separate COUNT joins nothing it does not filter on.)"""
+    rows = list(queryset[:PANEL_ROWS])
+    return Panel(rows=rows, total=queryset.order_by().count(), url=url)
 
 
 def _register_url(organisation: Organisation, **filters: Any) -> str:
@@ -63,13 +64,15 @@ def region_dashboard(
 ) -> dict[str, Any]:
     """Every panel of ``organisation``'s dashboard as ``user`` may see it."""
     today = today or date.today()
-    risks = (
-        Risk.objects.restrict(user, Action.VIEW)
-        .filter(organisation=organisation)
-        .exclude(status="closed")
-    )
+    risks = Risk.objects.restrict_to(user, Action.VIEW, organisation).exclude(status="closed")
     matrix = risk_matrix_for(organisation)
-    counts = level_counts(risks)
+    cells = heatmap_counts(risks, kind="residual")
+    # Levels follow the matrix (risks are re-levelled when it changes), so the heatmap's
+    # cells give the counts per level without another pass over the register.
+    counts: dict[str, int] = {}
+    for (likelihood, consequence), count in cells.items():
+        level = matrix.level_for(likelihood * consequence)
+        counts[level] = counts.get(level, 0) + count
 
     def cell_url(likelihood: int, consequence: int) -> str:
         return _register_url(
@@ -82,7 +85,7 @@ def region_dashboard(
         % {"total": sum(counts.values())},
         likelihood_labels=matrix.likelihood_labels,
         consequence_labels=matrix.consequence_labels,
-        counts=heatmap_counts(risks, kind="residual"),
+        counts=cells,
         level_for=matrix.level_for,
         colour_for=matrix.colour_for,
         url_for=cell_url,
@@ -94,16 +97,15 @@ def region_dashboard(
     columns = discipline_overview(assessment=assessment) if assessment else []
 
     actions = (
-        TreatmentAction.objects.restrict(user, Action.VIEW)
-        .filter(risk__organisation=organisation, status__in=["open", "in_progress"], due__lt=today)
+        TreatmentAction.objects.restrict_to(user, Action.VIEW, organisation)
+        .filter(status__in=["open", "in_progress"], due__lt=today)
         .select_related("risk", "owner")
         .order_by("due", "pk")
     )
     reviews = risks.filter(next_review__lt=today).select_related("owner").order_by("next_review")
     period = current_period(today)
     implementations = (
-        RegionalImplementation.objects.restrict(user, Action.VIEW)
-        .filter(organisation=organisation)
+        RegionalImplementation.objects.restrict_to(user, Action.VIEW, organisation)
         .filter(
             Q(updated_at__date__lt=period.start)
             & ~Q(status__in=[RegionalImplementation.Status.IMPLEMENTED, "not_applicable"])

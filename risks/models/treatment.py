@@ -41,7 +41,15 @@ class TreatmentAction(VersionedModel):
         ordering = ["due", "pk"]
         verbose_name = _("treatment action")
         verbose_name_plural = _("treatment actions")
-        indexes = [models.Index(fields=["status", "due"])]
+        indexes = [
+            models.Index(fields=["status", "due"]),
+            # Open actions by due date (the treatment plan, overdue actions on dashboards).
+            models.Index(
+                fields=["due", "id"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="treatment_open_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,5 +1,6 @@
 """The permission layer itself: roles, object permissions, and one answer for list and object."""
 
+import pytest
 from django.contrib.auth.models import Group
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -92,3 +93,62 @@ def test_sector_admins_see_and_change_everything(personas):
     asset = AssetFactory(organisation=personas.region_b)
     assert can(personas.admin, Action.DELETE, asset)
     assert Asset.objects.restrict(personas.admin, Action.CHANGE).count() == 1
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["ciso_a", "riskowner_a", "viewer_a", "ciso_b", "secretariat", "admin", "outsider"],
+)
+@pytest.mark.parametrize("action", ["view", "change", "delete"])
+def test_restrict_to_one_organisation_is_restrict_then_filter(personas, persona, action):
+    """The shortcut ``restrict_to`` takes when the roles cover a whole organisation gives
+    exactly the rows ``restrict(...).filter(organisation=…)`` gives, for every model kind:
+    one with shared objects (risks), a child of one (treatment actions), one with a
+    sector-wide filter (maturity campaigns, report runs) and a public one (implementation)."""
+    from django.core.management import call_command
+
+    from capabilities.models import MaturityAssessment
+    from initiatives.models import RegionalImplementation
+    from reports.models import ReportRun
+    from risks.models import Asset, Risk, Threat, TreatmentAction
+    from tests.factories import AssetFactory
+    from tests.risks.conftest import make_risk
+
+    call_command("load_reference", verbosity=0)
+    threats = {threat.slug: threat for threat in Threat.objects.all()}
+    shared = AssetFactory(organisation=personas.region_b, name="Fælles system")
+    shared.shared_with.add(personas.region_a)
+    for region in (personas.region_a, personas.region_b):
+        risk = make_risk(region, threats, owner=personas.riskowner_a)
+        risk.assets.add(shared)
+        TreatmentAction.objects.create(risk=risk, title="Handling", due="2026-01-01")
+        for period, status in (("2025-H2", "approved"), ("2026-H1", "open")):
+            MaturityAssessment.objects.create(organisation=region, period=period, status=status)
+        ReportRun.objects.create(
+            kind="ciso_quarterly",
+            organisation=region,
+            period="2026-Q1",
+            requested_by=personas.admin,
+        )
+    from initiatives.models import Strategy
+    from initiatives.services import implementations_ensure
+
+    implementations_ensure(strategy=Strategy.objects.get(slug="2023-2025"))
+    user = personas.by_name(persona)
+    for model in (
+        Risk,
+        TreatmentAction,
+        Asset,
+        MaturityAssessment,
+        ReportRun,
+        RegionalImplementation,
+    ):
+        path = model.access_policy.organisation_path(model)
+        for region in (personas.region_a, personas.region_b):
+            expected = set(
+                model.objects.restrict(user, action)
+                .filter(**{path: region})
+                .values_list("pk", flat=True)
+            )
+            got = set(model.objects.restrict_to(user, action, region).values_list("pk", flat=True))
+            assert got == expected, (model.__name__, region.slug)
