@@ -87,33 +87,51 @@ class SectorComparison:
         return [self.cells.get((region.pk, capability.pk)) for region in self.regions]
 
 
-def sector_comparison(*, user: AbstractBaseUser) -> SectorComparison:
-    """Each region's latest approved campaign the user may see, capability by capability."""
-    regions = list(Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da"))
+def latest_approved_assessments(*, user: AbstractBaseUser) -> dict[int, MaturityAssessment]:
+    """Each region's latest approved campaign the user may see, by organisation id."""
     visible = MaturityAssessment.objects.restrict(user, Action.VIEW).filter(
         status=MaturityAssessment.Status.APPROVED
     )
     latest = (
         visible.filter(organisation=OuterRef("organisation")).order_by("-period").values("pk")[:1]
     )
-    assessments = {
+    return {
         assessment.organisation_id: assessment
         for assessment in visible.filter(pk=Subquery(latest)).select_related("organisation")
     }
+
+
+def discipline_averages(
+    assessments: dict[int, MaturityAssessment],
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """``{(organisation id, discipline id): (average current, average target)}`` (1 query)."""
+    rows = (
+        MaturityEntry.objects.filter(assessment__in=[a.pk for a in assessments.values()])
+        .values("assessment__organisation", "capability__discipline")
+        .annotate(current=Avg("current_level"), target=Avg("target_level"))
+    )
+    return {
+        (row["assessment__organisation"], row["capability__discipline"]): (
+            row["current"],
+            row["target"],
+        )
+        for row in rows
+    }
+
+
+def sector_comparison(*, user: AbstractBaseUser) -> SectorComparison:
+    """Each region's latest approved campaign the user may see, capability by capability."""
+    regions = list(Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da"))
+    assessments = latest_approved_assessments(user=user)
     entries = MaturityEntry.objects.filter(assessment__in=[a.pk for a in assessments.values()])
     comparison = SectorComparison(
         regions=regions,
         assessments=assessments,
         capabilities=list(Capability.objects.select_related("discipline")),
+        discipline_averages=discipline_averages(assessments),
     )
     for entry in entries.select_related("assessment"):
         comparison.cells[(entry.assessment.organisation_id, entry.capability_id)] = entry
-    for row in entries.values("assessment__organisation", "capability__discipline").annotate(
-        current=Avg("current_level"), target=Avg("target_level")
-    ):
-        comparison.discipline_averages[
-            (row["assessment__organisation"], row["capability__discipline"])
-        ] = (row["current"], row["target"])
     return comparison
 
 

@@ -9,13 +9,14 @@ from django.db.models import Q
 from django.urls import reverse
 
 from capabilities.models import Discipline
-from capabilities.selectors import sector_comparison
+from capabilities.selectors import discipline_averages, latest_approved_assessments
 from initiatives.models import Initiative, Milestone
 from initiatives.models.status_update import Rag
 from initiatives.periods import current_period
 from initiatives.selectors import current_strategy, initiative_portfolio
 from portal.access import Action
 from portal.dashboards.region import panel
+from portal.models import Organisation
 from reports.models import ReportRun
 
 
@@ -48,14 +49,16 @@ class FocusArea:
 
 def _maturity_rows(user: AbstractBaseUser, disciplines: list[Discipline]) -> list[tuple]:
     """Region × discipline: (region, assessment, [(current, target) or None per discipline])."""
-    comparison = sector_comparison(user=user)
+    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da")
+    assessments = latest_approved_assessments(user=user)
+    averages = discipline_averages(assessments)
     return [
         (
             region,
-            comparison.assessments.get(region.pk),
-            [comparison.discipline_averages.get((region.pk, d.pk)) for d in disciplines],
+            assessments.get(region.pk),
+            [averages.get((region.pk, discipline.pk)) for discipline in disciplines],
         )
-        for region in comparison.regions
+        for region in regions
     ]
 
 

@@ -184,9 +184,9 @@ def test_the_overview_reports_worker_heartbeats_and_an_unreachable_queue(
 EXPECTED_QUERIES = {
     ("ciso.hovedstaden", "home"): 23,
     ("viewer.sjaelland", "home"): 23,
-    ("secretariat", "home"): 15,
+    ("secretariat", "home"): 13,
     ("admin", "home"): 10,
-    ("ciso.hovedstaden", "dashboard_tsi"): 15,
+    ("ciso.hovedstaden", "dashboard_tsi"): 13,
 }
 
 
