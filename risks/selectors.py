@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from portal.access import Action
+from portal.api.links import link_ids_attach
 from portal.charts import Heatmap
 from portal.models import Organisation
 from risks.models import Asset, Risk, RiskMatrix, RiskSnapshot, TreatmentAction
@@ -111,3 +112,20 @@ def systems_near_end_of_support(
         end_of_support__isnull=False,
         end_of_support__lte=today + timedelta(days=round(months * 30.44)),
     ).order_by("end_of_support")
+
+
+def risks_links_attach(risks: list[Risk]) -> None:
+    """For a page of risks shown by id: their assets', initiatives' and capabilities' ids and
+    the regions their assets are shared with (``shared_slugs``), in four queries."""
+    link_ids_attach(risks, "assets", "initiatives", "capabilities")
+    asset_ids = {asset for risk in risks for asset in risk._link_ids["assets"]}
+    shared: dict[int, set[str]] = {}
+    rows = Asset.shared_with.through.objects.filter(asset_id__in=asset_ids).values_list(
+        "asset_id", "organisation__slug"
+    )
+    for asset, slug in rows:
+        shared.setdefault(asset, set()).add(slug)
+    for risk in risks:
+        risk.shared_slugs = sorted(
+            {slug for asset in risk._link_ids["assets"] for slug in shared.get(asset, ())}
+        )

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from capabilities.models import Discipline
 from portal.access import principal_for
 from portal.access.roles import Role
+from portal.api.links import LinkedPrimaryKeyRelatedField
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 from portal.models import Organisation
 from risks.models import (
@@ -79,6 +80,8 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """Scores and levels are read-only: the database computes likelihood × consequence and
     the region's matrix gives the level."""
 
+    serializer_related_field = LinkedPrimaryKeyRelatedField
+
     organisation = OrganisationSlugField()
     threat = serializers.SlugRelatedField(slug_field="slug", queryset=Threat.objects.all())
     discipline = serializers.SlugRelatedField(
@@ -130,6 +133,8 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["inherent_score", "residual_score", "accepted_at", "updated_at"]
 
     def get_shared_with(self, risk: Risk) -> list[str]:
+        if hasattr(risk, "shared_slugs"):  # attached for a page by risks_links_attach
+            return risk.shared_slugs
         slugs = {region.slug for asset in risk.assets.all() for region in asset.shared_with.all()}
         return sorted(slugs)
 

@@ -31,6 +31,7 @@ from risks.filtersets import (
 )
 from risks.importexport import ImportFailed
 from risks.models import Asset, CriticalFunction, Risk, RiskMatrix, Threat, TreatmentAction
+from risks.selectors import risks_links_attach
 from risks.services import risk_matrix_save
 from risks.views.transfer import KINDS, exported_file
 
@@ -123,6 +124,19 @@ class RiskViewSet(TransferMixin, RestrictedModelViewSet):
     filterset_class = RiskFilterSet
     ordering_fields = ["residual_score", "inherent_score", "title", "next_review", "updated_at"]
     ordering = ["-residual_score", "pk"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            # A page's links are read per relation (risks_links_attach), not prefetched.
+            return queryset.prefetch_related(None)
+        return queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            risks_links_attach(page)
+        return page
 
 
 class TreatmentActionViewSet(TransferMixin, RestrictedModelViewSet):

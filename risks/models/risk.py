@@ -151,6 +151,8 @@ class Risk(VersionedModel):
                 fields=["organisation", "-residual_score", "-inherent_score", "id"],
                 name="risk_organisation_top_idx",
             ),
+            # The API's default order across every register the caller may read.
+            models.Index(fields=["-residual_score", "id"], name="risk_residual_order_idx"),
         ]
 
     def __str__(self) -> str:
