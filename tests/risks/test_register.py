@@ -285,3 +285,27 @@ def test_an_attack_surface_profile_takes_counts_from_the_inventory(personas, cli
         .status_code
         == 403
     )
+
+
+def test_the_api_list_shows_the_same_links_as_the_detail(personas, threats, api_as):
+    """The list reads a page's links per relation (risks_links_attach); the detail through
+    the ORM: both must say the same."""
+    from capabilities.models import Capability
+    from initiatives.models import Initiative
+
+    system = AssetFactory(organisation=personas.region_a)
+    system.shared_with.add(personas.region_b)
+    other = AssetFactory(organisation=personas.region_a)
+    risk = make_risk(personas.region_a, threats)
+    risk.assets.add(system, other)
+    risk.initiatives.add(*Initiative.objects.order_by("pk")[:2])
+    risk.capabilities.add(*Capability.objects.order_by("pk")[:3])
+    make_risk(personas.region_a, threats)  # one without links
+
+    api = api_as(personas.ciso_a)
+    listed = {row["id"]: row for row in api.get("/api/v1/risks/").json()["results"]}
+    detail = api.get(f"/api/v1/risks/{risk.pk}/").json()
+    assert listed[risk.pk] == detail
+    assert detail["assets"] == sorted([system.pk, other.pk])
+    assert len(detail["initiatives"]) == 2 and len(detail["capabilities"]) == 3
+    assert detail["shared_with"] == ["region-b"]
