@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,8 @@ from portal.access.roles import REGION_ROLES, Role
 from portal.audit import history_for
 from portal.forms import DesignSystemFormMixin
 from portal.models import ConcurrentUpdate, Organisation
-from portal.views.generic import RestrictedMixin, restricted_object_or_404
+from portal.views.generic import ObjectListView, RestrictedMixin, restricted_object_or_404
+from reports.filtersets import ReportRunFilterSet
 from reports.models import NarrativeDraft, ReportKind, ReportRun
 from reports.rendering import render_html
 from reports.services import may_request, report_request, run_queue_failed, validate_period
@@ -47,6 +49,8 @@ class ReportRequestForm(DesignSystemFormMixin, forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
+        # Its own ids: the runs' filter form on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "request_%s")
         super().__init__(*args, **kwargs)
         principal = principal_for(user)
         regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
@@ -55,45 +59,72 @@ class ReportRequestForm(DesignSystemFormMixin, forms.Form):
         self.fields["organisation"].queryset = regions
 
 
-class ReportListView(LoginRequiredMixin, View):
-    """The runs the user may see, newest first, with live status, and a request form."""
+class ReportListView(ObjectListView):
+    """The runs the user may see, newest first, filtered and paginated, with the request
+    form and the narratives the user may write."""
 
+    queryset = ReportRun.objects.select_related("organisation", "requested_by")
+    filterset_class = ReportRunFilterSet
     template_name = "reports/run_list.html"
+    title = gettext_lazy("Reports")
+    form: "ReportRequestForm | None" = None
 
-    def render_page(self, form) -> HttpResponse:
-        runs = ReportRun.objects.restrict(self.request.user).select_related(
-            "organisation", "requested_by"
-        )[:100]
-        return render(self.request, self.template_name, {"runs": runs, "form": form})
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_page(ReportRequestForm(user=request.user))
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form or ReportRequestForm(user=self.request.user)
+        context["narratives"] = narrative_links(self.request.user)
+        return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ReportRequestForm(request.POST, user=request.user)
-        if not form.is_valid():
-            return self.render_page(form)
-        try:
-            run = report_request(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.render_page(form)
-        except PermissionDenied:
-            form.add_error(None, _("You may not request this report."))
-            return self.render_page(form)
-        run.refresh_from_db()
-        if run_queue_failed(run):
-            messages.error(
-                request,
-                _(
-                    "The report queue is unavailable right now, so the report was not generated. "
-                    "Please try again later."
-                ),
-            )
-        else:
-            messages.success(request, _("The report is queued."))
-        return HttpResponseRedirect(run.get_absolute_url())
+        if form.is_valid():
+            try:
+                run = report_request(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except PermissionDenied:
+                form.add_error(None, _("You may not request this report."))
+            else:
+                run.refresh_from_db()
+                if run_queue_failed(run):
+                    messages.error(
+                        request,
+                        _(
+                            "The report queue is unavailable right now, so the report was not "
+                            "generated. Please try again later."
+                        ),
+                    )
+                elif run.status == ReportRun.Status.DONE:  # generated in-process already
+                    messages.success(request, _("The report has been generated."))
+                else:
+                    messages.success(request, _("The report is queued."))
+                return HttpResponseRedirect(run.get_absolute_url())
+        self.form = form
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(), status=400)
+
+
+def narrative_links(user) -> list[tuple[str, str]]:
+    """Links to the narrative editor for the appendix editions the user writes: last year's
+    and this year's, the sector's for the secretariat and each of a CISO's regions'."""
+    principal = principal_for(user)
+    year = date.today().year
+    editions: list[tuple[str, Organisation | None]] = []
+    if may_request(user, ReportKind.COUNCIL_APPENDIX, None):
+        editions.append((_("The sector"), None))
+    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da")
+    if not principal.is_sector_admin:
+        regions = regions.filter(pk__in=principal.organisations_with([Role.CISO]))
+    editions += [(str(region), region) for region in regions]
+    links = []
+    for label, organisation in editions:
+        for period in (str(year - 1), str(year)):
+            query = {"kind": ReportKind.COUNCIL_APPENDIX, "period": period}
+            if organisation is not None:
+                query["organisation"] = organisation.slug
+            links.append((f"{label} {period}", f"{reverse('reports:drafts')}?{urlencode(query)}"))
+    return links
 
 
 class RunDetailView(RestrictedMixin, DetailView):

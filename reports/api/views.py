@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from portal.api.viewsets import RestrictedViewSetMixin
 from reports.api.serializers import ReportRequestSerializer, ReportRunSerializer
+from reports.filtersets import ReportRunFilterSet
 from reports.models import ReportRun
 from reports.services import may_request, report_request, run_queue_failed
 from reports.views import pdf_response
@@ -27,7 +28,7 @@ class ReportRunViewSet(
 
     queryset = ReportRun.objects.select_related("organisation", "requested_by")
     serializer_class = ReportRunSerializer
-    filterset_fields = ["kind", "status", "period"]
+    filterset_class = ReportRunFilterSet
     history = None
 
     @extend_schema(

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.access import RestrictedQuerySet
 from portal.access.policies import OrganisationOwned
@@ -24,10 +25,10 @@ class ReportRun(models.Model):
     edition."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", pgettext_lazy("report run", "Queued")
+        RUNNING = "running", pgettext_lazy("report run", "Running")
+        DONE = "done", pgettext_lazy("report run", "Done")
+        FAILED = "failed", pgettext_lazy("report run", "Failed")
 
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
     organisation = models.ForeignKey(

@@ -1,0 +1,49 @@
+"""The secretariat drafts the status appendix's narrative, generates the appendix and
+downloads the PDF (in-process execution: the embedded default)."""
+
+import subprocess
+from datetime import date
+
+from django.core.management import call_command
+
+from tests.browser.test_asset_pages import log_in
+from tests.conftest import make_personas
+
+
+def test_the_secretariat_drafts_generates_and_downloads_the_appendix(
+    page, screenshot, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_personas()
+    call_command("load_reference", verbosity=0)
+    year = str(date.today().year - 1)
+
+    log_in(page, "secretariat")
+    page.goto("/reports/")
+    page.get_by_role("link", name=f"Sektoren {year}").click()
+    introduction = page.locator("#section-introduction textarea")
+    introduction.fill("Regionerne har i **2025** styrket beredskabet mod ransomware.")
+    page.get_by_role("button", name="Gem").click()
+    assert page.locator("#section-introduction").get_by_text("Senest ændret af").is_visible()
+    screenshot("narrative")
+
+    page.goto("/reports/")
+    request = page.locator("section", has=page.get_by_role("heading", name="Bestil en rapport"))
+    request.get_by_label("Rapport", exact=True).select_option("council_appendix")
+    request.get_by_label("Periode", exact=True).fill(year)
+    page.get_by_role("button", name="Bestil").click()
+    page.wait_for_url("**/reports/*/")
+    status = page.locator("#run-status [data-status]")
+    assert status.get_attribute("data-status") == "done", status.inner_text()
+    screenshot("run")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Hent PDF").click()
+    pdf = tmp_path / "appendix.pdf"
+    download_info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "styrket beredskabet mod ransomware" in text
+    assert f"Statusbilag til regionsrådene {year}" in text
