@@ -71,8 +71,10 @@ def sha256(content: bytes) -> str:
 @contextmanager
 def celery_broker(settings, url: str) -> Iterator[None]:
     """Send tasks to the broker at ``url`` instead of running them in-process."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Read (and so load) the app's configuration before the settings change: its first read
+    # would otherwise take the changed value as the one to restore.
     previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(task_always_eager=False, broker_url=url)
     forget_connections()  # pools made by earlier tests point at the previous broker
     try:
