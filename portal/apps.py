@@ -8,5 +8,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import audit
+        from portal.auth import signals  # noqa: F401  (connects the sign-in receivers)
 
         audit.protect_entries()
