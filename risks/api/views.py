@@ -30,13 +30,14 @@ from risks.filtersets import (
     TreatmentActionFilterSet,
 )
 from risks.importexport import ImportFailed
+from risks.importexport.uploads import check_upload
 from risks.models import Asset, CriticalFunction, Risk, RiskMatrix, Threat, TreatmentAction
 from risks.services import risk_matrix_save
 from risks.views.transfer import KINDS, exported_file
 
 
 class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[check_upload])
     organisation = OrganisationSlugField(required=False)
 
 

@@ -21,9 +21,9 @@ from jwt.algorithms import RSAAlgorithm
 
 
 class OIDCProvider:
-    def __init__(self, *, client_id: str = "portal", client_secret: str = "provider-secret"):
+    def __init__(self, *, client_id: str = "portal") -> None:
         self.client_id = client_id
-        self.client_secret = client_secret
+        self.client_secret = secrets.token_urlsafe(16)
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "loopback-1"
         #: The claims of the person who signs in at the next authorize request.
