@@ -26,7 +26,7 @@ def test_it_sends_a_ciso_with_a_password_only_session_to_verification(
     assert page.status_code == 302
     assert page["Location"] == f"{reverse('mfa_verify')}?next={risk.get_absolute_url()}"
 
-    api = client.get(reverse("api:risk-detail", kwargs={"pk": risk.pk}))
+    api = client.get(reverse("api:risk-detail", kwargs={"pk": risk.pk}), HTTP_ACCEPT_LANGUAGE="en")
     assert api.status_code == 403
     assert "Two-factor authentication is required" in api.json()["detail"]
     assert "PACS" not in api.content.decode()
@@ -96,7 +96,7 @@ def test_enrolment_shows_the_secret_and_a_qr_code_and_ten_recovery_codes_once(
     # The same secret until it is confirmed: a reload must not break a half-done set-up.
     assert secret in client.get(reverse("mfa_enrol")).content.decode()
 
-    wrong = client.post(reverse("mfa_enrol"), {"code": "12345"})
+    wrong = client.post(reverse("mfa_enrol"), {"code": "12345"}, HTTP_ACCEPT_LANGUAGE="en")
     assert wrong.status_code == 200
     assert wrong.context["form"].errors["code"] == ["Enter the six digits the app shows."]
 
@@ -135,7 +135,9 @@ def test_a_recovery_code_works_once(mfa_on, personas, client_as):
     assert StaticToken.objects.filter(device__user=personas.ciso_a).count() == 9
 
     client = client_as(personas.ciso_a, verified=False)
-    again = client.post(reverse("mfa_verify"), {"code": code, "next": "/"})
+    again = client.post(
+        reverse("mfa_verify"), {"code": code, "next": "/"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert again.status_code == 200
     assert "The code is not valid." in again.context["form"].errors["code"][0]
     assert client.get(reverse("home")).status_code == 302
