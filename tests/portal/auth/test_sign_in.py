@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal.auth.lockout import client_address
 from portal.auth.middleware import LAST_SEEN_SESSION_KEY
 from tests.factories import UserFactory
 
@@ -120,3 +121,21 @@ def test_an_idle_session_ends(personas, client_as):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),  # no proxy: the header is the client's to invent
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # a made-up first entry is ignored
+        (2, "203.0.113.9, 10.0.0.7", "203.0.113.9"),
+        (2, "", "10.0.0.2"),
+    ],
+)
+def test_failures_are_counted_by_the_address_the_proxy_saw(
+    settings, rf, proxies, forwarded, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.post("/login/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.2")
+    assert client_address(request) == expected
