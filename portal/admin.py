@@ -19,8 +19,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "role"]
-    list_filter = ["role", "organisation"]
+    list_display = ["user", "organisation", "role", "source"]
+    list_filter = ["role", "source", "organisation"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "organisation"]
 

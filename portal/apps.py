@@ -8,5 +8,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import audit
+        from portal.auth import (  # noqa: F401  (connect the sign-in receivers, name the scheme)
+            schema,
+            signals,
+        )
 
         audit.protect_entries()

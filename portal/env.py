@@ -80,3 +80,30 @@ def parse_email_url(url: str) -> dict[str, object]:
             EMAIL_USE_TLS=parts.scheme == "submission" or query.get("tls") in _TRUE,
         )
     return settings
+
+
+def parse_group_roles(
+    name: str, raw: str, *, roles: tuple[str, ...]
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Parse ``<group>=<organisation slug>:<role>,…`` into the grants of each group.
+
+    A group may appear more than once (a membership each). The identity provider's group ids
+    are kept as written (Microsoft Entra ID sends object ids); slugs and roles are lower-case.
+    """
+    grants: dict[str, list[tuple[str, str]]] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        group, _equals, target = item.rpartition("=")
+        slug, _colon, role = target.partition(":")
+        group, slug, role = group.strip(), slug.strip().lower(), role.strip().lower()
+        if not group or not slug or not role:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} must read <group>=<organisation slug>:<role>"
+            )
+        if role not in roles:
+            raise ImproperlyConfigured(
+                f"{name}: {role!r} in {item!r} is not a role; use one of {', '.join(roles)}"
+            )
+        grants.setdefault(group, []).append((slug, role))
+    return {group: tuple(pairs) for group, pairs in grants.items()}

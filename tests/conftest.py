@@ -5,9 +5,14 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from portal.access import forget_principal
 from portal.access.roles import Role
+from portal.auth.mfa import mfa_required_for
 from portal.models import Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -88,14 +93,29 @@ def api_as():
     return make
 
 
+def verify_second_factor(client: Client, user: AbstractBaseUser) -> TOTPDevice:
+    """Give ``client``'s session the second factor, as if ``user`` had typed a code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def client_as(client):
-    """``client_as(user)``: the Django test client, logged in as ``user``."""
+    """``client_as(user)``: the Django test client, logged in as ``user`` — with the second
+    factor given when ``MFA_REQUIRED`` asks it of the user (pass ``verified=False`` not to)."""
 
-    def make(user: AbstractBaseUser | None):
+    def make(user: AbstractBaseUser | None, *, verified: bool = True):
         client.logout()
         if user is not None:
             client.force_login(user)
+            if verified and mfa_required_for(user):
+                verify_second_factor(client, user)
+            forget_principal(user)  # read again in the test, after any change of memberships
         return client
 
     return make

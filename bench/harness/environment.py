@@ -24,6 +24,9 @@ PORTAL_VARIABLES = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD",
+    "MFA_REQUIRED",
+    "LOCAL_LOGIN_ENABLED",
+    "OIDC_CLIENT_ID",
     "DJANGO_SETTINGS_MODULE",
 )
 
@@ -40,6 +43,9 @@ def portal_env(*, database_url: str, secret_key: str, password: str, media_root:
         STATIC_ROOT=str(STATIC_ROOT),
         MEDIA_ROOT=str(media_root),
         DEMO_PASSWORD=password,
+        # The demo users have no authenticator to sign in with. (A session verified by one costs
+        # a query more a request: django-otp reads the device.)
+        MFA_REQUIRED="false",
         DJANGO_SETTINGS_MODULE="portal.settings",
         PYTHONUNBUFFERED="1",
     )

@@ -1,5 +1,4 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from capabilities.api.views import (
@@ -20,6 +19,7 @@ from initiatives.api.views import (
     WorkingGroupViewSet,
 )
 from portal.api.views import OrganisationViewSet
+from portal.auth.token import ObtainTokenView
 from reports.api.views import ReportRunViewSet
 from risks.api.views import (
     AssetViewSet,
@@ -60,6 +60,6 @@ router.register("risk-matrices", RiskMatrixViewSet)
 router.register("reports", ReportRunViewSet)
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("", include(router.urls)),
 ]

@@ -9,7 +9,15 @@ from portal.audit import audited
 
 
 class Membership(models.Model):
-    """A user's role in an organisation. A user can hold several memberships."""
+    """A user's role in an organisation. A user can hold several memberships.
+
+    ``source`` says who keeps it: an administrator (``local``) or the single sign-on, which
+    adds and removes its memberships at every sign-in from the identity provider's groups.
+    """
+
+    class Source(models.TextChoices):
+        LOCAL = "local", _("Granted in the portal")
+        SSO = "sso", _("Single sign-on group")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -24,6 +32,9 @@ class Membership(models.Model):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.LOCAL
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()

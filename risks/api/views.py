@@ -30,6 +30,7 @@ from risks.filtersets import (
     TreatmentActionFilterSet,
 )
 from risks.importexport import ImportFailed
+from risks.importexport.uploads import check_upload
 from risks.models import Asset, CriticalFunction, Risk, RiskMatrix, Threat, TreatmentAction
 from risks.selectors import risks_links_attach
 from risks.services import risk_matrix_save
@@ -37,7 +38,7 @@ from risks.views.transfer import KINDS, exported_file
 
 
 class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[check_upload])
     organisation = OrganisationSlugField(required=False)
 
 

@@ -88,10 +88,14 @@ starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leadin
 ``.xlsx`` text cells are always written as strings. On import that one leading ``'`` before
 such a character is removed again, so an exported file imports to the same text.
 
-Limits: files up to 20 MB and 100,000 data rows.
+Limits: files up to ``UPLOAD_MAX_MB`` (10 MB unless configured) and 100,000 data rows. The
+upload forms and the API check a file first (``risks.importexport.uploads``): its size, and
+that an ``.xlsx`` is an Office Open XML workbook and a ``.csv`` text.
 """
 
 from __future__ import annotations
+
+from django.conf import settings
 
 from risks.importexport.errors import ImportFailed, RowError
 from risks.importexport.exporting import (
@@ -156,7 +160,7 @@ __all__ = [
 
 # The limits of an import. ``risks.importexport.reading`` looks them up here each time a file
 # is read, so setting them on the package (as the tests do) takes effect.
-#: The largest file accepted (bytes).
-MAX_BYTES = 20 * 1024 * 1024
+#: The largest file accepted (bytes): the setting UPLOAD_MAX_MB.
+MAX_BYTES = settings.UPLOAD_MAX_BYTES
 #: The most data rows accepted (the header row not counted).
 MAX_ROWS = 100_000

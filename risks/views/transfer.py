@@ -18,6 +18,7 @@ from portal.forms import DesignSystemFormMixin
 from portal.models import Organisation
 from risks import importexport
 from risks.filtersets import AssetFilterSet, RiskFilterSet, TreatmentActionFilterSet
+from risks.importexport.uploads import check_upload
 from risks.models import Asset, Risk, TreatmentAction
 
 #: kind -> (model, importer, exporter, filterset, file name, list URL name)
@@ -74,6 +75,7 @@ class ImportForm(DesignSystemFormMixin, forms.Form):
         queryset=Organisation.objects.none(), label=gettext_lazy("Region")
     )
     file = forms.FileField(
+        validators=[check_upload],
         label=gettext_lazy("File (.xlsx or .csv)"),
         help_text=gettext_lazy("The columns are described in the import guide below."),
     )

@@ -1,14 +1,31 @@
 """A CISO finds an asset in the list, edits it, sees a field error, saves and reads its history."""
 
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.auth.mfa import mfa_required_for
 from tests.conftest import make_personas
 from tests.factories import AssetFactory
+from tests.portal.auth.conftest import current_code
 
 
 def log_in(page, username: str, password: str = "correct-horse-battery") -> None:  # noqa: S107 (the test personas' password)
+    """Log in through the login page — and give the authenticator's code when
+    ``MFA_REQUIRED`` asks the user for a second factor."""
+    user = get_user_model().objects.get(username=username)
+    device = None
+    if mfa_required_for(user):
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=True, defaults={"name": "browser test"}
+        )
     page.goto("/login/")
     page.get_by_label("Brugernavn").fill(username)
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
+    if device is not None:
+        page.wait_for_url("**/mfa/verify/**")
+        page.get_by_label("Kode", exact=True).fill(current_code(device))
+        page.get_by_role("button", name="Fortsæt").click()
     page.wait_for_url("**/")
 
 

@@ -85,6 +85,7 @@ def celery_broker(settings, url: str) -> Iterator[None]:
 
 
 def forget_connections() -> None:
-    app.close()
+    """Drop the connection pools made for the previous broker. (Not ``app.close()``: that
+    also deregisters the app, and shared tasks imported afterwards would not find it.)"""
     app._pool = None
     app.amqp._producer_pool = None
