@@ -30,6 +30,7 @@ from risks.filtersets import (
     TreatmentActionFilterSet,
 )
 from risks.importexport import ImportFailed
+from risks.importexport.exporting import XLSX_CONTENT_TYPE
 from risks.models import Asset, CriticalFunction, Risk, RiskMatrix, Threat, TreatmentAction
 from risks.services import risk_matrix_save
 from risks.views.transfer import KINDS, exported_file
@@ -88,7 +89,11 @@ class TransferMixin:
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (400, "application/json"): OpenApiTypes.OBJECT,
+        },
     )
     @action(detail=False, methods=["get"], url_path="export")
     def export_file(self, request: Request) -> HttpResponse:
@@ -151,7 +156,7 @@ class ThreatViewSet(RestrictedModelViewSet):
 class RiskMatrixViewSet(RestrictedUpdateViewSet):
     """A region's matrix. A change re-levels all the region's risks in one transaction."""
 
-    queryset = RiskMatrix.objects.select_related("organisation")
+    queryset = RiskMatrix.objects.select_related("organisation").order_by("organisation__slug")
     serializer_class = RiskMatrixSerializer
 
     def perform_update(self, serializer) -> None:
