@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal.views import health, home, organisations
+from portal.views import audit, health, home, organisations
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
@@ -23,6 +23,7 @@ urlpatterns = [
         organisations.OrganisationEditView.as_view(),
         name="organisation_edit",
     ),
+    path("audit/export/", audit.AuditExportView.as_view(), name="audit_export"),
     path("initiatives/", include("initiatives.urls")),
     path("capabilities/", include("capabilities.urls")),
     path("reports/", include("reports.urls")),

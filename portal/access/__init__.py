@@ -13,7 +13,7 @@ same filter, so the list, the detail page, the form and the API cannot disagree.
 """
 
 from portal.access.actions import Action
-from portal.access.checks import can, can_add_somewhere, organisations_for
+from portal.access.checks import can, can_add_somewhere, is_sector_admin, organisations_for
 from portal.access.principal import Principal, forget_principal, principal_for
 from portal.access.querysets import RestrictedQuerySet
 
@@ -24,6 +24,7 @@ __all__ = [
     "can",
     "can_add_somewhere",
     "forget_principal",
+    "is_sector_admin",
     "organisations_for",
     "principal_for",
 ]

@@ -1,5 +1,6 @@
+from portal.models.audit_prune import AuditPrune
 from portal.models.base import ConcurrentUpdate, VersionedModel
 from portal.models.membership import Membership
 from portal.models.organisation import Organisation
 
-__all__ = ["ConcurrentUpdate", "Membership", "Organisation", "VersionedModel"]
+__all__ = ["AuditPrune", "ConcurrentUpdate", "Membership", "Organisation", "VersionedModel"]
