@@ -12,7 +12,14 @@ from datetime import date, timedelta
 from django.core.management import call_command
 
 from capabilities.maturity import assessment_start
-from initiatives.models import Initiative, RegionalImplementation, WorkingGroup, WorkingGroupMember
+from initiatives.models import (
+    Deliverable,
+    Initiative,
+    Milestone,
+    RegionalImplementation,
+    WorkingGroup,
+    WorkingGroupMember,
+)
 from initiatives.services import initiative_record_status, strategy_periods
 from portal.models import Organisation
 from reports.models import NarrativeDraft, ReportRun
@@ -143,6 +150,10 @@ def make_sector(personas: Personas) -> Sector:
         rag="green",
         progress=40,
         narrative="Arbejdet skrider frem.",
+    )
+    Milestone.objects.create(initiative=initiative, title="Første leverance", due=date.today())
+    Deliverable.objects.create(
+        working_group=group, initiative=initiative, title="Vejledning", due=date.today()
     )
     _region(sector, personas.region_a, "a")
     _region(sector, personas.region_b, "b", first_risk_id=REGION_B_FIRST_RISK_ID)

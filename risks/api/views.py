@@ -62,7 +62,7 @@ class TransferMixin:
         responses={201: OpenApiResponse(description='{"count": n}'), 400: ImportFailedSerializer},
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser], url_path="import")
-    def import_file(self, request: Request) -> Response:
+    def import_file(self, request: Request, *args, **kwargs) -> Response:
         importer = KINDS[self.transfer_kind][1]
         # Treatment actions are added to risks: the organisations are those of the risks.
         model = Asset if self.transfer_kind == "assets" else Risk
@@ -96,7 +96,7 @@ class TransferMixin:
         },
     )
     @action(detail=False, methods=["get"], url_path="export")
-    def export_file(self, request: Request) -> HttpResponse:
+    def export_file(self, request: Request, *args, **kwargs) -> HttpResponse:
         return exported_file(request._request, self.transfer_kind)
 
 
