@@ -30,7 +30,7 @@ ACTIONS = {
     LogEntry.Action.ACCESS: "access",
 }
 #: A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = tuple("=+-@\t\r＝＋－＠")
 
 
 def _start_of(day: date) -> datetime:
