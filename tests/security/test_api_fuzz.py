@@ -33,8 +33,9 @@ from tests.sector import make_sector
 pytestmark = pytest.mark.fuzz
 
 #: Examples per operation and generation mode, each sent as every role. Generating them is
-#: the expensive part: with ~115 operations and both modes this takes about a minute.
-MAX_EXAMPLES = 3
+#: the expensive part: with ~115 operations and both modes this takes 1–1.5 minutes on a
+#: 2-core machine (PostgreSQL the slower). Raise it locally to search harder.
+MAX_EXAMPLES = 2
 
 #: Operations not fuzzed, and why.
 EXCLUDED = {
@@ -47,6 +48,10 @@ EXCLUDED = {
     ("POST", "/api/v1/auth/token/"),
 }
 
+#: schemathesis' negative_data_rejection is left out: the FilterSets behind the lists also
+#: serve the HTML filter forms and, by design, read an empty or unknown filter value as "no
+#: filter", which that check reports as accepting invalid data. Malformed values that matter
+#: (ids, numbers, page sizes, export filters) are 400s, see tests/portal/test_api_contract.py.
 CHECKS = [
     not_a_server_error,
     content_type_conformance,
@@ -94,11 +99,11 @@ class InProcessApp:
         self.exceptions.append(traceback.format_exc())
 
 
-def _operations(schema):
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if (operation.method.upper(), operation.path) not in EXCLUDED:
-            yield operation
+def _operations(schema) -> list:
+    operations = [result.ok() for result in schema.get_all_operations()]
+    known = {(operation.method.upper(), operation.path) for operation in operations}
+    assert known >= EXCLUDED, f"excluded operations that no longer exist: {EXCLUDED - known}"
+    return [op for op in operations if (op.method.upper(), op.path) not in EXCLUDED]
 
 
 def _readable(content: bytes) -> str:
