@@ -12,7 +12,7 @@ from initiatives.models import (
     Strategy,
     WorkingGroup,
 )
-from portal.filtersets import OrganisationFilter, SearchFilterSet
+from portal.filtersets import IntegerFilter, OrganisationFilter, SearchFilterSet
 
 
 class InitiativeFilterSet(SearchFilterSet):
@@ -67,7 +67,7 @@ class DeliverableFilterSet(SearchFilterSet):
         queryset=WorkingGroup.objects.all(),
         label=_("Working group"),
     )
-    initiative = django_filters.NumberFilter(field_name="initiative_id", label=_("Initiative"))
+    initiative = IntegerFilter(field_name="initiative_id", label=_("Initiative"))
     status = django_filters.ChoiceFilter(choices=Deliverable.Status.choices, label=_("Status"))
     due_after = django_filters.DateFilter(field_name="due", lookup_expr="gte", label=_("Due from"))
     due_before = django_filters.DateFilter(
@@ -82,7 +82,7 @@ class DeliverableFilterSet(SearchFilterSet):
 class MilestoneFilterSet(SearchFilterSet):
     search_fields = ("title",)
 
-    initiative = django_filters.NumberFilter(field_name="initiative_id", label=_("Initiative"))
+    initiative = IntegerFilter(field_name="initiative_id", label=_("Initiative"))
     open = django_filters.BooleanFilter(field_name="done_on", lookup_expr="isnull", label=_("Open"))
 
     class Meta(SearchFilterSet.Meta):
@@ -91,7 +91,7 @@ class MilestoneFilterSet(SearchFilterSet):
 
 
 class RegionalImplementationFilterSet(django_filters.FilterSet):
-    initiative = django_filters.NumberFilter(field_name="initiative_id", label=_("Initiative"))
+    initiative = IntegerFilter(field_name="initiative_id", label=_("Initiative"))
     organisation = OrganisationFilter(regions_only=True, label=_("Region"))
     status = django_filters.ChoiceFilter(
         choices=RegionalImplementation.Status.choices, label=_("Status")

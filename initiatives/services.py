@@ -241,6 +241,9 @@ def status_reminders_send(*, today: date | None = None) -> int:
                     "period": period,
                     "group": group.name_da,
                 }
+                # A header is one line: a line break in a name (the API takes any text) would
+                # make Django refuse the mail and stop the reminders of every later group.
+                subject = " ".join(subject.split())
                 lines = "\n".join(f"- {initiative}" for initiative in missing)
                 body = _(
                     "These initiatives have no status update for %(period)s, which ends on "

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from portal.models import Membership, Organisation
+from portal.models import AuditPrune, Membership, Organisation
 
 admin.site.site_header = "Cyber resilience portal"
 
@@ -46,6 +46,22 @@ class ReadOnlyLogEntryAdmin(admin.ModelAdmin):
 if admin.site.is_registered(LogEntry):
     admin.site.unregister(LogEntry)
 admin.site.register(LogEntry, ReadOnlyLogEntryAdmin)
+
+
+@admin.register(AuditPrune)
+class AuditPruneAdmin(admin.ModelAdmin):
+    """The record of each pruning of the audit trail (``manage.py audit_prune``): read-only."""
+
+    list_display = ["performed_at", "performed_by", "cutoff", "deleted", "retention_days"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 class PortalUserAdmin(UserAdmin):

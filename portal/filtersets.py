@@ -17,6 +17,13 @@ class AnyYesNo(django_filters.widgets.BooleanWidget):
         self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an id, a score): ``?risk=1.5`` is invalid rather than matching nothing."""
+
+    field_class = forms.IntegerField
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class OrganisationFilter(django_filters.ModelMultipleChoiceFilter):
     """Organisations by slug, repeatable: ``?organisation=hovedstaden&organisation=sjaelland``."""

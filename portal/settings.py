@@ -336,6 +336,16 @@ GUARDIAN_RAISE_403 = False
 # django-auditlog: the trail is append-only and kept (see portal/audit.py).
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Entries are kept at least five years (at most 1,827 days): ``audit_prune`` deletes only what
+# is older. A shorter retention takes an explicit, separate decision (portal/audit_retention.py).
+AUDIT_RETENTION_MINIMUM_DAYS = 5 * 365 + 2
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", AUDIT_RETENTION_MINIMUM_DAYS)
+AUDIT_RETENTION_BELOW_FIVE_YEARS = env_bool("AUDIT_RETENTION_BELOW_FIVE_YEARS", False)
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MINIMUM_DAYS and not AUDIT_RETENTION_BELOW_FIVE_YEARS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least {AUDIT_RETENTION_MINIMUM_DAYS} (five years); "
+        "a shorter retention also needs AUDIT_RETENTION_BELOW_FIVE_YEARS=true."
+    )
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-cyberportal")
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.views import dashboards, health, organisations
+from portal.views import audit, dashboards, health, organisations
 
 urlpatterns = [
     path("", dashboards.HomeView.as_view(), name="home"),
@@ -32,6 +32,7 @@ urlpatterns = [
         organisations.OrganisationEditView.as_view(),
         name="organisation_edit",
     ),
+    path("audit/export/", audit.AuditExportView.as_view(), name="audit_export"),
     path("initiatives/", include("initiatives.urls")),
     path("capabilities/", include("capabilities.urls")),
     path("reports/", include("reports.urls")),

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import Discipline
-from portal.filtersets import OrganisationFilter, SearchFilterSet
+from portal.filtersets import IntegerFilter, OrganisationFilter, SearchFilterSet
 from risks.models import Asset, CriticalFunction, Level, Risk, RiskStatus, Threat, TreatmentAction
 from risks.models.threat import AttackSurface
 
@@ -41,9 +41,7 @@ class RiskFilterSet(SearchFilterSet):
     )
     status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"))
     owner = django_filters.CharFilter(field_name="owner__username", label=_("Owner (user name)"))
-    asset = django_filters.NumberFilter(
-        field_name="assets", label=_("Asset"), widget=forms.HiddenInput
-    )
+    asset = IntegerFilter(field_name="assets", label=_("Asset"), widget=forms.HiddenInput)
     threat = django_filters.ModelChoiceFilter(
         to_field_name="slug", queryset=Threat.objects.all(), label=_("Threat")
     )
@@ -56,10 +54,10 @@ class RiskFilterSet(SearchFilterSet):
     review_overdue = django_filters.BooleanFilter(
         method="filter_review_overdue", label=_("Review overdue")
     )
-    residual_likelihood = django_filters.NumberFilter(widget=forms.HiddenInput)
-    residual_consequence = django_filters.NumberFilter(widget=forms.HiddenInput)
-    inherent_likelihood = django_filters.NumberFilter(widget=forms.HiddenInput)
-    inherent_consequence = django_filters.NumberFilter(widget=forms.HiddenInput)
+    residual_likelihood = IntegerFilter(widget=forms.HiddenInput)
+    residual_consequence = IntegerFilter(widget=forms.HiddenInput)
+    inherent_likelihood = IntegerFilter(widget=forms.HiddenInput)
+    inherent_consequence = IntegerFilter(widget=forms.HiddenInput)
 
     class Meta(SearchFilterSet.Meta):
         model = Risk
@@ -91,7 +89,7 @@ class RiskFilterSet(SearchFilterSet):
 class TreatmentActionFilterSet(SearchFilterSet):
     search_fields = ("title",)
 
-    risk = django_filters.NumberFilter(field_name="risk_id", label=_("Risk"))
+    risk = IntegerFilter(field_name="risk_id", label=_("Risk"))
     status = django_filters.MultipleChoiceFilter(
         choices=TreatmentAction.Status.choices, label=_("Status")
     )

@@ -86,7 +86,7 @@ class MaturityEntrySerializer(serializers.ModelSerializer):
     current_level = serializers.IntegerField(min_value=0, max_value=5)
     target_level = serializers.IntegerField(min_value=0, max_value=5)
     gap = serializers.IntegerField(read_only=True)
-    assessor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assessor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = MaturityEntry

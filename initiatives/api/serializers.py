@@ -16,10 +16,11 @@ from initiatives.models import (
 from portal.access import principal_for
 from portal.access.roles import Role
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
+from portal.slugs import unique_slug
 
 
 class StrategySerializer(serializers.ModelSerializer):
-    predecessor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    predecessor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Strategy
@@ -155,12 +156,28 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
             "members",
             "initiatives",
         ]
-        read_only_fields = ["slug"]
+        extra_kwargs = {
+            "slug": {
+                "required": False,
+                "help_text": "Chosen on creation (from name_da when left out); fixed after.",
+            }
+        }
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        if self.instance is not None:  # the slug names the group in URLs: it never changes
+            fields["slug"].read_only = True
+        return fields
 
     def validate(self, attrs: dict) -> dict:
         if "topic_list" in attrs:
             attrs["topics"] = "\n".join(topic.strip() for topic in attrs.pop("topic_list"))
         return attrs
+
+    def create(self, validated_data: dict) -> WorkingGroup:
+        if not validated_data.get("slug"):
+            validated_data["slug"] = unique_slug(WorkingGroup, validated_data["name_da"])
+        return super().create(validated_data)
 
 
 class DeliverableSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -203,7 +220,9 @@ class MilestoneSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 class RegionalImplementationSerializer(serializers.ModelSerializer):
     organisation = OrganisationSlugField(read_only=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RegionalImplementation

@@ -13,7 +13,13 @@ same filter, so the list, the detail page, the form and the API cannot disagree.
 """
 
 from portal.access.actions import Action
-from portal.access.checks import can, can_add_somewhere, dashboard_regions, organisations_for
+from portal.access.checks import (
+    can,
+    can_add_somewhere,
+    dashboard_regions,
+    is_sector_admin,
+    organisations_for,
+)
 from portal.access.principal import Principal, forget_principal, principal_for
 from portal.access.querysets import RestrictedQuerySet
 
@@ -25,6 +31,7 @@ __all__ = [
     "can_add_somewhere",
     "dashboard_regions",
     "forget_principal",
+    "is_sector_admin",
     "organisations_for",
     "principal_for",
 ]

@@ -21,6 +21,12 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: str, obj: Model) 
     return manager.restrict(user, action).filter(pk=obj.pk).exists()
 
 
+def is_sector_admin(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Sector-wide operations (e.g. exporting the audit trail) are the sector admins' alone."""
+    principal = principal_for(user)
+    return principal.is_authenticated and principal.is_sector_admin
+
+
 def can_add_somewhere(user: AbstractBaseUser | AnonymousUser | None, model: type[Model]) -> bool:
     """Whether the user could add an object of ``model`` at all (to show an "Add" button)."""
     principal = principal_for(user)

@@ -24,6 +24,8 @@ class RestrictedViewSetMixin:
         """The object's audit trail: who changed what, when, newest first."""
         entries = history_entries(entries_for(self.get_object()))
         page = self.paginate_queryset(entries)
+        if page is None:  # a viewset without pagination (a short catalogue) lists it all
+            return Response(AuditEntrySerializer(entries, many=True).data)
         return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
 
 

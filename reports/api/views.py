@@ -61,5 +61,5 @@ class ReportRunViewSet(
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
-    def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
+    def pdf(self, request: Request, *args, **kwargs) -> FileResponse:
         return pdf_response(self.get_object())

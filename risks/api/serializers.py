@@ -93,7 +93,9 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
         allow_null=True,
         required=False,
     )
-    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    accepted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     shared_with = serializers.SerializerMethodField()
     inherent_level = serializers.ChoiceField(choices=Level.choices, read_only=True)
     residual_level = serializers.ChoiceField(choices=Level.choices, read_only=True)

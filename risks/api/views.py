@@ -30,6 +30,7 @@ from risks.filtersets import (
     TreatmentActionFilterSet,
 )
 from risks.importexport import ImportFailed
+from risks.importexport.exporting import XLSX_CONTENT_TYPE
 from risks.importexport.uploads import check_upload
 from risks.models import Asset, CriticalFunction, Risk, RiskMatrix, Threat, TreatmentAction
 from risks.selectors import risks_links_attach
@@ -63,7 +64,7 @@ class TransferMixin:
         responses={201: OpenApiResponse(description='{"count": n}'), 400: ImportFailedSerializer},
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser], url_path="import")
-    def import_file(self, request: Request) -> Response:
+    def import_file(self, request: Request, *args, **kwargs) -> Response:
         importer = KINDS[self.transfer_kind][1]
         # Treatment actions are added to risks: the organisations are those of the risks.
         model = Asset if self.transfer_kind == "assets" else Risk
@@ -90,10 +91,14 @@ class TransferMixin:
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (400, "application/json"): OpenApiTypes.OBJECT,
+        },
     )
     @action(detail=False, methods=["get"], url_path="export")
-    def export_file(self, request: Request) -> HttpResponse:
+    def export_file(self, request: Request, *args, **kwargs) -> HttpResponse:
         return exported_file(request._request, self.transfer_kind)
 
 
@@ -135,7 +140,7 @@ class RiskViewSet(TransferMixin, RestrictedModelViewSet):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        if page is not None:
+        if page is not None and self.action == "list":
             risks_links_attach(page)
         return page
 
@@ -166,7 +171,7 @@ class ThreatViewSet(RestrictedModelViewSet):
 class RiskMatrixViewSet(RestrictedUpdateViewSet):
     """A region's matrix. A change re-levels all the region's risks in one transaction."""
 
-    queryset = RiskMatrix.objects.select_related("organisation")
+    queryset = RiskMatrix.objects.select_related("organisation").order_by("organisation__slug")
     serializer_class = RiskMatrixSerializer
 
     def perform_update(self, serializer) -> None:

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -52,13 +52,18 @@ FORMATS = ("xlsx", "csv")
 
 
 def exported_file(request: HttpRequest, kind: str) -> HttpResponse:
-    """The user's visible objects of ``kind``, filtered like the list, as an attachment."""
+    """The user's visible objects of ``kind``, filtered like the list, as an attachment.
+
+    Invalid filters or an unknown format raise ``ValidationError``: an export that silently
+    dropped a filter would hand over more than the user asked for."""
     model, _importer, exporter, filterset_class, name, _list = KINDS[kind]
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
-        fmt = "xlsx"
+        raise ValidationError({"format": [_("Choose xlsx or csv.")]})
     queryset = model.objects.restrict(request.user, Action.VIEW)
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
     content, content_type, suffix = exporter(queryset=filterset.qs, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
@@ -67,7 +72,16 @@ def exported_file(request: HttpRequest, kind: str) -> HttpResponse:
 
 class ExportView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, kind: str) -> HttpResponse:
-        return exported_file(request, kind)
+        try:
+            return exported_file(request, kind)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{field}: {' '.join(messages_)}" for field, messages_ in error.message_dict.items()
+            )
+            return HttpResponseBadRequest(
+                _("The export was refused: %(problems)s") % {"problems": problems},
+                content_type="text/plain; charset=utf-8",
+            )
 
 
 class ImportForm(DesignSystemFormMixin, forms.Form):

@@ -1,0 +1,36 @@
+from datetime import date
+
+from auditlog.models import LogEntry
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.audit_export import FORMATS, entries_between, write_export
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the audit trail for an auditor: who changed what, when, from what to what. "
+        "Days are inclusive; without --from/--to the whole trail."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--from", dest="start", type=_day, help="first day, YYYY-MM-DD")
+        parser.add_argument("--to", dest="end", type=_day, help="last day, YYYY-MM-DD")
+        parser.add_argument("--format", dest="fmt", choices=FORMATS, default="csv")
+        parser.add_argument("--output", help="file to write (default: standard output)")
+
+    def handle(self, *args, start, end, fmt, output, **options) -> None:
+        if start and end and end < start:
+            raise CommandError("--to is before --from")
+        entries = entries_between(LogEntry.objects.all(), start=start, end=end)
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                write_export(entries, fmt, stream)
+        else:
+            write_export(entries, fmt, self.stdout)

@@ -1,0 +1,198 @@
+"""Every route, asked for region B's objects by every role of region A, refuses and changes
+nothing; a route that is neither covered nor allow-listed fails (see ``route_walk``)."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.sector import make_sector
+from tests.security.route_walk import walk
+
+ROLES = ("ciso_a", "riskowner_a", "viewer_a")
+
+_SECTOR_DATA = "sector-wide data every signed-in user reads (MemberReadable / public_read)"
+#: Object routes whose GET may answer: what they show is not confidential to a region.
+PUBLIC_READS = {
+    **dict.fromkeys(
+        ["organisation_detail", "api:organisation-detail", "api:organisation-history"],
+        "the list of organisations is read by every signed-in user",
+    ),
+    **dict.fromkeys(
+        [
+            "initiatives:initiative_detail",
+            "initiatives:strategy_detail",
+            "initiatives:working_group_detail",
+            "initiatives:deliverable_detail",
+            "api:initiative-detail",
+            "api:initiative-history",
+            "api:status-update-list",
+            "api:status-update-detail",
+            "api:strategy-detail",
+            "api:strategy-history",
+            "api:strategicobjective-detail",
+            "api:strategicobjective-history",
+            "api:workinggroup-detail",
+            "api:workinggroup-history",
+            "api:deliverable-detail",
+            "api:deliverable-history",
+            "api:milestone-detail",
+            "api:milestone-history",
+        ],
+        f"the sector strategy's portfolio: {_SECTOR_DATA}",
+    ),
+    **dict.fromkeys(
+        ["api:regionalimplementation-detail", "api:regionalimplementation-history"],
+        "each region's implementation status of the strategy is shared (public_read)",
+    ),
+    **dict.fromkeys(
+        [
+            "capabilities:capability_detail",
+            "api:capability-detail",
+            "api:capability-history",
+            "api:discipline-detail",
+            "api:discipline-history",
+            "api:framework-detail",
+            "api:framework-history",
+            "api:requirement-detail",
+            "api:requirement-history",
+            "api:threat-detail",
+            "api:threat-history",
+        ],
+        f"catalogues (capabilities, frameworks, threats): {_SECTOR_DATA}",
+    ),
+}
+
+_LIST = "a list or form narrowed by restrict(); its GET is searched for region B's risks"
+#: Routes with no object in their path, and why that is fine.
+NOT_OBJECT_SCOPED = {
+    "home": "the signed-in user's own page",
+    "dashboard_tsi": "the portfolio and the regions' maturity, each narrowed by restrict()",
+    "dashboard_operations": "sector administrators only; 403 for others (test_dashboards)",
+    "mfa_verify": "the signed-in user's own second factor",
+    "mfa_enrol": "the signed-in user's own authenticator",
+    "oidc_authentication_init": "public: starts single sign-on at the identity provider",
+    "oidc_authentication_callback": "public: the identity provider's answer (state checked)",
+    "healthz": "health check for the load balancer, no data",
+    "livez": "liveness check, no data",
+    "login": "public: signing in",
+    "logout": "ends the user's own session",
+    "set_language": "Django's i18n view: sets the user's language",
+    "audit_export": "sector administrators only (is_sector_admin), tested in test_audit_export",
+    "api:auth-token": "public: exchanges a password for the user's own token",
+    "api:api-root": "DRF's index of links, no data",
+    "api-schema": "the OpenAPI schema, no data",
+    "api-docs": "Swagger UI, no data",
+    "reports:drafts": "the edition comes from the query string; checked by DraftEditView "
+    "(tests/reports/test_drafts.py)",
+    **dict.fromkeys(
+        [
+            "organisation_list",
+            "initiatives:portfolio",
+            "initiatives:strategy_current",
+            "initiatives:implementation_matrix",
+            "initiatives:working_group_list",
+            "capabilities:overview",
+            "capabilities:sector",
+            "capabilities:coverage",
+            "capabilities:assessment_list",
+            "reports:run_list",
+            "risks:risk_list",
+            "risks:risk_add",
+            "risks:heatmap",
+            "risks:export",
+            "risks:import",
+            "risks:treatment_plan",
+            "risks:asset_list",
+            "risks:asset_add",
+            "risks:critical_function_list",
+            "risks:critical_function_add",
+            *(
+                f"api:{resource}-list"
+                for resource in (
+                    "organisation",
+                    "discipline",
+                    "capability",
+                    "framework",
+                    "requirement",
+                    "maturityassessment",
+                    "strategy",
+                    "strategicobjective",
+                    "initiative",
+                    "workinggroup",
+                    "deliverable",
+                    "milestone",
+                    "regionalimplementation",
+                    "asset",
+                    "risk",
+                    "treatmentaction",
+                    "criticalfunction",
+                    "threat",
+                    "riskmatrix",
+                    "reportrun",
+                )
+            ),
+            *(
+                f"api:{resource}-{action}"
+                for resource in ("asset", "risk", "treatmentaction")
+                for action in ("export-file", "import-file")
+            ),
+        ],
+        _LIST,
+    ),
+}
+# Django's admin (the "admin:" routes) is allow-listed as a whole: AdminSite.admin_view lets
+# only active staff in, and no region user is staff (test_it_keeps_region_users_out_of_admin).
+
+
+@pytest.fixture
+def sector(personas):
+    return make_sector(personas)
+
+
+def _clients(personas) -> dict[str, Client]:
+    clients = {}
+    for role in ROLES:
+        client = Client(raise_request_exception=False)  # a crash is a 500 to report
+        client.force_login(personas.by_name(role))
+        clients[role] = client
+    return clients
+
+
+def _walk(sector, **options):
+    return walk(
+        region_b=sector.personas.region_b,
+        clients=_clients(sector.personas),
+        forbidden=sector.region_b_markers[:1],
+        public_reads=PUBLIC_READS,
+        not_object_scoped=NOT_OBJECT_SCOPED,
+        **options,
+    )
+
+
+def test_it_refuses_region_b_objects_on_every_route(sector):
+    report = _walk(sector)
+    assert not report.uncovered, "\n".join(report.uncovered)
+    assert not report.violations, "\n".join(report.violations)
+    stale = (set(PUBLIC_READS) | set(NOT_OBJECT_SCOPED)) - report.covered
+    assert not stale, f"allow-listed routes that no longer exist: {sorted(stale)}"
+
+
+def test_it_reports_a_route_that_skips_the_permission_layer(sector, settings):
+    settings.ROOT_URLCONF = "tests.security.leaky_urls"
+    # The real routes are walked by the test above; here the walker meets the leaky one.
+    report = _walk(
+        sector, urlconf="tests.security.leaky_urls", only=lambda route: route.name == "leaky_risk"
+    )
+    assert report.covered == {"leaky_risk"}
+    assert report.violations
+    assert all(
+        "/leaky/risks/970001/" in line and "200, not 403/404/405" in line
+        for line in report.violations
+    ), report.violations
+
+
+def test_it_keeps_region_users_out_of_admin(sector):
+    for client in _clients(sector.personas).values():
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
