@@ -52,6 +52,7 @@ def register_heatmap(
     kind: str,
     url_for: Callable[[int, int], str | None],
 ) -> Heatmap:
+    """``queryset``'s risks on ``matrix``'s grid, each cell linking to ``url_for(l, c)``."""
     title = _("Inherent risk") if kind == "inherent" else _("Residual risk")
     counts = heatmap_counts(queryset, kind=kind)
     return Heatmap(

@@ -13,19 +13,17 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from capabilities.selectors import discipline_overview, latest_assessment, maturity_chart
 from initiatives.models import RegionalImplementation
 from initiatives.periods import current_period
 from portal.access import Action
-from portal.charts import Heatmap
 from portal.dashboards.changes import changes_since
 from portal.dashboards.visits import visit_record
 from portal.models import Organisation
 from reports.models import ReportRun
 from risks.models import LEVEL_ORDER, Risk, TreatmentAction
-from risks.selectors import heatmap_counts
+from risks.selectors import register_heatmap
 from risks.services import risk_matrix_for
 
 #: Rows shown in each list panel; the panel links to the full, filtered list.
@@ -66,32 +64,18 @@ def region_dashboard(
     today = today or date.today()
     risks = Risk.objects.restrict_to(user, Action.VIEW, organisation).exclude(status="closed")
     matrix = risk_matrix_for(organisation)
-    cells = heatmap_counts(risks, kind="residual")
-    # Levels follow the matrix (risks are re-levelled when it changes), so the heatmap's
-    # cells give the counts per level without another pass over the register.
-    counts: dict[str, int] = {}
-    for (likelihood, consequence), count in cells.items():
-        level = matrix.level_for(likelihood * consequence)
-        counts[level] = counts.get(level, 0) + count
 
     def cell_url(likelihood: int, consequence: int) -> str:
         return _register_url(
             organisation, residual_likelihood=likelihood, residual_consequence=consequence
         )
 
-    heatmap = Heatmap(
-        title=_("Residual risk"),
-        description=_("%(total)s open risks by likelihood and consequence.")
-        % {"total": sum(counts.values())},
-        likelihood_labels=matrix.likelihood_labels,
-        consequence_labels=matrix.consequence_labels,
-        counts=cells,
-        level_for=matrix.level_for,
-        colour_for=matrix.colour_for,
-        url_for=cell_url,
-        axis_likelihood=_("Likelihood"),
-        axis_consequence=_("Consequence"),
-    )
+    heatmap = register_heatmap(queryset=risks, matrix=matrix, kind="residual", url_for=cell_url)
+    # Levels follow the matrix (risks are re-levelled when it changes), so the heatmap's
+    # cells give the counts per level without another pass over the register.
+    counts: dict[str, int] = {}
+    for cell in heatmap.cells:
+        counts[cell.level] = counts.get(cell.level, 0) + cell.count
 
     assessment = latest_assessment(user=user, organisation=organisation, approved_only=True)
     columns = discipline_overview(assessment=assessment) if assessment else []
