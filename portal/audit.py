@@ -3,10 +3,11 @@
 Built on django-auditlog: one append-only table of entries, each holding the changed fields as
 ``{field: [old, new]}``. Models opt in with ``audited(Model)``. Entries are never updated or
 deleted — not through the ORM (``protect_entries``), not through the admin (read-only), and on
-the database itself a trigger refuses UPDATE and DELETE (migration ``portal.0002``).
+the database itself a trigger refuses UPDATE, DELETE and TRUNCATE (migrations ``portal.0002``,
+``0008``). Reads of confidential material are entries too (``portal.audit_reads``).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,6 +19,8 @@ from django.db.models.signals import pre_delete, pre_save
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from portal.access import Action, sees_all_of
 
 #: Bookkeeping fields that change on every save and say nothing about the data.
 BOOKKEEPING_FIELDS = ("version", "created_at", "updated_at")
@@ -100,8 +103,12 @@ def _display_value(field: Field, value: object) -> str:
     return text
 
 
-def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
-    """Entries shaped for display, newest first, with field names in the user's language."""
+def history_entries(
+    entries: QuerySet[LogEntry], *, shown: Callable[[str], set[str] | None] = lambda name: None
+) -> list[HistoryEntry]:
+    """Entries shaped for display, newest first, with field names in the user's language.
+    ``shown(name)`` is the set of related objects (as recorded, by name) that a many-to-many
+    change may show, or None for all of them."""
     rows = []
     for entry in entries.select_related("actor", "content_type").order_by("-timestamp", "-pk"):
         model = entry.content_type.model_class()
@@ -113,7 +120,12 @@ def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
                 continue
             if isinstance(values, dict):
                 # many-to-many: {"type": "m2m", "operation": "add"|"delete", "objects": [...]}
-                objects = ", ".join(str(value) for value in values.get("objects", []))
+                allowed = shown(name)
+                objects = ", ".join(
+                    str(value)
+                    for value in values.get("objects", [])
+                    if allowed is None or str(value) in allowed
+                )
                 added = values.get("operation", values.get("type")) == "add"
                 old, new = ("", objects) if added else (objects, "")
             elif len(values) == 2:
@@ -137,11 +149,38 @@ def history_entries(entries: QuerySet[LogEntry]) -> list[HistoryEntry]:
 
 
 def entries_for(obj: Model) -> QuerySet[LogEntry]:
-    return LogEntry.objects.get_for_object(obj)
+    """The changes of ``obj``. Reads ("accessed") are not an object's history: who read
+    what is listed only to those who audit (``portal.audit_reads``)."""
+    return LogEntry.objects.get_for_object(obj).exclude(action=LogEntry.Action.ACCESS)
 
 
-def history_for(obj: Model) -> list[HistoryEntry]:
-    return history_entries(entries_for(obj))
+def history_for(obj: Model, reader=None) -> list[HistoryEntry]:
+    """``obj``'s history as ``reader`` may read it: a many-to-many change names only the
+    related objects the reader may see (e.g. another region reading a shared risk sees its
+    shared systems come and go, never the owner's other assets)."""
+    return history_entries(entries_for(obj), shown=related_shown(obj, reader))
+
+
+def related_shown(obj: Model, reader) -> Callable[[str], set[str] | None]:
+    """For ``history_entries``: which related objects of ``obj``'s many-to-many fields the
+    reader may see named — all of them where the reader reads every such object of ``obj``'s
+    organisation, otherwise those the permission layer shows them now."""
+    path = getattr(type(obj), "access_policy", None)
+    path = path.organisation_path(type(obj)) if path is not None else None
+    if reader is None or path is None:
+        return lambda name: None
+    organisation_id = type(obj)._default_manager.filter(pk=obj.pk).values_list(path, flat=True)[0]
+
+    def shown(name: str) -> set[str] | None:
+        field = _field(type(obj), name)
+        related = getattr(field, "related_model", None)
+        if related is None or not hasattr(related, "access_policy"):
+            return None
+        if sees_all_of(reader, related, organisation_id):
+            return None
+        return {str(o) for o in getattr(obj, name).restrict(reader, Action.VIEW)}
+
+    return shown
 
 
 def _refuse_update(sender, instance: LogEntry, **kwargs) -> None:

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.access import Action, can_add_somewhere, principal_for
+from portal.access import Action, can_add_somewhere, organisations_for, principal_for
 from portal.access.roles import REGION_ROLES, Role
 
 
@@ -35,6 +35,10 @@ def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
         items.append((reverse("risks:risk_list"), _("Risks")))
         items.append((reverse("risks:asset_list"), _("Assets")))
     items.append((reverse("api-docs"), _("API")))
+    from portal.models import AuditRead
+
+    if organisations_for(request.user, AuditRead, Action.VIEW) != []:
+        items.append((reverse("audit_reads"), _("Reads")))
     if principal.is_sector_admin:
         items.append((reverse("admin:index"), _("Administration")))
     return items

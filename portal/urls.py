@@ -33,6 +33,7 @@ urlpatterns = [
         name="organisation_edit",
     ),
     path("audit/export/", audit.AuditExportView.as_view(), name="audit_export"),
+    path("audit/reads/", audit.AuditReadListView.as_view(), name="audit_reads"),
     path("initiatives/", include("initiatives.urls")),
     path("capabilities/", include("capabilities.urls")),
     path("reports/", include("reports.urls")),

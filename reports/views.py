@@ -18,8 +18,9 @@ from django.views.generic import DetailView
 from portal.access import Action, can, principal_for
 from portal.access.roles import REGION_ROLES, Role
 from portal.audit import history_for
-from portal.forms import DesignSystemFormMixin
-from portal.models import ConcurrentUpdate, Organisation
+from portal.audit_reads import record_read
+from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
+from portal.models import ConcurrentUpdate, Organisation, ReadKind
 from portal.views.generic import ObjectListView, RestrictedMixin, restricted_object_or_404
 from reports.filtersets import ReportRunFilterSet
 from reports.models import NarrativeDraft, ReportKind, ReportRun
@@ -27,7 +28,7 @@ from reports.rendering import render_html
 from reports.services import may_request, report_request, run_queue_failed, validate_period
 
 
-class ReportRequestForm(DesignSystemFormMixin, forms.Form):
+class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
     kind = forms.ChoiceField(choices=ReportKind.choices, label=gettext_lazy("Report"))
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
@@ -51,7 +52,7 @@ class ReportRequestForm(DesignSystemFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         # Its own ids: the runs' filter form on the same page has fields of the same names.
         kwargs.setdefault("auto_id", "request_%s")
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         principal = principal_for(user)
         regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
         if not principal.is_sector_admin:
@@ -152,13 +153,26 @@ def run_pdf(request: HttpRequest, pk: int) -> FileResponse:
     if not request.user.is_authenticated:
         raise Http404
     run = restricted_object_or_404(request, ReportRun.objects.all(), Action.VIEW, pk=pk)
-    return pdf_response(run)
+    return pdf_response(request, run)
 
 
-def pdf_response(run: ReportRun) -> FileResponse:
-    """The run's archived PDF as a download (404 until it is done)."""
+def record_report_read(request: HttpRequest, run: ReportRun, kind: ReadKind) -> None:
+    record_read(
+        user=request.user,
+        kind=kind,
+        model=ReportRun,
+        obj=run,
+        organisation_ids=[run.organisation_id],
+        filters=request.GET,
+        request=request,
+    )
+
+
+def pdf_response(request: HttpRequest, run: ReportRun) -> FileResponse:
+    """The run's archived PDF as a download (404 until it is done), recorded as a read."""
     if run.status != ReportRun.Status.DONE or not run.pdf:
         raise Http404
+    record_report_read(request, run, ReadKind.REPORT_PDF)
     return FileResponse(
         run.pdf.open("rb"),
         content_type="application/pdf",
@@ -172,7 +186,9 @@ def run_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
     run = restricted_object_or_404(request, ReportRun.objects.all(), Action.VIEW, pk=pk)
-    return HttpResponse(render_html(run, for_browser=True))
+    content = render_html(run, for_browser=True)
+    record_report_read(request, run, ReadKind.REPORT_PREVIEW)
+    return HttpResponse(content)
 
 
 class DraftForm(DesignSystemFormMixin, forms.Form):

@@ -1,5 +1,5 @@
-"""django-axes' answer to a sign-in while the user name is locked out (429), and the client
-address it counts failures by."""
+"""django-axes' answer to a sign-in while the user name is locked out (429). Failures are
+counted by ``portal.client_address.client_address`` (``AXES_CLIENT_IP_CALLABLE``)."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -26,19 +26,3 @@ def lockout_response(
         {"message": message},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The address of the person signing in: with ``TRUSTED_PROXY_COUNT`` reverse proxies in
-    front, the one the outermost of them saw (``X-Forwarded-For`` from the right, so that a
-    client cannot choose its own address by sending the header); else the peer's address."""
-    count = settings.TRUSTED_PROXY_COUNT
-    if count:
-        forwarded = [
-            address.strip()
-            for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if address.strip()
-        ]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")

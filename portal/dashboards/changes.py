@@ -83,6 +83,7 @@ def changes_since(
         )
     entries = (
         LogEntry.objects.filter(watched, timestamp__gt=since)
+        .exclude(action=LogEntry.Action.ACCESS)
         .exclude(actor=user)
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")

@@ -1,4 +1,5 @@
-"""The audit trail's export for an auditor, downloaded by a sector administrator."""
+"""The audit trail for those who audit: its export (sector administrators) and the reads of
+confidential material (sector administrators, and a region's readers for their region)."""
 
 from auditlog.models import LogEntry
 from django import forms
@@ -9,9 +10,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from portal.access import is_sector_admin
+from portal.access import Action, is_sector_admin, organisations_for
 from portal.audit_export import CONTENT_TYPES, LINES, entries_between, export_rows
+from portal.audit_reads import record_read
+from portal.filtersets import AuditReadFilterSet
 from portal.forms import DesignSystemFormMixin
+from portal.models import AuditRead, Organisation, ReadKind
+from portal.views.generic import ObjectListView
 
 
 class AuditExportForm(DesignSystemFormMixin, forms.Form):
@@ -47,8 +52,47 @@ class AuditExportView(LoginRequiredMixin, View):
         entries = entries_between(
             LogEntry.objects.all(), start=form.cleaned_data["start"], end=form.cleaned_data["end"]
         )
+        record_read(
+            user=request.user,
+            kind=ReadKind.AUDIT_EXPORT,
+            model=LogEntry,
+            organisation_ids=[None],
+            filters=request.GET,
+            request=request,
+        )
         response = StreamingHttpResponse(
             LINES[fmt](export_rows(entries)), content_type=CONTENT_TYPES[fmt]
         )
         response["Content-Disposition"] = f'attachment; filename="audit-trail.{fmt}"'
         return response
+
+
+class AuditReadListView(ObjectListView):
+    """Who read which confidential material, when, from where and with what query — the
+    reads the permission layer lets the user see (``AuditRead.access_policy``)."""
+
+    queryset = AuditRead.objects.select_related("actor", "content_type")
+    filterset_class = AuditReadFilterSet
+    template_name = "portal/audit_reads.html"
+    title = _("Reads of confidential material")
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if (
+            request.user.is_authenticated
+            and organisations_for(request.user, AuditRead, Action.VIEW) == []
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-timestamp", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reads = list(context["object_list"])
+        ids = {(read.additional_data or {}).get("organisation") for read in reads}
+        names = Organisation.objects.in_bulk([pk for pk in ids if isinstance(pk, int)])
+        context["rows"] = [
+            (read, names.get((read.additional_data or {}).get("organisation"))) for read in reads
+        ]
+        return context

@@ -60,7 +60,6 @@ class CriticalFunctionDetailView(ObjectDetailView):
 class CriticalFunctionEditView(ObjectEditView):
     queryset = CriticalFunction.objects.all()
     form_class = CriticalFunctionForm
-    organisation_field = "organisation"
     list_url_name = "risks:critical_function_list"
 
 
@@ -120,6 +119,11 @@ class AttackSurfaceProfileEditView(ObjectEditView):
         else:
             self.organisation = obj.organisation
         return obj
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.instance.organisation = self.organisation  # so that the form checks the period
+        return form
 
     def before_save(self, form) -> None:
         form.instance.organisation = self.organisation

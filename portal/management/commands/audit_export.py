@@ -1,9 +1,12 @@
+import getpass
 from datetime import date
 
 from auditlog.models import LogEntry
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.audit_export import FORMATS, entries_between, write_export
+from portal.audit_reads import record_read
+from portal.models import ReadKind
 
 
 def _day(text: str) -> date:
@@ -29,6 +32,14 @@ class Command(BaseCommand):
         if start and end and end < start:
             raise CommandError("--to is before --from")
         entries = entries_between(LogEntry.objects.all(), start=start, end=end)
+        record_read(
+            user=None,
+            kind=ReadKind.AUDIT_EXPORT,
+            model=LogEntry,
+            organisation_ids=[None],
+            filters={"start": start, "end": end, "format": fmt},
+            detail={"performed_by": f"{getpass.getuser()} (manage.py audit_export)"},
+        )
         if output:
             with open(output, "w", encoding="utf-8", newline="") as stream:
                 write_export(entries, fmt, stream)
