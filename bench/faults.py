@@ -213,7 +213,7 @@ def check(args: argparse.Namespace, base: str) -> list[str]:
 
 def exercise(server: Server, args: argparse.Namespace, base: str) -> list[str]:
     port = server.port
-    api = login_api(port, "ciso.hovedstaden", PASSWORD)
+    api = login_api(port, "ciso.hovedstaden", server.env)
     listing = json.loads(api.get("/api/v1/risks/?organisation=hovedstaden&page_size=50").body)
     risks = [row for row in listing["results"] if row["organisation"] == "hovedstaden"]
     risks = risks[: args.writers]

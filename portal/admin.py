@@ -3,8 +3,17 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditPrune, Membership, Organisation
+from portal.auth.tokens import api_token_revoke
+from portal.models import (
+    ApiToken,
+    AuditPrune,
+    ExternalIdentity,
+    Membership,
+    Organisation,
+    ServiceAccount,
+)
 
 admin.site.site_header = "Cyber resilience portal"
 
@@ -75,3 +84,46 @@ User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, PortalUserAdmin)
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """An administrator links an existing account to the provider's person by its subject
+    (``sub``, or ``<tid>/<oid>`` with Entra ID) and the issuer exactly as the ID token says."""
+
+    list_display = ["user", "display_name", "issuer", "subject", "linked_at", "last_sign_in_at"]
+    search_fields = ["user__username", "display_name", "subject"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["linked_at", "linked_by", "last_sign_in_at"]
+
+    def save_model(self, request: HttpRequest, obj: ExternalIdentity, form, change) -> None:
+        if not change:
+            obj.linked_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued on the account page (never here: the token is shown once there);
+    the admin lists and revokes them."""
+
+    list_display = ["user", "name", "prefix", "scope", "created_at", "last_used_at", "expires_at"]
+    list_filter = ["scope", "end_reason"]
+    search_fields = ["user__username", "name", "prefix"]
+    readonly_fields = [field.name for field in ApiToken._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset) -> None:
+        for token in queryset:
+            api_token_revoke(token=token)
+
+
+@admin.register(ServiceAccount)
+class ServiceAccountAdmin(admin.ModelAdmin):
+    list_display = ["user", "description", "created_at", "created_by"]
+    search_fields = ["user__username", "description"]
+    readonly_fields = ["created_at", "created_by"]

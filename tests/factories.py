@@ -42,3 +42,14 @@ class AssetFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"System {n:04d}")
     kind = Asset.Kind.SYSTEM
     supplier = "Leverandør A/S"
+
+
+def api_token_for(user, *, scope: str = "write", name: str = "test") -> str:
+    """A personal API token for ``user``, as issued on the account page after the second
+    factor; returns the ``Authorization`` header's value."""
+    from portal.auth.tokens import api_token_create
+
+    _row, token = api_token_create(
+        user=user, name=name, scope=scope, created_by=user, second_factor=True
+    )
+    return f"Bearer {token}"

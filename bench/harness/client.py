@@ -1,7 +1,6 @@
 """Browser-like HTTP clients on loopback: sessions, cookies, signing in by form or token."""
 
 import http.client
-import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from urllib.parse import urlencode
 from scenarios import Scenario
 
 from .common import HOST, BenchError
+from .environment import api_token
 
 REQUEST_TIMEOUT = 60.0  # per request (gunicorn kills a worker after 30 s anyway)
 
@@ -129,27 +129,16 @@ def login_html(port: int, username: str, password: str) -> Session:
     return session
 
 
-def login_api(port: int, username: str, password: str) -> Session:
-    """Token authentication: POST /api/v1/auth/token/ → ``Authorization: Token …``."""
+def login_api(port: int, username: str, env: dict) -> Session:
+    """Token authentication with a personal API token: ``Authorization: Bearer …``."""
     session = Session(port, accept="application/json")
-    answer = session.request(
-        "POST",
-        "/api/v1/auth/token/",
-        body=json.dumps({"username": username, "password": password}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        token = json.loads(answer.body)["token"]
-    except (ValueError, KeyError, TypeError):
-        raise BenchError(f"no API token for {username} (HTTP {answer.status})") from None
-    session.headers["Authorization"] = f"Token {token}"
-    session.cookies.clear()
+    session.headers["Authorization"] = f"Bearer {api_token(env, username)}"
     return session
 
 
-def open_session(port: int, scenario: Scenario, password: str) -> Session:
+def open_session(port: int, scenario: Scenario, password: str, env: dict) -> Session:
     if scenario.user is None:
         return Session(port, accept="application/json" if scenario.kind == "api" else "text/html")
     if scenario.kind == "api":
-        return login_api(port, scenario.user, password)
+        return login_api(port, scenario.user, env)
     return login_html(port, scenario.user, password)

@@ -74,3 +74,29 @@ def run_manage(args: list[str], env: dict, *, timeout: float, show_output: bool)
         output = "" if show_output else "\n" + (completed.stdout or "")[-4000:]
         raise BenchError(f"manage.py {' '.join(args)} failed (exit {completed.returncode}){output}")
     return time.perf_counter() - started
+
+
+_api_tokens: dict[tuple[str, str], str] = {}
+
+
+def api_token(env: dict, username: str) -> str:
+    """A read-write API token for ``username`` (``manage.py issue_api_token``), one per user
+    and database: the API takes no password, and the bench runs with ``MFA_REQUIRED`` off."""
+    key = (env["DATABASE_URL"], username)
+    if key not in _api_tokens:
+        command = [sys.executable, "manage.py", "issue_api_token", username, "--scope", "write"]
+        command += ["--name", "bench"]
+        completed = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=120,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise BenchError(f"no API token for {username}: {completed.stderr[-2000:]}")
+        _api_tokens[key] = completed.stdout.strip()
+    return _api_tokens[key]

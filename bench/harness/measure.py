@@ -123,13 +123,15 @@ def measure(
     return result
 
 
-def load_run(port: int, scenarios: list[Scenario], args: argparse.Namespace, password: str) -> dict:
+def load_run(
+    port: int, scenarios: list[Scenario], args: argparse.Namespace, password: str, env: dict
+) -> dict:
     """``--load-clients`` threads, each with its own sessions, cycling through the scenarios."""
     log(f"  load: logging in {args.load_clients} clients …")
     login_started = time.perf_counter()
     clients: list[dict[str, Session]] = []
     for _ in range(args.load_clients):
-        clients.append({s.name: open_session(port, s, password) for s in scenarios})
+        clients.append({s.name: open_session(port, s, password, env) for s in scenarios})
     login_seconds = time.perf_counter() - login_started
     busy_before = cpu_busy()
     busy_warning(busy_before)

@@ -63,7 +63,7 @@ def bench_scale(
             key = (scenario.user, scenario.kind)
             try:
                 if key not in sessions:
-                    sessions[key] = open_session(server.port, scenario, password)
+                    sessions[key] = open_session(server.port, scenario, password, env)
                 result = measure(sessions[key], scenario, args, workers=server.workers)
             except BenchError as error:
                 result = ScenarioResult(scenario.name, scenario.user, scenario.path, scenario.kind)
@@ -91,7 +91,7 @@ def bench_scale(
                 else:
                     log(f"  load: {scenario_name!r} left out (not measured above)")
             if load_scenarios:
-                outcome["load"] = load_run(server.port, load_scenarios, args, password)
+                outcome["load"] = load_run(server.port, load_scenarios, args, password, env)
                 log("  " + load_line(scale, outcome["load"]))
     finally:
         server.stop()

@@ -4,12 +4,21 @@ environment variables (README.md, "Sign-in").
 The provider's endpoints come from its discovery document (``OIDC_DISCOVERY_URL``), read when
 someone signs in and kept for an hour, or from the variables that name them one by one. The ID
 token must be signed by a key of the provider's JWKS, name this portal as its audience and,
-when the issuer is known, come from it. People are matched by ``OIDC_USERNAME_CLAIM`` to the
-portal's user names; their memberships follow their groups (``portal.auth.groups``).
+when the issuer is known, come from it.
+
+People are found by the provider's stable subject (``sub``; with Microsoft Entra ID the object
+id ``oid`` in tenant ``tid``), bound to an account at the first link (``ExternalIdentity``) —
+never by a name claim, which the provider lets people or its administrators change. A first
+sign-in creates a new account (when its groups map to a membership) unless an account of that
+user name exists: an existing account is linked only by an administrator, or by its owner from
+the account page after a password and the second factor (``link_start``). Staff and superuser
+accounts are never linked, created or signed in by single sign-on. Memberships follow the
+groups (``portal.auth.groups``).
 
 A single sign-on counts as two-factor authentication only if the ID token's ``amr`` claim
-holds ``mfa`` (and ``OIDC_TRUST_AMR_MFA`` is on); otherwise a person who needs a second factor
-gives a code from the portal's own authenticator as after a password.
+holds ``mfa``, ``OIDC_TRUST_AMR_MFA`` is on and the token comes from the configured issuer;
+otherwise a person who needs a second factor gives a code from the portal's own authenticator
+as after a password.
 """
 
 from __future__ import annotations
@@ -21,9 +30,14 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -34,6 +48,7 @@ from mozilla_django_oidc.views import (
 
 from portal.auth.groups import grants_for_groups, memberships_sync_from_groups
 from portal.auth.mfa import IDP_MFA_SESSION_KEY
+from portal.models import ExternalIdentity
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +63,9 @@ _DISCOVERED = {
 #: Endpoints a provider may lack: the userinfo endpoint (the ID token's claims suffice).
 _OPTIONAL = {"OIDC_OP_ISSUER", "OIDC_OP_USER_ENDPOINT"}
 DISCOVERY_MAX_AGE = 3600
+#: Set in the session by the account page's "link single sign-on": the user id and when.
+LINK_SESSION_KEY = "portal_oidc_link"
+LINK_MAX_AGE_SECONDS = 600
 
 _discovery_lock = threading.Lock()
 _discovery_cache: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -84,6 +102,47 @@ def oidc_setting(name: str, *default: Any) -> Any:
     if default:
         return default[0]
     raise ImproperlyConfigured(f"Single sign-on needs {name} or OIDC_DISCOVERY_URL")
+
+
+def subject_of(claims: dict[str, Any]) -> str:
+    """The person's stable identifier at the provider: Entra ID's ``tid``/``oid`` (the same
+    across applications), otherwise ``sub``. Empty when the claims have neither."""
+    tenant, object_id = str(claims.get("tid") or ""), str(claims.get("oid") or "")
+    if tenant and object_id:
+        return f"{tenant}/{object_id}"[:255]
+    return str(claims.get("sub") or "")[:255]
+
+
+def link_may_start(request: HttpRequest) -> bool:
+    """Whether the signed-in person may link their account to single sign-on: not staff, and
+    this session gave the portal's own second factor (after the password)."""
+    user = request.user
+    is_verified = getattr(user, "is_verified", None)
+    return bool(
+        settings.OIDC_ENABLED
+        and user.is_authenticated
+        and not (user.is_staff or user.is_superuser)
+        and callable(is_verified)
+        and is_verified()
+    )
+
+
+def link_start(request: HttpRequest) -> None:
+    """Remember that the person's next single sign-on (within ``LINK_MAX_AGE_SECONDS``) links
+    the provider's person to their account."""
+    request.session[LINK_SESSION_KEY] = {"user": request.user.pk, "at": int(time.time())}
+
+
+def _pending_link(request: HttpRequest):
+    """The user whose link this callback completes, or None for a plain sign-in."""
+    pending = request.session.pop(LINK_SESSION_KEY, None)
+    if not isinstance(pending, dict):
+        return None
+    if time.time() - pending.get("at", 0) > LINK_MAX_AGE_SECONDS:
+        raise SuspiciousOperation("The link request has expired.")
+    if not link_may_start(request) or request.user.pk != pending.get("user"):
+        raise SuspiciousOperation("The link was asked for by another session.")
+    return request.user
 
 
 class PortalOIDCBackend(OIDCAuthenticationBackend):
@@ -141,8 +200,8 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         return claims
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
-        if not str(claims.get(settings.OIDC_USERNAME_CLAIM) or "").strip():
-            logger.warning("Single sign-on without the %r claim", settings.OIDC_USERNAME_CLAIM)
+        if not subject_of(claims):
+            logger.warning("Single sign-on without a subject (sub, or oid and tid)")
             return False
         if settings.OIDC_GROUPS_CLAIM not in claims and settings.OIDC_GROUPS_CLAIM in claims.get(
             "_claim_names", {}
@@ -157,14 +216,71 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             return False
         return True
 
-    def filter_users_by_claims(self, claims: dict[str, Any]):
-        return self.UserModel.objects.filter(username__iexact=self._username(claims))
+    def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]):
+        claims = self.get_userinfo(access_token, id_token, payload)
+        if not self.verify_claims(claims):
+            raise SuspiciousOperation("Claims verification failed")
+        # Who it is comes from the signed ID token alone, not from the userinfo answer.
+        issuer, subject = str(payload.get("iss") or ""), subject_of(payload)
+        linking = _pending_link(self.request)
+        if linking is not None:
+            return self._link(linking, issuer=issuer, subject=subject, claims=claims)
+        identity = (
+            ExternalIdentity.objects.select_related("user")
+            .filter(issuer=issuer, subject=subject)
+            .first()
+        )
+        if identity is None:
+            if not settings.OIDC_CREATE_USER:
+                raise SuspiciousOperation("No account is linked to this person.")
+            with transaction.atomic():
+                user = self.create_user(claims)
+                identity = ExternalIdentity.objects.create(
+                    user=user, issuer=issuer, subject=subject, display_name=self._username(claims)
+                )
+        user = identity.user
+        if user.is_staff or user.is_superuser:
+            raise SuspiciousOperation("Staff accounts do not sign in by single sign-on.")
+        ExternalIdentity.objects.filter(pk=identity.pk).update(last_sign_in_at=timezone.now())
+        self.update_user(user, claims)
+        # The provider's word on a second factor counts only from the configured issuer, for
+        # an account bound to that issuer's subject.
+        configured = oidc_setting("OIDC_OP_ISSUER")
+        amr = claims.get("amr") or []
+        amr = [amr] if isinstance(amr, str) else list(amr)
+        user.portal_idp_mfa = bool(
+            settings.OIDC_TRUST_AMR_MFA and configured and issuer == configured and "mfa" in amr
+        )
+        return user
+
+    def _link(self, user, *, issuer: str, subject: str, claims: dict[str, Any]):
+        """Bind the provider's person to ``user``, who asked for it from the account page."""
+        if user.is_staff or user.is_superuser:
+            raise SuspiciousOperation("Staff accounts are never linked to single sign-on.")
+        try:
+            with transaction.atomic():
+                ExternalIdentity.objects.create(
+                    user=user,
+                    issuer=issuer,
+                    subject=subject,
+                    display_name=self._username(claims),
+                    linked_by=user,
+                    last_sign_in_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise SuspiciousOperation("This person is linked to an account already.") from None
+        # The session keeps the portal's own second factor; the provider's is not needed.
+        user.portal_idp_mfa = False
+        return user
 
     def create_user(self, claims: dict[str, Any]):
         if not grants_for_groups(self._groups(claims)):
             raise SuspiciousOperation("No group of this person gives access to the portal.")
-        user = self.UserModel.objects.create_user(self._username(claims))
-        return self.update_user(user, claims)
+        username = self._username(claims)
+        if not username or self.UserModel.objects.filter(username__iexact=username).exists():
+            # Never taken over by name: the owner or an administrator links the account.
+            raise SuspiciousOperation("An account of this name exists and is not linked.")
+        return self.UserModel.objects.create_user(username)  # named by update_user
 
     def update_user(self, user, claims: dict[str, Any]):
         names = {
@@ -180,15 +296,11 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         if changed:
             user.save(update_fields=changed)
         memberships_sync_from_groups(user=user, groups=self._groups(claims))
-        amr = claims.get("amr") or []
-        amr = [amr] if isinstance(amr, str) else list(amr)
-        # Read by portal.auth.signals when the callback view signs the user in.
-        user.portal_idp_mfa = settings.OIDC_TRUST_AMR_MFA and "mfa" in amr
         return user
 
     @staticmethod
     def _username(claims: dict[str, Any]) -> str:
-        return str(claims[settings.OIDC_USERNAME_CLAIM]).strip()[:150]
+        return str(claims.get(settings.OIDC_USERNAME_CLAIM) or "").strip()[:150]
 
     @staticmethod
     def _groups(claims: dict[str, Any]) -> list[str]:
@@ -220,7 +332,21 @@ class CallbackView(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not settings.OIDC_ENABLED:
             raise Http404
+        self.linking = LINK_SESSION_KEY in request.session
         return super().get(request)
+
+    def login_failure(self) -> HttpResponse:
+        if getattr(self, "linking", False) and self.request.user.is_authenticated:
+            self.request.session.pop(LINK_SESSION_KEY, None)
+            messages.error(
+                self.request,
+                _(
+                    "Single sign-on was not linked: the sign-in at the identity provider failed, "
+                    "or that person is linked to another account already."
+                ),
+            )
+            return HttpResponseRedirect(reverse("account"))
+        return super().login_failure()
 
     def login_success(self) -> HttpResponse:
         response = super().login_success()
@@ -228,4 +354,8 @@ class CallbackView(OIDCAuthenticationCallbackView):
         self.request.session[IDP_MFA_SESSION_KEY] = bool(
             getattr(self.user, "portal_idp_mfa", False)
         )
+        if getattr(self, "linking", False):
+            messages.success(
+                self.request, _("Your account is linked: you can now sign in with single sign-on.")
+            )
         return response

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Organisation
+from tests.factories import api_token_for
 
 
 def detail(slug: str) -> str:
@@ -115,22 +116,15 @@ def test_organisations_cannot_be_created_or_deleted_through_the_api(personas, ap
     assert api.delete(detail("region-a")).status_code == 405
 
 
-def test_the_token_endpoint_issues_a_token_that_authenticates(personas, api_client):
-    response = api_client.post(
-        reverse("api:auth-token"), {"username": "viewer.a", "password": "correct-horse-battery"}
-    )
-    assert response.status_code == 200
-    token = response.json()["token"]
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+def test_a_personal_api_token_authenticates(personas, api_client):
+    api_client.credentials(HTTP_AUTHORIZATION=api_token_for(personas.viewer_a, scope="read"))
     assert api_client.get(reverse("api:organisation-list")).status_code == 200
 
 
-def test_the_token_endpoint_refuses_a_wrong_password_with_400(personas, api_client):
-    response = api_client.post(
-        reverse("api:auth-token"), {"username": "viewer.a", "password": "no"}
-    )
-    assert response.status_code == 400
-    assert "non_field_errors" in response.json()
+def test_it_answers_an_unauthenticated_request_with_401_and_the_bearer_scheme(db, api_client):
+    response = api_client.get(reverse("api:organisation-list"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_the_schema_and_the_docs_are_served(personas, client_as):

@@ -43,13 +43,14 @@ def test_it_rejects_a_bad_scale(db, settings):
         call_command("seed_demo", "--scale", "lots")
 
 
-def test_every_demo_user_gets_an_api_token(db, settings, api_client):
+def test_it_signs_every_demo_user_in_with_the_demo_password(db, settings, client):
     settings.DEBUG = True
+    settings.MFA_REQUIRED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
     for user in get_user_model().objects.all():
-        response = api_client.post(
-            reverse("api:auth-token"),
-            {"username": user.username, "password": settings.DEMO_PASSWORD},
+        response = client.post(
+            reverse("login"), {"username": user.username, "password": settings.DEMO_PASSWORD}
         )
-        assert response.status_code == 200, user.username
+        assert response.status_code == 302, user.username
+        client.logout()

@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portal.auth.mfa import recovery_codes_issue
-from tests.factories import UserFactory
+from portal.models import ApiToken
+from tests.factories import MembershipFactory, UserFactory, api_token_for
 from tests.portal.auth.conftest import current_code, enrolled
 from tests.risks.conftest import make_risk
 
@@ -73,11 +73,20 @@ def test_nobody_is_asked_when_mfa_is_off(settings, personas, client_as):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_token_authentication_is_not_affected(mfa_on, personas):
-    token = Token.objects.create(user=personas.ciso_a)
+def test_a_token_issued_after_the_second_factor_reads_the_api(mfa_on, personas):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=api_token_for(personas.ciso_a))
     assert api.get(reverse("api:risk-list")).status_code == 200
+
+
+def test_a_token_of_an_account_that_gained_the_duty_since_is_refused(mfa_on, personas):
+    # Issued to a viewer (no second factor asked), who then became the region's CISO.
+    header = api_token_for(personas.viewer_a, scope="read")
+    ApiToken.objects.filter(user=personas.viewer_a).update(second_factor=False)
+    MembershipFactory(user=personas.viewer_a, organisation=personas.region_a, role="ciso")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=header)
+    assert api.get(reverse("api:risk-list")).status_code == 401
 
 
 def test_enrolment_shows_the_secret_and_a_qr_code_and_ten_recovery_codes_once(

@@ -6,13 +6,13 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.urls import reverse
 
 from portal.auth.oidc import forget_discovery
 from portal.env import parse_group_roles
-from portal.models import Membership
-from tests.factories import MembershipFactory
+from portal.models import ExternalIdentity, Membership
+from tests.factories import MembershipFactory, UserFactory
 from tests.portal.auth.oidc_provider import OIDCProvider
 from tests.risks.conftest import make_risk
 
@@ -167,10 +167,6 @@ def test_with_local_passwords_off_only_single_sign_on_signs_in(
     )
     assert refused.status_code == 403
     assert client.get(reverse("home")).status_code == 302
-    token = client.post(
-        reverse("api:auth-token"), {"username": "ciso.a", "password": "correct-horse-battery"}
-    )
-    assert token.status_code == 400
     admin = client.post(
         reverse("admin:login"), {"username": "ciso.a", "password": "correct-horse-battery"}
     )
@@ -201,3 +197,147 @@ def test_the_group_mapping_reads_several_memberships():
         " g1=Region-A:ciso , g1=region-b:viewer,g2=x:viewer ",
         roles=("ciso", "viewer"),
     ) == {"g1": (("region-a", "ciso"), ("region-b", "viewer")), "g2": (("x", "viewer"),)}
+
+
+# Bound to the provider's subject, never to a name
+
+
+def test_a_name_claim_equal_to_the_superusers_does_not_become_the_superuser(
+    provider, personas, client
+):
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    response = sign_in_with_sso(
+        client, provider, preferred_username="ADMIN", sub="attacker", groups=[CISO_A_GROUP]
+    )
+    assert response.status_code == 302 and response["Location"] == "/login/?sso=failed"
+    assert not client.get(reverse("login")).context["user"].is_authenticated
+    assert not ExternalIdentity.objects.exists()
+    assert get_user_model().objects.filter(username__iexact="admin").get() == admin
+
+
+def test_a_name_claim_equal_to_a_local_users_does_not_sign_in_as_them(provider, personas, client):
+    response = sign_in_with_sso(
+        client, provider, preferred_username="CISO.A", sub="someone", groups=[CISO_A_GROUP]
+    )
+    assert response["Location"] == "/login/?sso=failed"
+    assert not ExternalIdentity.objects.exists()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_linked_account_signs_in_by_its_subject_whatever_its_name(provider, personas, client):
+    ExternalIdentity.objects.create(
+        user=personas.ciso_a, issuer=provider.issuer, subject="entra-object-id-1"
+    )
+    response = sign_in_with_sso(
+        client, provider, preferred_username="renamed@regionh.dk", groups=[CISO_A_GROUP]
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get(reverse("home")).wsgi_request.user == personas.ciso_a
+    assert not get_user_model().objects.filter(username="renamed@regionh.dk").exists()
+
+
+def test_entra_ids_tenant_and_object_id_are_the_subject(provider, personas, client):
+    ExternalIdentity.objects.create(
+        user=personas.ciso_a, issuer=provider.issuer, subject="tenant-1/object-1"
+    )
+    sign_in_with_sso(
+        client, provider, sub="pairwise-sub", tid="tenant-1", oid="object-1", groups=[]
+    )
+    assert client.get(reverse("home")).wsgi_request.user == personas.ciso_a
+    client.logout()
+    # The same object id in another tenant is somebody else.
+    response = sign_in_with_sso(client, provider, tid="tenant-2", oid="object-1", groups=[])
+    assert response["Location"] == "/login/?sso=failed"
+
+
+def test_a_first_sign_in_binds_the_new_account_to_the_subject(provider, personas, client):
+    sign_in_with_sso(client, provider, groups=[CISO_A_GROUP])
+    identity = ExternalIdentity.objects.get()
+    assert (identity.user.username, identity.issuer, identity.subject) == (
+        "anne.ahm@regionh.dk",
+        provider.issuer,
+        "entra-object-id-1",
+    )
+
+
+def test_the_owner_links_the_account_after_password_and_second_factor(
+    provider, personas, client_as
+):
+    client = client_as(personas.ciso_a)
+    start = client.post(reverse("sso_link"))
+    assert start.status_code == 302
+    assert start["Location"].startswith(reverse("oidc_authentication_init"))
+    done = sign_in_with_sso(client, provider, next_url="/account/", groups=[CISO_A_GROUP])
+    assert done.status_code == 302 and done["Location"] == "/account/"
+    identity = ExternalIdentity.objects.get()
+    assert (identity.user, identity.subject, identity.linked_by) == (
+        personas.ciso_a,
+        "entra-object-id-1",
+        personas.ciso_a,
+    )
+    assert not get_user_model().objects.filter(username="anne.ahm@regionh.dk").exists()
+
+    client.logout()
+    sign_in_with_sso(client, provider, groups=[CISO_A_GROUP])
+    assert client.get(reverse("home")).wsgi_request.user == personas.ciso_a
+
+
+def test_a_password_alone_cannot_link_single_sign_on(provider, personas, client_as):
+    client = client_as(personas.ciso_a, verified=False)
+    assert client.post(reverse("sso_link")).status_code in (302, 403)
+    sign_in_with_sso(client, provider, next_url="/account/", groups=[CISO_A_GROUP])
+    assert not ExternalIdentity.objects.filter(user=personas.ciso_a).exists()
+
+
+def test_a_subject_linked_to_another_account_is_not_linked_again(provider, personas, client_as):
+    ExternalIdentity.objects.create(
+        user=personas.ciso_b, issuer=provider.issuer, subject="entra-object-id-1"
+    )
+    client = client_as(personas.ciso_a)
+    client.post(reverse("sso_link"))
+    response = sign_in_with_sso(client, provider, next_url="/account/", groups=[CISO_A_GROUP])
+    assert response["Location"] == reverse("account")
+    assert ExternalIdentity.objects.get().user == personas.ciso_b
+    assert client.get(reverse("account")).wsgi_request.user == personas.ciso_a
+
+
+@pytest.mark.parametrize("flag", ["is_staff", "is_superuser"])
+def test_staff_and_superusers_are_never_linked_or_signed_in(
+    provider, personas, client_as, client, flag
+):
+    user = UserFactory(username="drift", **{flag: True})
+    linker = client_as(user)
+    assert linker.post(reverse("sso_link")).status_code == 403
+    with pytest.raises(ValidationError):
+        ExternalIdentity(user=user, issuer=provider.issuer, subject="x").full_clean()
+
+    # Even when a link exists (made before the account became staff), it does not sign in.
+    ExternalIdentity.objects.create(user=user, issuer=provider.issuer, subject="entra-object-id-1")
+    linker.logout()
+    response = sign_in_with_sso(client, provider, groups=[CISO_A_GROUP])
+    assert response["Location"] == "/login/?sso=failed"
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_amr_from_another_issuer_is_not_trusted(provider, settings, personas, client):
+    # No issuer is configured or discovered: the ID token's issuer is not the configured one,
+    # so its "mfa" says nothing and the portal asks its own second factor.
+    discovery = provider.discovery()
+    discovery.pop("issuer")
+    provider.discovery = lambda: discovery
+    forget_discovery()
+    settings.OIDC_OP_ISSUER = ""
+    provider.id_token_overrides = {"iss": "https://elsewhere.example"}
+    sign_in_with_sso(client, provider, groups=[CISO_A_GROUP])
+    assert ExternalIdentity.objects.get().issuer == "https://elsewhere.example"
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_enrol"))
+
+
+def test_an_id_token_from_another_issuer_is_refused_when_the_issuer_is_known(
+    provider, personas, client
+):
+    provider.id_token_overrides = {"iss": "https://elsewhere.example"}
+    response = sign_in_with_sso(client, provider, groups=[CISO_A_GROUP])
+    assert response.status_code == 400
+    assert not ExternalIdentity.objects.exists()
