@@ -1,8 +1,12 @@
+import copy
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import VersionedModelForm
+from portal.integer_bounds import integer_key
 from portal.models import Organisation
 from risks.models import (
     Asset,
@@ -13,8 +17,32 @@ from risks.models import (
     TreatmentAction,
 )
 from risks.models.profile import DERIVED_FIGURES, PROFILE_FIGURES
+from risks.services import (
+    NOT_FOUND,
+    risk_create,
+    risk_update,
+    risk_validate,
+    treatment_action_validate,
+)
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_RELATIONS = ("assets", "initiatives", "capabilities")
+
+
+def add_rule_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put the register's rule errors on the form's fields. An object outside the risk's
+    organisation gets the field's own "not a valid choice" message — the answer for one
+    that does not exist."""
+    for name, errors in error.error_dict.items():
+        field = form.fields.get(name)
+        for item in errors:
+            if item.code == NOT_FOUND and field is not None:
+                item = ValidationError(
+                    field.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params=item.params,
+                )
+            form.add_error(name if field is not None else None, item)
 
 
 class AssetForm(VersionedModelForm):
@@ -101,6 +129,7 @@ class RiskForm(VersionedModelForm):
         )
         if isinstance(organisation_id, Organisation):
             organisation_id = organisation_id.pk
+        organisation_id = integer_key(organisation_id)  # posted: anything at all
         if self.instance.pk is not None:
             self.fields["organisation"].disabled = True
         self.fields["organisation"].queryset = Organisation.objects.filter(
@@ -148,21 +177,31 @@ class RiskForm(VersionedModelForm):
             if self.instance.organisation_id
             else cleaned.get("organisation")
         )
-        owner = cleaned.get("owner")
-        if (
-            organisation
-            and owner
-            and not owner.memberships.filter(organisation=organisation).exists()
-        ):
-            self.add_error("owner", _("The owner must work in the risk's organisation."))
-        assets = cleaned.get("assets")
-        if (
-            organisation
-            and assets
-            and any(asset.organisation_id != organisation.pk for asset in assets)
-        ):
-            self.add_error("assets", _("Choose assets of the risk's own organisation."))
+        if organisation is None:
+            return cleaned
+        candidate = copy.copy(self.instance)
+        for name, value in cleaned.items():
+            if name in self._meta.fields and name not in _RELATIONS:
+                setattr(candidate, name, value)
+        try:
+            risk_validate(
+                risk=candidate,
+                user=self.user,
+                previous=self.instance if self.instance.pk is not None else None,
+                assets=cleaned.get("assets"),
+            )
+        except ValidationError as error:
+            add_rule_errors(self, error)
         return cleaned
+
+    def save(self, commit: bool = True) -> Risk:
+        """Saves through the register's service, which records or withdraws acceptances."""
+        values = {name: self.cleaned_data[name] for name in self._meta.fields}
+        if self.instance.pk is None:
+            self.instance = risk_create(user=self.user, values=values)
+        else:
+            risk_update(risk=self.instance, user=self.user, values=values)
+        return self.instance
 
 
 class TreatmentActionForm(VersionedModelForm):
@@ -176,6 +215,16 @@ class TreatmentActionForm(VersionedModelForm):
         self.instance.risk = risk
         self.fields["owner"].queryset = _members_of(risk.organisation_id)
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        candidate = copy.copy(self.instance)
+        candidate.owner = cleaned.get("owner")
+        try:
+            treatment_action_validate(action=candidate)
+        except ValidationError as error:
+            add_rule_errors(self, error)
+        return cleaned
+
 
 class CriticalFunctionForm(VersionedModelForm):
     class Meta:
@@ -187,7 +236,9 @@ class CriticalFunctionForm(VersionedModelForm):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind=Organisation.Kind.REGION
         )
-        organisation_id = self.instance.organisation_id or self.data.get("organisation")
+        organisation_id = integer_key(
+            self.instance.organisation_id or self.data.get("organisation")
+        )
         systems = Asset.objects.filter(kind=Asset.Kind.SYSTEM).order_by("name")
         self.fields["systems"].queryset = (
             systems.filter(organisation_id=organisation_id) if organisation_id else systems.none()
@@ -227,6 +278,7 @@ class RiskMatrixForm(VersionedModelForm):
             "low_max",
             "medium_max",
             "high_max",
+            "acceptance_threshold",
             "colour_low",
             "colour_medium",
             "colour_high",
@@ -273,3 +325,17 @@ class AttackSurfaceProfileForm(VersionedModelForm):
         for name in DERIVED_FIGURES:
             self.fields[name].disabled = True
             self.fields[name].help_text = _("Counted from the asset inventory when saved.")
+
+    def clean_period(self):
+        """One profile per region and period: a second is a field error, not a database one.
+        The region is the one being written to (set by the view before validation)."""
+        period = self.cleaned_data["period"]
+        organisation_id = self.instance.organisation_id
+        if (
+            organisation_id is not None
+            and AttackSurfaceProfile.objects.filter(organisation_id=organisation_id, period=period)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise ValidationError(_("The region already has a profile for this period."))
+        return period

@@ -1,9 +1,13 @@
-"""Writes of the risk register: matrices and re-levelling, acceptance, snapshots."""
+"""Writes of the risk register: matrices and re-levelling, the rules every risk obeys
+(ratings, owners, acceptance and closing, reopening) on every path — page, API, import —
+and snapshots."""
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Q, Value, When
@@ -11,17 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from initiatives.periods import Period
-from portal.access import principal_for
-from portal.access.roles import Role
-from portal.models import Organisation
+from portal.access.decisions import Decision, may_decide
+from portal.models import Membership, Organisation
 from portal.reference import read_yaml
 from portal.sync import SyncReport, sync_object
-from risks.models import LEVEL_ORDER, Level, Risk, RiskMatrix, RiskSnapshot, Threat
+from risks.models import (
+    LEVEL_ORDER,
+    Asset,
+    Level,
+    Risk,
+    RiskMatrix,
+    RiskSnapshot,
+    RiskStatus,
+    Threat,
+    TreatmentAction,
+    TreatmentDecision,
+)
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
-
-#: Residual levels whose acceptance is the CISO's decision.
-CISO_ACCEPTS = (Level.HIGH, Level.CRITICAL)
 
 
 @transaction.atomic
@@ -99,31 +110,301 @@ def risk_matrix_save(*, matrix: RiskMatrix) -> int:
     return risks_relevel(matrix=matrix)
 
 
-def may_accept(user: AbstractBaseUser, risk: Risk) -> bool:
-    """Accepting a residual risk above medium is the region's CISO's decision."""
-    if risk.residual_level not in CISO_ACCEPTS:
-        return True
-    principal = principal_for(user)
-    return principal.is_sector_admin or principal.has_role(Role.CISO, risk.organisation_id)
+#: Where a risk goes when the decision it had no longer covers it.
+REOPENED = RiskStatus.ASSESSED
+
+#: The code of an error about a related object outside the risk's organisation. Forms and
+#: serializers answer it exactly as they answer an object that does not exist, so that an
+#: answer never tells whether another region's person or asset exists.
+NOT_FOUND = "does_not_exist"
+
+_RELATIONS = ("assets", "initiatives", "capabilities")
 
 
-def check_acceptance(*, risk: Risk, user: AbstractBaseUser, previous_status: str | None) -> None:
-    """Validate and record an acceptance on ``risk`` (not saved). Raises ``ValidationError``
-    with field errors when a non-CISO accepts a high risk or gives no reason."""
-    accepting = risk.status == "accepted" or risk.treatment == "accept"
-    if not accepting or (previous_status == "accepted" and risk.accepted_by_id):
-        return
-    risk.inherent_level, risk.residual_level = risk.level_from(risk_matrix_for(risk.organisation))
-    errors = {}
-    if not may_accept(user, risk):
-        errors["status"] = _("Only the region's CISO can accept a residual risk above medium.")
-    if not risk.acceptance_reason.strip():
-        errors["acceptance_reason"] = _("Say why the risk is accepted.")
+class RiskRules:
+    """The register's rules for the risks of one organisation, as one user writes them.
+
+    Built once (``risk_rules_for``) and used for every risk of a form, a request or an
+    import: the matrix, the user's rights and the organisation's members are read once."""
+
+    def __init__(
+        self, *, organisation: Organisation, user: AbstractBaseUser | AnonymousUser | None
+    ) -> None:
+        self.organisation = organisation
+        self.user = user
+        self.matrix = risk_matrix_for(organisation)
+        self.may_decide_above = may_decide(user, Decision.ACCEPT_ABOVE_THRESHOLD, organisation.pk)
+        self._members: set[int] | None = None
+
+    def members(self) -> set[int]:
+        """Ids of the organisation's active members (one query, then kept)."""
+        if self._members is None:
+            self._members = set(
+                Membership.objects.filter(organisation=self.organisation, user__is_active=True)
+                .order_by()
+                .values_list("user_id", flat=True)
+            )
+        return self._members
+
+    def is_member(self, user_id: int) -> bool:
+        if self._members is not None:
+            return user_id in self._members
+        return Membership.objects.filter(
+            organisation=self.organisation, user_id=user_id, user__is_active=True
+        ).exists()
+
+    def residual_level(self, risk: Risk) -> str:
+        return self.matrix.level_for(risk.residual_likelihood * risk.residual_consequence)
+
+    def highest_acceptable(self, user: AbstractBaseUser | None) -> str:
+        """The highest residual level ``user`` may accept or close in the organisation."""
+        if user is not None and may_decide(
+            user, Decision.ACCEPT_ABOVE_THRESHOLD, self.organisation.pk
+        ):
+            return LEVEL_ORDER[-1]
+        return self.matrix.acceptance_threshold
+
+
+def risk_rules_for(
+    *, organisation: Organisation, user: AbstractBaseUser | AnonymousUser | None
+) -> RiskRules:
+    """The rules for ``user`` writing risks of ``organisation``."""
+    return RiskRules(organisation=organisation, user=user)
+
+
+def _rated(risk: Risk) -> bool:
+    return None not in (
+        risk.inherent_likelihood,
+        risk.inherent_consequence,
+        risk.residual_likelihood,
+        risk.residual_consequence,
+    )
+
+
+def _higher(level: str, than: str) -> bool:
+    return LEVEL_ORDER.index(level) > LEVEL_ORDER.index(than)
+
+
+def _not_found(value: object) -> ValidationError:
+    return ValidationError(
+        _("The object does not exist or is not yours."), code=NOT_FOUND, params={"value": value}
+    )
+
+
+def owner_validate(
+    *, owner: AbstractBaseUser, organisation: Organisation, rules: RiskRules | None = None
+) -> None:
+    """Risks and treatment actions are owned by active members of their organisation. Anyone
+    else is refused with the code ``NOT_FOUND``, answered as a person who does not exist."""
+    rules = rules or risk_rules_for(organisation=organisation, user=None)
+    if not rules.is_member(owner.pk):
+        raise _not_found(owner.username)
+
+
+def risk_validate(
+    *,
+    risk: Risk,
+    user: AbstractBaseUser | AnonymousUser | None,
+    previous: Risk | None,
+    assets: Iterable[Asset] | None = None,
+    rules: RiskRules | None = None,
+) -> None:
+    """Check the register's rules on ``risk`` — an unsaved copy holding the new values —
+    against ``previous`` (the risk as stored; None for a new one). Raises ``ValidationError``
+    with an error per field:
+
+    * residual likelihood and consequence are at most the inherent ones (controls lower a
+      risk; the residual cell of the matrix is never right of or above the inherent one, so
+      neither its score nor its level can exceed the inherent ones);
+    * the owner is an active member of the risk's organisation, and a new owner is assigned
+      by whoever may (``Decision.ASSIGN_RISK_OWNER``); the assets are the organisation's;
+    * accepting a risk (status *accepted*, or the treatment decision *accept*) needs a
+      reason, and above the region's acceptance threshold the right to decide above it;
+    * closing a risk above the threshold — or raising the residual level of a closed risk
+      above it — needs that right and a reason.
+
+    An owner or asset outside the organisation is an error with the code ``NOT_FOUND``: the
+    caller answers it as it answers one that does not exist.
+    """
+    rules = rules or risk_rules_for(organisation=risk.organisation, user=user)
+    errors: dict[str, list[ValidationError]] = {}
+
+    def add(field: str, error: ValidationError | str) -> None:
+        errors.setdefault(field, []).append(error)
+
+    if _rated(risk):
+        for axis in ("likelihood", "consequence"):
+            inherent = getattr(risk, f"inherent_{axis}")
+            if getattr(risk, f"residual_{axis}") > inherent:
+                add(
+                    f"residual_{axis}",
+                    _("The residual rating cannot be higher than the inherent one (%(value)s).")
+                    % {"value": inherent},
+                )
+
+    owner_changed = previous is None or risk.owner_id != previous.owner_id
+    if risk.owner_id is not None and owner_changed:
+        if not rules.is_member(risk.owner_id):
+            add("owner", _not_found(risk.owner.username))
+        elif previous is not None and not may_decide(
+            user, Decision.ASSIGN_RISK_OWNER, risk.organisation_id
+        ):
+            add("owner", _("Only the region's CISO assigns risk owners."))
+    for asset in assets or ():
+        if asset.organisation_id != risk.organisation_id:
+            add("assets", _not_found(asset.pk))
+
+    if (
+        _rated(risk)
+        and not errors.get("residual_likelihood")
+        and not errors.get("residual_consequence")
+    ):
+        _check_decision(risk=risk, previous=previous, rules=rules, add=add)
     if errors:
         raise ValidationError(errors)
-    if risk.status == "accepted":
-        risk.accepted_by = user
-        risk.accepted_at = timezone.now()
+
+
+def _check_decision(*, risk: Risk, previous: Risk | None, rules: RiskRules, add) -> None:
+    level = rules.residual_level(risk)
+    above = rules.matrix.above_threshold(level)
+    threshold = Level(rules.matrix.acceptance_threshold).label
+    reason = risk.acceptance_reason.strip()
+    accepting_status = risk.status == RiskStatus.ACCEPTED and (
+        previous is None or previous.status != RiskStatus.ACCEPTED
+    )
+    accepting_treatment = risk.treatment == TreatmentDecision.ACCEPT and (
+        previous is None or previous.treatment != TreatmentDecision.ACCEPT
+    )
+    if accepting_status or accepting_treatment:
+        if above and not rules.may_decide_above:
+            add(
+                "status" if accepting_status else "treatment",
+                _("Only the region's CISO can accept a residual risk above %(level)s.")
+                % {"level": threshold.lower()},
+            )
+        if not reason:
+            add("acceptance_reason", _("Say why the risk is accepted."))
+    closing = risk.status == RiskStatus.CLOSED and (
+        previous is None
+        or previous.status != RiskStatus.CLOSED
+        or _higher(level, rules.residual_level(previous))
+    )
+    if closing and above:
+        if not rules.may_decide_above:
+            add(
+                "status",
+                _("Only the region's CISO can close a residual risk above %(level)s.")
+                % {"level": threshold.lower()},
+            )
+        if not reason:
+            add("acceptance_reason", _("Say why the risk is closed."))
+
+
+def risk_decide(
+    *,
+    risk: Risk,
+    user: AbstractBaseUser | AnonymousUser | None,
+    previous: Risk | None,
+    rules: RiskRules | None = None,
+) -> bool:
+    """Record on ``risk`` (not saved) what its decision becomes, after ``risk_validate``:
+    a new acceptance is the user's, now; a risk that leaves *accepted* keeps its acceptance
+    only in the history; and an accepted risk whose residual level is raised above what its
+    acceptor may accept is reopened (status back to assessed, the acceptance withdrawn).
+    Returns whether it was reopened."""
+    rules = rules or risk_rules_for(organisation=risk.organisation, user=user)
+    if risk.status != RiskStatus.ACCEPTED:
+        if previous is not None and previous.status == RiskStatus.ACCEPTED:
+            risk.accepted_by, risk.accepted_at = None, None
+        return False
+    if previous is None or previous.status != RiskStatus.ACCEPTED:
+        risk.accepted_by, risk.accepted_at = user, timezone.now()
+        return False
+    level = rules.residual_level(risk)
+    if not _higher(level, rules.residual_level(previous)):
+        return False
+    acceptor = risk.accepted_by if risk.accepted_by_id else None
+    if not _higher(level, rules.highest_acceptable(acceptor)):
+        return False
+    risk.status = REOPENED
+    if risk.treatment == TreatmentDecision.ACCEPT:
+        risk.treatment = ""
+    risk.accepted_by, risk.accepted_at, risk.acceptance_reason = None, None, ""
+    return True
+
+
+def _stored(risk: Risk) -> Risk | None:
+    if risk.pk is None:
+        return None
+    return Risk.objects.select_related("accepted_by").filter(pk=risk.pk).first()
+
+
+def _risk_write(
+    *,
+    risk: Risk,
+    user: AbstractBaseUser | AnonymousUser | None,
+    previous: Risk | None,
+    relations: Mapping[str, Any],
+) -> Risk:
+    rules = risk_rules_for(organisation=risk.organisation, user=user)
+    risk_validate(
+        risk=risk, user=user, previous=previous, assets=relations.get("assets"), rules=rules
+    )
+    reopened = risk_decide(risk=risk, user=user, previous=previous, rules=rules)
+    risk.save()
+    for name, objects in relations.items():
+        getattr(risk, name).set(objects)
+    if reopened:
+        from risks.notifications import risk_reopened_notify
+
+        risk_id = risk.pk
+        transaction.on_commit(lambda: risk_reopened_notify(risk_id=risk_id), robust=True)
+    return risk
+
+
+def _split(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    fields = {key: value for key, value in values.items() if key not in _RELATIONS}
+    relations = {key: value for key, value in values.items() if key in _RELATIONS}
+    return fields, relations
+
+
+@transaction.atomic
+def risk_create(
+    *, user: AbstractBaseUser | AnonymousUser | None, values: Mapping[str, Any]
+) -> Risk:
+    """Create a risk from ``values`` (model fields, and ``assets``, ``initiatives``,
+    ``capabilities`` as lists) under the register's rules (``risk_validate``); an acceptance
+    is recorded as ``user``'s. Raises ``ValidationError`` with field errors."""
+    fields, relations = _split(values)
+    return _risk_write(risk=Risk(**fields), user=user, previous=None, relations=relations)
+
+
+@transaction.atomic
+def risk_update(
+    *, risk: Risk, user: AbstractBaseUser | AnonymousUser | None, values: Mapping[str, Any]
+) -> Risk:
+    """Change ``risk`` to ``values`` under the register's rules, judged against the risk as
+    stored. An accepted risk whose residual level rises above what its acceptor may accept
+    is reopened, and the region's CISOs are mailed a link once the change is committed.
+    Raises ``ValidationError`` with field errors, ``ConcurrentUpdate`` for a stale version."""
+    previous = _stored(risk)
+    fields, relations = _split(values)
+    fields.pop("organisation", None)  # a risk never moves to another organisation
+    for name, value in fields.items():
+        setattr(risk, name, value)
+    return _risk_write(risk=risk, user=user, previous=previous, relations=relations)
+
+
+def treatment_action_validate(*, action: TreatmentAction, rules: RiskRules | None = None) -> None:
+    """A treatment action's owner is an active member of its risk's organisation (see
+    ``owner_validate``; ``rules`` are those of that organisation). Raises
+    ``ValidationError`` on ``owner``."""
+    if action.owner_id is None or action.risk_id is None:
+        return
+    if rules is None:
+        rules = risk_rules_for(organisation=action.risk.organisation, user=None)
+    if not rules.is_member(action.owner_id):
+        raise ValidationError({"owner": [_not_found(action.owner.username)]})
 
 
 def risk_snapshots_take(*, today: date | None = None) -> int:

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -88,7 +88,10 @@ class Initiative(VersionedModel):
         area, _dot, item = self.number.partition(".")
         if area.isdigit() and item.isdigit():
             self.sort_key = int(area) * 1000 + int(item)
-        super().save(*args, **kwargs)
+        # The working group's edit rights move with the initiative in the same transaction
+        # (initiatives.permissions, on post_save): never one without the other.
+        with transaction.atomic(using=kwargs.get("using") or "default"):
+            super().save(*args, **kwargs)
 
     # The current status is the latest status update's; lists annotate it in one query
     # (initiatives.selectors.with_current_status), a lone object reads its latest update.

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +100,12 @@ class WorkingGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.group}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Joining grants the group's edit rights (initiatives.permissions, on post_save) in
+        # the same transaction as the seat.
+        with transaction.atomic(using=kwargs.get("using") or "default"):
+            super().save(*args, **kwargs)
 
 
 audited(WorkingGroup)

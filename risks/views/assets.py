@@ -39,7 +39,6 @@ class AssetDetailView(ObjectDetailView):
 class AssetEditView(ObjectEditView):
     queryset = Asset.objects.all()
     form_class = AssetForm
-    organisation_field = "organisation"
     list_url_name = "risks:asset_list"
 
 

@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from portal.access import Action, organisations_for, principal_for
+from portal.access import Action, organisations_for
+from portal.access.decisions import Decision, may_decide
 from portal.models import Organisation
 from portal.views.generic import (
     ObjectDeleteView,
@@ -26,7 +27,7 @@ from risks.selectors import (
     treatment_plan,
     with_review_state,
 )
-from risks.services import check_acceptance, risk_matrix_for
+from risks.services import risk_matrix_for
 
 SORTS = {
     "score": ["-residual_score", "title"],
@@ -136,7 +137,7 @@ class HeatmapView(RestrictedMixin, TemplateView):
 class RiskDetailView(ObjectDetailView):
     queryset = Risk.objects.select_related(
         "organisation", "threat", "owner", "discipline", "accepted_by"
-    ).prefetch_related("assets", "initiatives")
+    ).prefetch_related("initiatives")
     template_name = "risks/risk_detail.html"
     edit_url_name = "risks:risk_edit"
     delete_url_name = "risks:risk_delete"
@@ -144,12 +145,16 @@ class RiskDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         may_change = context["edit_url"] is not None
+        # Another region reading a shared risk sees its shared systems, not the owner's
+        # other assets.
+        assets = self.object.assets.restrict(self.request.user, Action.VIEW).order_by("name")
         context.update(
+            assets=assets,
             today=date.today(),
             treatments=self.object.treatments.select_related("owner"),
             may_edit_treatments=may_change,
             matrix=risk_matrix_for(self.object.organisation),
-            shared_with=Organisation.objects.filter(shared_assets__risks=self.object).distinct(),
+            shared_with=Organisation.objects.filter(shared_assets__in=assets).distinct(),
         )
         return context
 
@@ -157,7 +162,6 @@ class RiskDetailView(ObjectDetailView):
 class RiskEditView(ObjectEditView):
     queryset = Risk.objects.select_related("organisation")
     form_class = RiskForm
-    organisation_field = "organisation"
     list_url_name = "risks:risk_list"
     template_name = "risks/risk_form.html"
 
@@ -171,20 +175,12 @@ class RiskEditView(ObjectEditView):
                 kwargs["initial"] = {**kwargs.get("initial", {}), "organisation": organisation}
         if organisation is not None:
             kwargs["matrix"] = risk_matrix_for(organisation)
-        self._previous_status = self.object.status if self.object else None
         return kwargs
-
-    def before_save(self, form) -> None:
-        check_acceptance(
-            risk=form.instance, user=self.request.user, previous_status=self._previous_status
-        )
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        if (
-            self.object is not None
-            and not principal_for(self.request.user).has_role("ciso", self.object.organisation_id)
-            and not principal_for(self.request.user).is_sector_admin
+        if self.object is not None and not may_decide(
+            self.request.user, Decision.ASSIGN_RISK_OWNER, self.object.organisation_id
         ):
             # A risk owner treats their risk; who owns it is the CISO's decision.
             form.fields["owner"].disabled = True

@@ -1,9 +1,21 @@
 """Working-group membership grants change rights through guardian object permissions."""
 
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, transaction
 from django.urls import reverse
+from guardian.models import UserObjectPermission
 
-from initiatives.models import Initiative, RegionalImplementation, StatusUpdate, WorkingGroupMember
+from initiatives import permissions
+from initiatives.models import (
+    Initiative,
+    RegionalImplementation,
+    StatusUpdate,
+    WorkingGroup,
+    WorkingGroupMember,
+)
 from portal.access import Action, can
+from tests.factories import UserFactory
 
 STATUS = {"period": "2025-H2", "status": "in_progress", "rag": "amber", "progress": 40}
 
@@ -140,3 +152,109 @@ def test_the_ciso_edits_their_cell_in_place_with_htmx(portfolio, client_as):
     assert forged.status_code == 403
     other.refresh_from_db()
     assert other.status == "not_started"
+
+
+# --- rights follow membership in the same transaction ------------------------------------
+
+
+def _refused_everywhere(portfolio, client_as, api_as, user, initiative) -> None:
+    """``user`` can no longer change ``initiative``: not through the API, not on its pages."""
+    detail = reverse("api:initiative-detail", kwargs={"pk": initiative.pk})
+    api = api_as(user)
+    assert api.patch(detail, {"description_da": "Efter"}, format="json").status_code in (403, 404)
+    assert api.post(status_url(initiative), STATUS, format="json").status_code in (403, 404)
+    client = client_as(user)
+    edit = reverse("initiatives:initiative_edit", kwargs={"pk": initiative.pk})
+    assert client.get(edit).status_code in (403, 404)
+    assert client.post(edit, {"description_da": "Efter", "version": 1}).status_code in (403, 404)
+    status = reverse("initiatives:status_update_add", kwargs={"pk": initiative.pk})
+    assert client.post(
+        status, {**STATUS, "initiative_version": initiative.version}
+    ).status_code in (403, 404)
+    initiative.refresh_from_db()
+    assert initiative.description_da == ""
+    assert not StatusUpdate.objects.filter(initiative=initiative).exists()
+
+
+def test_it_revokes_the_rights_of_a_deleted_groups_members(portfolio, api_as, client_as):
+    member, initiative = portfolio.member_alpha, portfolio.initiative
+    assert can(member, Action.CHANGE, initiative)
+    group_url = reverse("api:workinggroup-detail", kwargs={"slug": "alpha"})
+    assert api_as(portfolio.personas.secretariat).delete(group_url).status_code == 204
+    initiative.refresh_from_db()
+    assert initiative.working_group is None
+    assert not can(member, Action.CHANGE, initiative)
+    _refused_everywhere(portfolio, client_as, api_as, member, initiative)
+    # No object permission is left behind on the deleted group.
+    group_type = ContentType.objects.get_for_model(WorkingGroup)
+    assert (
+        not UserObjectPermission.objects.filter(content_type=group_type)
+        .exclude(object_pk=str(portfolio.beta.pk))
+        .exists()
+    )
+    # The other group's rights are untouched.
+    assert can(portfolio.member_beta, Action.CHANGE, portfolio.other_initiative)
+
+
+def test_it_revokes_the_rights_of_a_removed_member_on_page_and_api(portfolio, api_as, client_as):
+    WorkingGroupMember.objects.filter(group=portfolio.alpha, user=portfolio.member_alpha).delete()
+    _refused_everywhere(portfolio, client_as, api_as, portfolio.member_alpha, portfolio.initiative)
+
+
+def test_it_moves_the_rights_with_an_initiative_moved_through_the_api(portfolio, api_as, client_as):
+    detail = reverse("api:initiative-detail", kwargs={"pk": portfolio.initiative.pk})
+    response = api_as(portfolio.personas.secretariat).patch(
+        detail, {"working_group": "beta"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    initiative = Initiative.objects.get(pk=portfolio.initiative.pk)
+    _refused_everywhere(portfolio, client_as, api_as, portfolio.member_alpha, initiative)
+    assert (
+        api_as(portfolio.member_beta)
+        .patch(detail, {"description_da": "Ny ejer"}, format="json")
+        .status_code
+        == 200
+    )
+
+
+def test_it_adds_no_seat_whose_rights_could_not_be_granted(portfolio, monkeypatch):
+    newcomer = UserFactory(username="wg.alpha.2")
+
+    def failing(*args, **kwargs):
+        raise DatabaseError("the permission table is unavailable")
+
+    monkeypatch.setattr(permissions, "assign_perm", failing)
+    with pytest.raises(DatabaseError):
+        WorkingGroupMember.objects.create(group=portfolio.alpha, user=newcomer)
+    assert not WorkingGroupMember.objects.filter(user=newcomer).exists()
+
+
+def test_it_keeps_an_initiative_in_its_group_when_the_rights_cannot_move(portfolio, monkeypatch):
+    def failing(*args, **kwargs):
+        raise DatabaseError("the permission table is unavailable")
+
+    monkeypatch.setattr(permissions, "assign_perm", failing)
+    initiative = Initiative.objects.get(pk=portfolio.initiative.pk)
+    initiative.working_group = portfolio.beta
+    with pytest.raises(DatabaseError):
+        initiative.save()
+    assert Initiative.objects.get(pk=initiative.pk).working_group == portfolio.alpha
+    assert can(portfolio.member_alpha, Action.CHANGE, initiative)
+
+
+def test_it_keeps_the_seat_and_the_rights_when_a_removal_is_rolled_back(portfolio):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        WorkingGroupMember.objects.filter(user=portfolio.member_alpha).delete()
+        assert not can(portfolio.member_alpha, Action.CHANGE, portfolio.initiative)
+        raise RuntimeError("rolled back")
+    assert WorkingGroupMember.objects.filter(user=portfolio.member_alpha).exists()
+    assert can(portfolio.member_alpha, Action.CHANGE, portfolio.initiative)
+
+
+def test_it_moves_the_rights_when_a_seat_is_given_to_someone_else(portfolio, api_as, client_as):
+    newcomer = UserFactory(username="wg.alpha.3")
+    seat = WorkingGroupMember.objects.get(group=portfolio.alpha, user=portfolio.member_alpha)
+    seat.user = newcomer
+    seat.save()
+    assert can(newcomer, Action.CHANGE, portfolio.initiative)
+    _refused_everywhere(portfolio, client_as, api_as, portfolio.member_alpha, portfolio.initiative)
