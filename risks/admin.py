@@ -4,6 +4,7 @@ from risks.models import (
     Asset,
     AttackSurfaceProfile,
     CriticalFunction,
+    ImportJob,
     Risk,
     RiskMatrix,
     Threat,
@@ -75,3 +76,18 @@ class AttackSurfaceProfileAdmin(admin.ModelAdmin):
     list_display = ["organisation", "period", "employees", "systems", "medical_devices"]
     list_filter = ["organisation"]
     readonly_fields = VERSIONED
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Background imports, read here: a job is started by an upload and ended by its worker
+    (or the watchdog)."""
+
+    list_display = ["file_name", "kind", "organisation", "status", "created_by", "created_at"]
+    list_filter = ["kind", "status", "organisation"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -27,6 +27,7 @@ from risks.models import (
     Asset,
     AttackSurfaceProfile,
     CriticalFunction,
+    ImportJob,
     Risk,
     Threat,
     TreatmentAction,
@@ -121,6 +122,17 @@ def _region(sector: Sector, region: Organisation, suffix: str, *, first_risk_id=
         )
     sector.runs[suffix] = ReportRun.objects.create(
         kind="ciso_quarterly", organisation=region, period="2026-Q1", requested_by=ciso
+    )
+    # An import job names rows of the register: confidential like it.
+    ImportJob.objects.create(
+        organisation=region,
+        kind="risks",
+        file_name=f"{risk_label} risici.xlsx",
+        created_by=ciso,
+        status=ImportJob.Status.FAILED,
+        rows_total=2_000,
+        error_count=1,
+        errors=[{"row": 2, "column": "Titel", "message": f"{risk_label}: for lang"}],
     )
     NarrativeDraft.objects.create(
         kind="ciso_quarterly",

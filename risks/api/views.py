@@ -12,7 +12,11 @@ from rest_framework.response import Response
 from portal.access import Action, organisations_for
 from portal.api.etag import check_if_match
 from portal.api.serializers import OrganisationSlugField
-from portal.api.viewsets import RestrictedModelViewSet, RestrictedUpdateViewSet
+from portal.api.viewsets import (
+    RestrictedModelViewSet,
+    RestrictedReadOnlyViewSet,
+    RestrictedUpdateViewSet,
+)
 from portal.models import Organisation
 from risks.api.serializers import (
     AssetSerializer,
@@ -29,18 +33,34 @@ from risks.filtersets import (
     ThreatFilterSet,
     TreatmentActionFilterSet,
 )
-from risks.importexport import ImportFailed
+from risks.importexport import FileRefused, ImportFailed
 from risks.importexport.exporting import XLSX_CONTENT_TYPE
-from risks.importexport.uploads import check_upload
-from risks.models import Asset, CriticalFunction, Risk, RiskMatrix, Threat, TreatmentAction
+from risks.importexport.jobs import import_job_create
+from risks.importexport.limits import FileShape
+from risks.importexport.uploads import inspect_upload
+from risks.models import (
+    Asset,
+    CriticalFunction,
+    ImportJob,
+    Risk,
+    RiskMatrix,
+    Threat,
+    TreatmentAction,
+)
 from risks.selectors import risks_links_attach
 from risks.services import risk_matrix_save
 from risks.views.transfer import KINDS, exported_file
 
 
 class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField(validators=[check_upload])
+    file = serializers.FileField()
     organisation = OrganisationSlugField(required=False)
+    #: What the checked file holds (``inspect_upload``): it decides request or job.
+    shape: FileShape | None = None
+
+    def validate_file(self, value):
+        self.shape = inspect_upload(value)  # its size, type and limits; ValidationError
+        return value
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -53,6 +73,37 @@ class ImportFailedSerializer(serializers.Serializer):
     errors = RowErrorSerializer(many=True)
 
 
+class ImportJobSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:importjob-detail")
+    organisation = OrganisationSlugField(read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    progress = serializers.IntegerField(read_only=True, help_text="Percent done.")
+    errors = RowErrorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "url",
+            "organisation",
+            "kind",
+            "file_name",
+            "status",
+            "progress",
+            "rows_total",
+            "rows_read",
+            "rows_checked",
+            "imported",
+            "error_count",
+            "errors",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
 class TransferMixin:
     """``POST …/import/`` (multipart ``file``, optional ``organisation`` slug) and
     ``GET …/export/?format=xlsx|csv`` with the list's filters."""
@@ -61,7 +112,15 @@ class TransferMixin:
 
     @extend_schema(
         request={"multipart/form-data": ImportSerializer},
-        responses={201: OpenApiResponse(description='{"count": n}'), 400: ImportFailedSerializer},
+        responses={
+            201: OpenApiResponse(description='{"count": n}'),
+            202: OpenApiResponse(
+                ImportJobSerializer,
+                description="A large file: the job importing it (its URL in Location).",
+            ),
+            400: ImportFailedSerializer,
+            503: OpenApiResponse(ImportJobSerializer, description="The queue is unavailable."),
+        },
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser], url_path="import")
     def import_file(self, request: Request, *args, **kwargs) -> Response:
@@ -78,10 +137,28 @@ class TransferMixin:
                     {"organisation": [_("Say which organisation to import into.")]}
                 )
             organisation = Organisation.objects.get(pk=allowed[0])
+        if data.shape is not None and data.shape.runs_as_job:
+            job = import_job_create(
+                user=request.user,
+                organisation=organisation,
+                kind=self.transfer_kind,
+                upload=data.validated_data["file"],
+                shape=data.shape,
+            )
+            job.refresh_from_db()  # in-process execution may have finished it already
+            body = ImportJobSerializer(job, context={"request": request}).data
+            if job.never_started:
+                body["detail"] = _("The import queue is unavailable; try again later.")
+                return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response(
+                body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]}
+            )
         try:
             count = importer(
                 organisation=organisation, user=request.user, upload=data.validated_data["file"]
             )
+        except FileRefused as refused:
+            raise serializers.ValidationError({"file": [refused.message]}) from None
         except ImportFailed as failure:
             return Response(
                 {"errors": RowErrorSerializer(failure.errors, many=True).data},
@@ -181,3 +258,13 @@ class RiskMatrixViewSet(RestrictedUpdateViewSet):
             setattr(matrix, key, value)
         risk_matrix_save(matrix=matrix)
         self._saved_instance = matrix
+
+
+class ImportJobViewSet(RestrictedReadOnlyViewSet):
+    """Background imports (``POST …/import/`` of a large file answers 202 with one): ``GET``
+    follows ``queued → running → done | failed`` with the rows read and checked, the count
+    imported, or the problems (nothing imported). Confidential to the region."""
+
+    queryset = ImportJob.objects.select_related("organisation", "created_by")
+    serializer_class = ImportJobSerializer
+    history = None

@@ -42,9 +42,11 @@ Aktiver                     Assets                    assets                 no 
 Delt med                    Shared with               shared_with            export    slugs of the regions the risk's assets are shared with; ignored on import
 ==========================  ========================  =====================  ========  ==========================================
 
-Accepting a risk (status *accepteret* or treatment *accepter*) follows the same rule as the
-form (``risks.services.check_acceptance``): a reason is required, and a residual level above
-medium may only be accepted by the region's CISO. Levels follow the organisation's risk matrix.
+Every row obeys the same rules as the form and the API (``risks.services.risk_validate``):
+residual ratings at most the inherent ones; accepting a risk (status *accepteret* or treatment
+*accepter*) needs a reason, and accepting or closing (*lukket*) a risk above the region's
+acceptance threshold is the CISO's decision with a reason. Levels follow the organisation's
+risk matrix.
 
 Assets (``import_assets`` / ``export_assets``)
 ----------------------------------------------
@@ -88,16 +90,25 @@ starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leadin
 ``.xlsx`` text cells are always written as strings. On import that one leading ``'`` before
 such a character is removed again, so an exported file imports to the same text.
 
-Limits: files up to ``UPLOAD_MAX_MB`` (10 MB unless configured) and 100,000 data rows. The
-upload forms and the API check a file first (``risks.importexport.uploads``): its size, and
-that an ``.xlsx`` is an Office Open XML workbook and a ``.csv`` text.
+Limits: files up to ``UPLOAD_MAX_MB`` (10 MB unless configured), ``IMPORT_MAX_ROWS`` data
+rows (100,000) and ``IMPORT_MAX_CELLS`` cells (2,500,000, rows × columns, empty cells
+included); a workbook unpacks to at most ``IMPORT_MAX_UNPACKED_MB`` (200 MB) and no part of
+it more than ``IMPORT_MAX_COMPRESSION_RATIO`` (100) times its packed size; reading a file in
+a request may take ``IMPORT_MAX_SECONDS`` (10). The upload forms and the API check a file
+first (``risks.importexport.uploads``): its size, that an ``.xlsx`` is an Office Open XML
+workbook and a ``.csv`` text, and the limits (``risks.importexport.limits``) — a workbook's
+before any of it is parsed. A file beyond a limit is refused on the form's file field.
+
+A file with more than ``IMPORT_BACKGROUND_ROWS`` data rows (1,000) or more than
+``IMPORT_BACKGROUND_KB`` to parse (1,024 KB; a workbook's unpacked size) is imported by a
+Celery job (``risks.importexport.jobs``), still all or nothing, with its progress on a page.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from risks.importexport.errors import ImportFailed, RowError
+from risks.importexport.errors import FileRefused, ImportFailed, RowError
 from risks.importexport.exporting import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -131,19 +142,26 @@ __all__ = [
     "ASSETS",
     "ASSET_KIND_WORDS",
     "ATTACK_SURFACE_WORDS",
+    "BACKGROUND_BYTES",
+    "BACKGROUND_ROWS",
     "BOOLEAN_WORDS",
     "CSV_CONTENT_TYPE",
     "FORMULA_STARTS",
     "LEVEL_WORDS",
     "LIST_SEPARATOR",
     "MAX_BYTES",
+    "MAX_CELLS",
+    "MAX_COMPRESSION_RATIO",
     "MAX_ROWS",
+    "MAX_SECONDS",
+    "MAX_UNPACKED_BYTES",
     "RISKS",
     "RISK_STATUS_WORDS",
     "TREATMENTS",
     "TREATMENT_WORDS",
     "XLSX_CONTENT_TYPE",
     "Column",
+    "FileRefused",
     "Format",
     "ImportFailed",
     "Layout",
@@ -163,4 +181,15 @@ __all__ = [
 #: The largest file accepted (bytes): the setting UPLOAD_MAX_MB.
 MAX_BYTES = settings.UPLOAD_MAX_BYTES
 #: The most data rows accepted (the header row not counted).
-MAX_ROWS = 100_000
+MAX_ROWS = settings.IMPORT_MAX_ROWS
+#: The most cells read (rows × columns, empty cells included), and shared strings.
+MAX_CELLS = settings.IMPORT_MAX_CELLS
+#: The most a workbook, and any one of its parts, may unpack to (bytes).
+MAX_UNPACKED_BYTES = settings.IMPORT_MAX_UNPACKED_MB * 1024 * 1024
+#: How many times its packed size a workbook's part (above 1 MB) may unpack to.
+MAX_COMPRESSION_RATIO = settings.IMPORT_MAX_COMPRESSION_RATIO
+#: Seconds reading a file may take in a request (a job has its task's time limit).
+MAX_SECONDS = settings.IMPORT_MAX_SECONDS
+#: Above these a file is imported by a background job.
+BACKGROUND_ROWS = settings.IMPORT_BACKGROUND_ROWS
+BACKGROUND_BYTES = settings.IMPORT_BACKGROUND_KB * 1024

@@ -34,3 +34,12 @@ class ImportFailed(Exception):
 
 def fail(row: int, column: str, message: str) -> NoReturn:
     raise ImportFailed([RowError(row, column, message)])
+
+
+class FileRefused(ImportFailed):
+    """The file as a whole is refused — too large, too long, too slow to read, or not what it
+    claims to be — before any row is checked. It is the upload's ``file`` field's problem."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([RowError(0, "", message)])
+        self.message = message

@@ -39,10 +39,14 @@ _ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")
 Format = Literal["csv", "xlsx"]
 
 
-def export_risks(*, queryset: QuerySet[Risk], fmt: Format) -> tuple[bytes, str, str]:
+def export_risks(
+    *, queryset: QuerySet[Risk], fmt: Format, assets: QuerySet[Asset] | None = None
+) -> tuple[bytes, str, str]:
     """The risks of ``queryset`` (already restricted to what the user may see) as a file in
     the ``RISKS`` layout: ``(content, content type, file name suffix)``, the suffix without
     its dot (``"csv"`` or ``"xlsx"``, what ``fmt`` asked for). Rows in the queryset's order.
+    ``assets`` are the assets the reader may see (None: all): a risk another region shares
+    names only its shared systems, never the owner's other assets.
 
     Three queries whatever the number of risks: the risks with their threat, discipline and
     owner joined in, their assets, and the regions those assets are shared with (the last
@@ -74,6 +78,8 @@ def export_risks(*, queryset: QuerySet[Risk], fmt: Format) -> tuple[bytes, str, 
         )
     )
     links = Risk.assets.through.objects.filter(risk_id__in=queryset.values("pk"))
+    if assets is not None:
+        links = links.filter(asset_id__in=assets.values("pk"))
     names: dict[int, list[str]] = {}
     assets_of: dict[int, list[int]] = {}
     for risk_id, asset_id, name in links.order_by("asset__name", "asset_id").values_list(

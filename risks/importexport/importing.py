@@ -32,11 +32,18 @@ from risks.importexport.layouts import (
     Layout,
     token,
 )
-from risks.importexport.reading import Table, read_table
+from risks.importexport.progress import current_observer
+from risks.importexport.reading import REPORT_EVERY, Table, read_table
 from risks.importexport.rows import MAX_INT, Row, split_list, whole_number
 from risks.importexport.writing import BATCH_SIZE, audit_creations, require_add
 from risks.models import Asset, Risk, RiskStatus, Threat, TreatmentAction
-from risks.services import check_acceptance, risk_matrix_for
+from risks.services import (
+    RiskRules,
+    risk_decide,
+    risk_rules_for,
+    risk_validate,
+    treatment_action_validate,
+)
 
 
 class _Names:
@@ -97,9 +104,13 @@ def _lookup(rows: Iterable[tuple[Any, ...]]) -> _Names:
 
 
 def _data_rows(table: Table, layout: Layout) -> Iterator[Row]:
+    observer = current_observer()
     for index, values in enumerate(table.rows):
+        if index % REPORT_EVERY == 0:
+            observer.checked(index)
         if any(values.values()):
             yield Row(index + 2, values, table.written, layout)
+    observer.checked(len(table.rows))
 
 
 def import_risks(
@@ -119,11 +130,13 @@ def import_risks(
     """
     require_add(user, Risk, organisation)
     table = read_table(upload, RISKS)
-    matrix = risk_matrix_for(organisation)
+    rules = risk_rules_for(organisation=organisation, user=user)
+    matrix = rules.matrix
     threats = _lookup(Threat.objects.values_list("pk", "slug", "name_da", "name_en"))
     disciplines = _lookup(Discipline.objects.values_list("pk", "code", "name_da", "name_en"))
     assets = _Names(Asset.objects.filter(organisation=organisation).values_list("name", "pk"))
     members = _members(organisation)
+    rules.members()  # the owners' rule is checked against these, without a query per row
     sizes = {"likelihood": matrix.likelihood_size, "consequence": matrix.consequence_size}
     scales = [
         (f"{prefix}_{axis}", size)
@@ -203,7 +216,7 @@ def import_risks(
         if all(getattr(risk, name) is not None for name, _size in scales):
             risk.inherent_level, risk.residual_level = risk.level_from(matrix)
             if status is not None and treatment is not None:
-                _check_acceptance(row, risk, user)
+                _apply_rules(row, risk, user, rules)
         if row.errors:
             errors.extend(row.errors)
             continue
@@ -229,21 +242,23 @@ def import_risks(
             for risk, linked in zip(risks, links, strict=True)
         }
         audit_creations(risks, user=user, m2m=lambda risk: {"assets": linked_names[risk.pk]})
+        current_observer().saved(len(risks))
     return len(risks)
 
 
-def _check_acceptance(row: Row, risk: Risk, user: AbstractBaseUser | AnonymousUser | None) -> None:
-    """The form's acceptance rule (reason required; above medium only the CISO), with its
-    messages put on the columns that set the acceptance."""
+def _apply_rules(
+    row: Row, risk: Risk, user: AbstractBaseUser | AnonymousUser | None, rules: RiskRules
+) -> None:
+    """The register's rules (``risks.services.risk_validate``), as for the form and the API,
+    each problem put on the column of its field; an acceptance is recorded as the user's."""
     try:
-        check_acceptance(risk=risk, user=user, previous_status=None)
+        risk_validate(risk=risk, user=user, previous=None, rules=rules)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
-            column = name
-            if name == "status" and risk.status != RiskStatus.ACCEPTED:
-                column = "treatment"
             for message in messages:
-                row.error(column, str(message))
+                row.error(name, str(message))
+        return
+    risk_decide(risk=risk, user=user, previous=None, rules=rules)
 
 
 def import_assets(
@@ -339,6 +354,7 @@ def import_assets(
             audit_creations(
                 assets, user=user, m2m=lambda asset: {"shared_with": shared_names[asset.pk]}
             )
+            current_observer().saved(len(assets))
     except IntegrityError:
         # Someone added an asset of the same name and type since the file was checked.
         fail(
@@ -369,6 +385,8 @@ def import_treatments(
     risk_ids = {pk for pk, _title in known}
     by_title = _Names((title, pk) for pk, title in known)
     members = _members(organisation)
+    rules = risk_rules_for(organisation=organisation, user=user)
+    rules.members()
     done = TreatmentAction.Status.DONE
 
     errors: list[RowError] = []
@@ -408,6 +426,12 @@ def import_treatments(
                 )
             else:
                 action.risk_id = risk_id
+        if action.risk_id is not None:
+            try:
+                treatment_action_validate(action=action, rules=rules)
+            except ValidationError as error:
+                for message in error.message_dict["owner"]:
+                    row.error("owner", str(message))
         if action.status == done and not action.done_on and not row.raw("done_on"):
             row.error("done_on", _("is required when the status is udført (done)"))
         elif action.done_on and action.status not in (done, None):
@@ -422,4 +446,5 @@ def import_treatments(
     with transaction.atomic():
         TreatmentAction.objects.bulk_create(actions, batch_size=BATCH_SIZE)
         audit_creations(actions, user=user)
+        current_observer().saved(len(actions))
     return len(actions)

@@ -1,8 +1,9 @@
 """Reading an uploaded ``.csv`` or ``.xlsx`` file into rows: a bounded read, the rows of the
 file, its headers matched against a layout, and every cell as a stripped string.
 
-The limits ``MAX_BYTES`` and ``MAX_ROWS`` are the package's (``risks.importexport``) and are
-looked up there when a file is read, so that changing them there takes effect."""
+The limits (``MAX_BYTES``, ``MAX_ROWS``, ``MAX_CELLS``, …) are the package's
+(``risks.importexport``) and are looked up there when a file is read, so that changing them
+there takes effect; ``risks.importexport.limits`` applies them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -20,11 +22,23 @@ from typing import Any, BinaryIO
 from django.utils.translation import gettext as _
 
 from risks import importexport
-from risks.importexport.errors import ImportFailed, RowError, fail
+from risks.importexport.errors import FileRefused, ImportFailed, RowError, fail
 from risks.importexport.layouts import FORMULA_STARTS, Layout, normalise_header
+from risks.importexport.limits import Budget, FileShape, check_workbook, deadline, too_many_rows
+from risks.importexport.progress import current_observer
 
-#: The most an ``.xlsx`` file may unpack to: a zip bomb is refused before it is parsed.
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+#: What ``zipfile`` raises for a damaged or unsupported archive.
+DAMAGED_ARCHIVE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    RuntimeError,
+    ValueError,
+    NotImplementedError,
+)
+#: Rows read between two reports to the observer.
+REPORT_EVERY = 500
 #: The last row of an Excel worksheet.
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -53,18 +67,51 @@ def parse_table(*, upload: BinaryIO, layout: Layout | None = None) -> list[dict[
     Every value is a stripped string: numbers as written without a trailing ``.0``, dates
     and date cells as ISO ``YYYY-MM-DD``, booleans ``true``/``false``, empty cells ``""``.
 
-    Raises ``ImportFailed`` for a file of another type, above 20 MB (``MAX_BYTES``), with more
-    than 100,000 data rows (``MAX_ROWS``), unreadable, or with bad headers.
+    Raises ``FileRefused`` (an ``ImportFailed``) for a file of another type or beyond a limit
+    of ``risks.importexport.limits`` — above ``MAX_BYTES``, more than ``MAX_ROWS`` data rows,
+    more than ``MAX_CELLS`` cells, a workbook unpacking to too much, reading taking too long —
+    and ``ImportFailed`` for an unreadable file or bad headers.
     """
     return read_table(upload, layout).rows
 
 
-def read_table(upload: BinaryIO, layout: Layout | None) -> Table:
+def inspect_upload_content(upload: BinaryIO) -> FileShape:
+    """Check an upload against the limits without parsing it, and say what it holds.
+
+    For a workbook: the archive's declared sizes and compression, then its rows and cells
+    counted from the inflated bytes; for a CSV file its size and lines (its records counted
+    only when its lines exceed ``MAX_ROWS``). Raises ``FileRefused``."""
+    suffix = _suffix(upload)
+    content = _read_bounded(upload)
+    until = deadline()
+    if suffix == ".xlsx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                return check_workbook(archive, until=until)
+        except DAMAGED_ARCHIVE:
+            raise FileRefused(_("The file is not a valid .xlsx workbook.")) from None
+    lines = content.count(b"\n") + (not content.endswith(b"\n"))
+    if lines > importexport.MAX_ROWS + 1:
+        budget = Budget(until=until)
+        for index, _row in enumerate(_csv_rows(content)):
+            budget.take(1)
+            if index > importexport.MAX_ROWS:
+                raise too_many_rows()
+    return FileShape(rows=lines, content_bytes=len(content))
+
+
+def _suffix(upload: BinaryIO) -> str:
     suffix = Path(getattr(upload, "name", "") or "").suffix.casefold()
     if suffix not in (".csv", ".xlsx"):
-        fail(0, "", _("Upload a .csv or .xlsx file."))
+        raise FileRefused(_("Upload a .csv or .xlsx file."))
+    return suffix
+
+
+def read_table(upload: BinaryIO, layout: Layout | None) -> Table:
+    suffix = _suffix(upload)
     content = _read_bounded(upload)
-    raw_rows = _csv_rows(content) if suffix == ".csv" else _xlsx_rows(content)
+    budget = Budget()
+    raw_rows = _csv_rows(content) if suffix == ".csv" else _xlsx_rows(content, budget)
     try:
         header = next(raw_rows)
     except StopIteration:
@@ -79,18 +126,18 @@ def read_table(upload: BinaryIO, layout: Layout | None) -> Table:
     errors: list[RowError] = []
     width = len(written)
     max_rows = importexport.MAX_ROWS
+    observer = current_observer()
+    budget.take(width)
     for index, raw in enumerate(raw_rows):
+        budget.take(max(len(raw), width))
+        if (index + 1) % REPORT_EVERY == 0:
+            observer.read(index + 1)
         values = [_clean_value(value) for value in raw]
         if not any(values):
             pending_blank += 1
             continue
         if index + 1 > max_rows:
-            fail(
-                0,
-                "",
-                _("The file has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": f"{max_rows:,}"},
-            )
+            raise too_many_rows()
         if pending_blank:
             rows.extend({name: "" for _position, name in named} for _blank in range(pending_blank))
             pending_blank = 0
@@ -106,6 +153,7 @@ def read_table(upload: BinaryIO, layout: Layout | None) -> Table:
         )
     if errors:
         raise ImportFailed(errors)
+    observer.read(len(rows))
     return Table(rows=rows, written=by_field)
 
 
@@ -116,13 +164,13 @@ def _read_bounded(upload: BinaryIO) -> bytes:
         "limit": limit // (1024 * 1024)
     }
     if isinstance(size, int) and size > limit:
-        fail(0, "", too_large)
+        raise FileRefused(too_large)
     if hasattr(upload, "seek"):
         with contextlib.suppress(OSError, ValueError):
             upload.seek(0)
     content = upload.read(limit + 1)
     if len(content) > limit:
-        fail(0, "", too_large)
+        raise FileRefused(too_large)
     return content
 
 
@@ -149,21 +197,25 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         fail(0, "", _("The CSV file cannot be read: %(error)s") % {"error": error})
 
 
-def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
+def _xlsx_rows(content: bytes, budget: Budget) -> Iterator[Sequence[Any]]:
     from openpyxl import load_workbook
 
     not_a_workbook = _("The file is not a valid .xlsx workbook.")
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        fail(0, "", not_a_workbook)
-    if unpacked > MAX_UNPACKED_BYTES:
-        fail(0, "", _("The workbook is too large when unpacked; split it into smaller files."))
+            # The limits before the parser: a zip bomb never reaches openpyxl.
+            check_workbook(archive, until=budget.until)
+    except DAMAGED_ARCHIVE:
+        raise FileRefused(not_a_workbook) from None
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # Read-only: the sheet is parsed as a stream, one row at a time. External links
+        # (cached copies of other workbooks) are not read at all.
+        workbook = load_workbook(
+            io.BytesIO(content), read_only=True, data_only=True, keep_links=False
+        )
     except Exception:  # openpyxl raises many kinds for a damaged file
-        fail(0, "", not_a_workbook)
+        raise FileRefused(not_a_workbook) from None
+    budget.check_time()
     try:
         sheet = workbook.active or workbook.worksheets[0]
         sheet.reset_dimensions()  # some producers write wrong dimensions
@@ -180,6 +232,8 @@ def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
             if count > EXCEL_MAX_ROWS:  # nothing Excel wrote lies beyond its last row
                 break
             yield row
+    except Exception:  # damage found while streaming: bad XML, a bad CRC, a broken stream
+        raise FileRefused(not_a_workbook) from None
     finally:
         workbook.close()
 

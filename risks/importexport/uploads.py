@@ -6,6 +6,8 @@ extension says. Its problems are the form field's (``file``) in the page and in 
 * ``.csv`` must be text: UTF-8 (with or without a byte-order mark) or, as the reader accepts,
   Windows-1252 (what Excel's plain "CSV" writes); a file with control characters other than
   tab and line breaks — any binary file, such as a renamed workbook, PDF or program — is not.
+* Both must keep within the import's limits (``risks.importexport.limits``): a workbook's
+  unpacked size, compression, rows and cells are checked before any of it is parsed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from risks import importexport
+from risks.importexport.errors import ImportFailed
+from risks.importexport.limits import FileShape
+from risks.importexport.reading import DAMAGED_ARCHIVE, inspect_upload_content
 
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK_CONTENT_TYPE = (
@@ -30,7 +35,14 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def check_upload(upload: UploadedFile) -> None:
-    """Raise ``ValidationError`` if ``upload`` is too large or not the type its name says."""
+    """Raise ``ValidationError`` if ``upload`` is too large, not the type its name says, or
+    beyond a limit of the import (a form field's or a serializer field's validator)."""
+    inspect_upload(upload)
+
+
+def inspect_upload(upload: UploadedFile) -> FileShape:
+    """Check ``upload`` as ``check_upload`` does and say what it holds (its rows, the bytes
+    to parse), from which the import decides to run in the request or as a job."""
     limit = importexport.MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
@@ -46,6 +58,10 @@ def check_upload(upload: UploadedFile) -> None:
             _check_text(upload)
         else:
             raise ValidationError(_("Upload a .csv or .xlsx file."), code="file_type")
+        upload.seek(0)
+        return inspect_upload_content(upload)
+    except ImportFailed as failure:  # a limit (FileRefused), or a CSV file that cannot be read
+        raise ValidationError([error.message for error in failure.errors], code="limit") from None
     finally:
         upload.seek(0)
 
@@ -61,7 +77,7 @@ def _check_workbook(upload: UploadedFile) -> None:
             if info.file_size > MAX_CONTENT_TYPES_BYTES:
                 raise not_a_workbook
             content_types = archive.read(info)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError, ValueError):
+    except (KeyError, *DAMAGED_ARCHIVE):
         raise not_a_workbook from None
     if WORKBOOK_CONTENT_TYPE not in content_types:
         raise not_a_workbook

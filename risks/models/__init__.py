@@ -1,5 +1,6 @@
 from risks.models.asset import Asset
 from risks.models.critical_function import CriticalFunction
+from risks.models.import_job import ImportJob, ImportKind
 from risks.models.matrix import LEVEL_ORDER, Level, RiskMatrix
 from risks.models.profile import AttackSurfaceProfile, RiskSnapshot
 from risks.models.risk import Risk, RiskStatus, TreatmentDecision
@@ -12,6 +13,8 @@ __all__ = [
     "AttackSurface",
     "AttackSurfaceProfile",
     "CriticalFunction",
+    "ImportJob",
+    "ImportKind",
     "Level",
     "Risk",
     "RiskMatrix",

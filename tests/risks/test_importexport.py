@@ -159,7 +159,11 @@ def test_a_good_csv_file_imports_risks_with_every_field(sector: Personas):
                 Trussel="tab af strøm eller vand",
                 Angrebsflade="Fysisk",
                 Status="behandling planlagt",
-                **{"Næste review": "2026-12-01", "Iboende sandsynlighed": "1"},
+                **{
+                    "Næste review": "2026-12-01",
+                    "Iboende sandsynlighed": "1",
+                    "Restsandsynlighed": "1",
+                },
             ),
         ]
     )
@@ -186,7 +190,7 @@ def test_a_good_csv_file_imports_risks_with_every_field(sector: Personas):
         "treatment_planned",
         "",
     )
-    assert (other.inherent_level, other.residual_level) == ("medium", "medium")  # 1 × 5, 2 × 3
+    assert (other.inherent_level, other.residual_level) == ("medium", "low")  # 1 × 5, 1 × 3
     # Bulk-created, yet in the audit trail with the importing user and the linked assets.
     entry = entries_for(risk).get()
     assert entry.action == LogEntry.Action.CREATE
@@ -341,7 +345,7 @@ def test_a_good_file_of_10000_rows_imports_completely_in_few_queries(sector: Per
             f"Risiko {n}",
             Ejer="riskowner.a" if n % 2 else "",
             Aktiver="EPJ" if n % 3 == 0 else "",
-            **{"Iboende sandsynlighed": 1 + n % 5, "Næste review": "2026-05-31"},
+            **{"Iboende sandsynlighed": 2 + n % 4, "Næste review": "2026-05-31"},
         )
         for n in range(10_000)
     ]
