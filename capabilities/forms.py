@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from capabilities.models import MATURITY_LEVELS
-from portal.forms import DesignSystemFormMixin
+from capabilities.models import MATURITY_LEVELS, MaturityAssessment
+from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
 
 LEVEL_CHOICES = [(level, f"{level} – {label}") for level, label in MATURITY_LEVELS.items()]
 
 
-class StartAssessmentForm(DesignSystemFormMixin, forms.Form):
+class StartAssessmentForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
+    creates = MaturityAssessment
+
     organisation = forms.ModelChoiceField(queryset=None, label=_("Region"))
     period = forms.CharField(label=_("Period"), max_length=7, help_text=_("e.g. 2026-H1"))
 

@@ -116,14 +116,16 @@ class AssessmentListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         organisations = self.organisations()
         return self.render_page(
-            StartAssessmentForm(organisations=organisations) if organisations else None
+            StartAssessmentForm(organisations=organisations, user=request.user)
+            if organisations
+            else None
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         organisations = self.organisations()
         if not organisations.exists():
             raise PermissionDenied
-        form = StartAssessmentForm(request.POST, organisations=organisations)
+        form = StartAssessmentForm(request.POST, organisations=organisations, user=request.user)
         if not form.is_valid():
             return self.render_page(form)
         try:

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from portal.access.choices import scope_choices
 from portal.forms import FilterForm
-from portal.models import Organisation
+from portal.integer_bounds import INT64_MAX, INT64_MIN, bound_integers
+from portal.models import AuditRead, Organisation, ReadKind
 
 
 class AnyYesNo(django_filters.widgets.BooleanWidget):
@@ -22,6 +24,11 @@ class IntegerFilter(django_filters.NumberFilter):
     """A whole number (an id, a score): ``?risk=1.5`` is invalid rather than matching nothing."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", INT64_MIN)  # beyond 64 bits: a field error, not a 500
+        kwargs.setdefault("max_value", INT64_MAX)
+        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -51,12 +58,17 @@ class SearchFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for filter_ in self.filters.values():
+            bound_integers(filter_)  # numbers beyond 64 bits: a field error (portal.integer_bounds)
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.extra["widget"] = AnyYesNo
             elif isinstance(filter_, django_filters.MultipleChoiceFilter) and not isinstance(
                 filter_, django_filters.ModelMultipleChoiceFilter
             ):
                 filter_.extra["widget"] = forms.CheckboxSelectMultiple
+            if isinstance(filter_, django_filters.filters.QuerySetRequestMixin):
+                # A filter's choices are a read like any other (portal.access.choices).
+                queryset = filter_.get_queryset(self.request)
+                filter_.queryset = scope_choices(queryset, user=getattr(self.request, "user", None))
         # Offer only the organisations that own something in the (restricted) queryset —
         # one subquery, so a region's users are not shown every region's name as a choice.
         organisation = self.filters.get("organisation")
@@ -81,4 +93,18 @@ class OrganisationFilterSet(SearchFilterSet):
 
     class Meta(SearchFilterSet.Meta):
         model = Organisation
+        fields = ["q", "kind"]
+
+
+class AuditReadFilterSet(SearchFilterSet):
+    """Recorded reads by kind, or by the reader's user name and what was read."""
+
+    search_fields = ("actor__username", "object_repr")
+
+    kind = django_filters.ChoiceFilter(
+        field_name="additional_data__kind", choices=ReadKind.choices, label=_("Read")
+    )
+
+    class Meta(SearchFilterSet.Meta):
+        model = AuditRead
         fields = ["q", "kind"]

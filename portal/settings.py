@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "csp",
     "mozilla_django_oidc",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -116,6 +115,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# ``manage.py audit_prune`` deletes old audit entries through its own connection, as a member
+# of the database role ``portal_audit_pruner`` that the application's role is not given
+# (portal/audit_retention.py, docs/operations.md). Unset: it uses the default connection,
+# which on PostgreSQL the audit trail's trigger then refuses.
+if env_str("AUDIT_PRUNE_DATABASE_URL", ""):
+    DATABASES["audit_prune"] = dj_database_url.parse(env_str("AUDIT_PRUNE_DATABASE_URL", ""))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in (README.md, "Sign-in"): django-axes first, so that a locked-out sign-in is refused
@@ -157,7 +162,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, locked out or not, is kept
 AXES_LOCKOUT_CALLABLE = "portal.auth.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "portal.auth.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 #: Reverse proxies in front of the portal, each adding the address it saw to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_VERBOSE = False
@@ -262,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.watchdog",
         "schedule": 60 * 5,
     },
+    "import-watchdog": {
+        "task": "risks.import_watchdog",
+        "schedule": 60 * 5,
+    },
     "risk-snapshots": {
         "task": "risks.take_snapshots",
         # Daily, updating the current quarter's row: the last run of a quarter is its snapshot.
@@ -271,9 +280,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # Django REST framework and the OpenAPI schema.
 REST_FRAMEWORK = {
-    # Token first: an unauthenticated request then gets 401 with "WWW-Authenticate: Token".
+    # Personal API tokens first: an unauthenticated request then gets 401 with
+    # "WWW-Authenticate: Bearer". No password is taken by the API (no basic authentication).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.auth.api.ApiTokenAuthentication",
         # Session authentication that answers 403 when the session still owes its second factor.
         "portal.auth.api.MfaSessionAuthentication",
     ],
@@ -285,9 +295,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
+    # JSON only in production (Swagger UI documents the API); the browsable API's forms, in
+    # the demo, take their choices from the permission layer like every other form.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # "?format=xlsx|csv" names an export's file format; responses are negotiated by Accept.
@@ -296,8 +308,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cyber resilience portal API",
     "DESCRIPTION": (
-        "The health-sector regions' cyber-resilience governance data. Session or token "
-        "authentication; every detail carries an ETag and PUT/PATCH honour If-Match."
+        "The health-sector regions' cyber-resilience governance data. Authentication: a "
+        "personal API token (apiToken: 'Authorization: Bearer cpt_…', created on the "
+        "portal's account page after the second factor; read-only or read-write, expiring) "
+        "or the portal's session once it has given the second factor. No endpoint takes a "
+        "password. Every detail carries an ETag and PUT/PATCH honour If-Match."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -378,6 +393,21 @@ CONTENT_SECURITY_POLICY = {
 # Uploads (the register's imports): larger files are refused with a message on the form field.
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 10)
 UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
+# The import's hard limits (risks.importexport.limits): a file beyond one is refused on the
+# upload's file field, a workbook's before it is parsed.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+#: Rows × columns read, empty cells included.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_500_000)
+#: What a workbook may unpack to, in all and per part, and how much better than a real
+#: spreadsheet a part may be compressed (Apache POI's zip-bomb threshold is the same 100).
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 200)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+#: The longest a web request may spend reading a file; a job has IMPORT_JOB_TIME_LIMIT.
+IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 10)
+#: Files above either threshold are imported by a Celery job, with its progress on a page.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1_000)
+IMPORT_BACKGROUND_KB = env_int("IMPORT_BACKGROUND_KB", 1_024)
+IMPORT_JOB_TIME_LIMIT = env_int("IMPORT_JOB_TIME_LIMIT", 900)
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -114,10 +114,22 @@ class OrganisationOwnedMatrix:
         owner = personas.by_name(f"{self.owner_persona}_b")
         model = type(self.make_object(personas.region_a))
         count = model.objects.count()
-        response = api_as(owner).post(
+        api = api_as(owner)
+        response = api.post(
             reverse(self.api_list_url_name), self.api_create(personas.region_a), format="json"
         )
-        assert response.status_code == 403
+        # Answered as for an organisation that does not exist: nothing tells region B's
+        # user what region A has (no uniqueness error, no 403 that confirms it is there).
+        absent = api.post(
+            reverse(self.api_list_url_name),
+            {**self.api_create(personas.region_a), "organisation": "no-such-region"},
+            format="json",
+        )
+        assert response.status_code == absent.status_code == 400
+        assert response.json()["organisation"] == [
+            message.replace("no-such-region", personas.region_a.slug)
+            for message in absent.json()["organisation"]
+        ]
         assert model.objects.count() == count
 
     # -- reader of the owning region -------------------------------------------------------

@@ -19,6 +19,7 @@ from portal.access.checks import (
     dashboard_regions,
     is_sector_admin,
     organisations_for,
+    sees_all_of,
 )
 from portal.access.principal import Principal, forget_principal, principal_for
 from portal.access.querysets import RestrictedQuerySet
@@ -34,4 +35,5 @@ __all__ = [
     "is_sector_admin",
     "organisations_for",
     "principal_for",
+    "sees_all_of",
 ]

@@ -21,6 +21,19 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: str, obj: Model) 
     return manager.restrict(user, action).filter(pk=obj.pk).exists()
 
 
+def sees_all_of(
+    user: AbstractBaseUser | AnonymousUser | None, model: type[Model], organisation_id: int
+) -> bool:
+    """Whether the user reads every object of ``model`` that belongs to the organisation
+    (its own region's readers do; another region reading what is shared with it does not)."""
+    principal = principal_for(user)
+    if not principal.is_authenticated:
+        return False
+    return principal.is_sector_admin or model.access_policy.covers(  # type: ignore[attr-defined]
+        principal, model, Action.VIEW, organisation_id
+    )
+
+
 def is_sector_admin(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     """Sector-wide operations (e.g. exporting the audit trail) are the sector admins' alone."""
     principal = principal_for(user)

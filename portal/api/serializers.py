@@ -1,8 +1,39 @@
 import copy
 
 from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField, RelatedField
 
+from portal.access import Action
+from portal.access.choices import scope_choices
 from portal.models import Organisation
+
+
+def scope_related_fields(serializer: serializers.BaseSerializer, *, user) -> None:
+    """Narrow every writable related field of ``serializer`` (and of the serializers nested
+    in it) to what ``user`` may choose (``portal.access.choices``): the browsable API's
+    forms list nothing else, and a body naming another region's object is answered as if
+    that object did not exist."""
+    if not isinstance(serializer, serializers.Serializer):
+        return  # a list of objects is only ever read; its create form is a serializer of one
+    meta = getattr(serializer, "Meta", None)
+    model = getattr(meta, "model", None)
+    creating = serializer.instance is None
+    writing = Action.ADD if creating else Action.CHANGE
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        relation = field.child_relation if isinstance(field, ManyRelatedField) else field
+        if isinstance(relation, RelatedField) and relation.queryset is not None:
+            relation.queryset = scope_choices(
+                relation.queryset,
+                user=user,
+                model=model,
+                field_name=field.source or name,
+                writing=writing,
+                instance=None if creating else serializer.instance,
+            )
+        elif isinstance(field, serializers.BaseSerializer):
+            scope_related_fields(field, user=user)
 
 
 class FieldChangeSerializer(serializers.Serializer):

@@ -19,11 +19,11 @@ from initiatives.api.views import (
     WorkingGroupViewSet,
 )
 from portal.api.views import OrganisationViewSet
-from portal.auth.token import ObtainTokenView
 from reports.api.views import ReportRunViewSet
 from risks.api.views import (
     AssetViewSet,
     CriticalFunctionViewSet,
+    ImportJobViewSet,
     RiskMatrixViewSet,
     RiskViewSet,
     ThreatViewSet,
@@ -57,9 +57,9 @@ router.register("treatments", TreatmentActionViewSet)
 router.register("critical-functions", CriticalFunctionViewSet)
 router.register("threats", ThreatViewSet)
 router.register("risk-matrices", RiskMatrixViewSet)
+router.register("import-jobs", ImportJobViewSet)
 router.register("reports", ReportRunViewSet)
 
 urlpatterns = [
-    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("", include(router.urls)),
 ]

@@ -8,21 +8,29 @@ from rest_framework.response import Response
 
 from portal.access import Action, can
 from portal.api.etag import ETagMixin, check_if_match
-from portal.api.serializers import AuditEntrySerializer
-from portal.audit import entries_for, history_entries
+from portal.api.serializers import AuditEntrySerializer, scope_related_fields
+from portal.audit import entries_for, history_entries, related_shown
 
 
 class RestrictedViewSetMixin:
-    """Every API queryset goes through the permission layer (``restrict``)."""
+    """Every API queryset goes through the permission layer (``restrict``), and so does
+    every related field of its serializers: what the API's forms offer and what a request
+    body may name."""
 
     def get_queryset(self):
         return self.queryset.restrict(self.request.user, Action.VIEW)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        scope_related_fields(serializer, user=self.request.user)
+        return serializer
 
     @extend_schema(responses=AuditEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request: Request, *args, **kwargs) -> Response:
         """The object's audit trail: who changed what, when, newest first."""
-        entries = history_entries(entries_for(self.get_object()))
+        obj = self.get_object()
+        entries = history_entries(entries_for(obj), shown=related_shown(obj, request.user))
         page = self.paginate_queryset(entries)
         if page is None:  # a viewset without pagination (a short catalogue) lists it all
             return Response(AuditEntrySerializer(entries, many=True).data)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from portal.access import Action, can, can_add_somewhere, organisations_for
+from portal.access import Action, can, can_add_somewhere
 from portal.audit import history_for
 from portal.models import ConcurrentUpdate
 
@@ -101,7 +101,7 @@ class ObjectDetailView(RestrictedMixin, generic.DetailView):
                 if self.delete_url_name and can(user, Action.DELETE, self.object)
                 else None
             ),
-            history_entries=history_for(self.object),
+            history_entries=history_for(self.object, reader=user),
             object_type=self.model_meta.verbose_name,
         )
         return context
@@ -111,8 +111,6 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
     """Creates (no ``pk``/``slug`` in the URL) or changes an object, conflict-safe."""
 
     template_name = "generic/object_form.html"
-    #: The form field that names the owning organisation, narrowed to where the user may add.
-    organisation_field: str | None = None
     #: Where "Cancel" leads when adding (editing returns to the object).
     list_url_name: str | None = None
 
@@ -129,14 +127,11 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
             raise PermissionDenied
         return obj
 
-    def get_form(self, form_class: type[BaseForm] | None = None) -> BaseForm:
-        form = super().get_form(form_class)
-        if self.organisation_field and self.organisation_field in form.fields:
-            allowed = organisations_for(self.request.user, self.queryset.model, Action.ADD)
-            if allowed is not None:
-                field = form.fields[self.organisation_field]
-                field.queryset = field.queryset.filter(pk__in=allowed)
-        return form
+    def get_form_kwargs(self) -> dict[str, Any]:
+        # The form's choices come from the permission layer for this user (ScopedChoicesMixin):
+        # the organisation written to is one where they may add (or change), and every related
+        # object one they may see.
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form: BaseForm) -> HttpResponse:
         action = Action.ADD if self.is_create() else Action.CHANGE

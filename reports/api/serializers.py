@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from portal.api.serializers import OrganisationSlugField
 from reports.models import ReportKind, ReportRun
+from reports.services import may_request
 
 
 class ReportRunSerializer(serializers.ModelSerializer):
@@ -53,3 +54,16 @@ class ReportRequestSerializer(serializers.Serializer):
     notify = serializers.BooleanField(
         default=False, help_text="E-mail the caller a link when the run has finished."
     )
+
+    def validate(self, attrs: dict) -> dict:
+        organisation = attrs.get("organisation")
+        user = self.context["request"].user
+        if organisation is not None and not may_request(user, attrs["kind"], organisation):
+            # Another region's edition is answered as for a region that does not exist.
+            try:
+                self.fields["organisation"].fail(
+                    "does_not_exist", slug_name="slug", value=organisation.slug
+                )
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"organisation": error.detail}) from None
+        return attrs

@@ -2,12 +2,13 @@ import copy
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField, RelatedField
 
 from capabilities.models import Discipline
-from portal.access import principal_for
-from portal.access.roles import Role
+from portal.access import Action, sees_all_of
 from portal.api.links import LinkedPrimaryKeyRelatedField
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 from portal.models import Organisation
@@ -20,7 +21,49 @@ from risks.models import (
     Threat,
     TreatmentAction,
 )
-from risks.services import check_acceptance
+from risks.services import (
+    NOT_FOUND,
+    owner_validate,
+    risk_create,
+    risk_update,
+    risk_validate,
+    treatment_action_validate,
+)
+
+_RELATIONS = ("assets", "initiatives", "capabilities")
+
+
+def _valid_or_none(field: serializers.Field, data):
+    """``field``'s value for ``data``, or None when it is missing or invalid (the field then
+    reports its own error)."""
+    if data in (None, ""):
+        return None
+    try:
+        return field.to_internal_value(data)
+    except serializers.ValidationError:
+        return None
+
+
+def _rule_messages(
+    serializer: serializers.Serializer, errors: dict[str, list[DjangoValidationError]]
+) -> dict[str, list[str]]:
+    """The register's rule errors as the API's field errors. A person or object outside the
+    risk's organisation gets the field's own "does not exist" message, word for word the
+    answer for one that does not exist."""
+    detail: dict[str, list[str]] = {}
+    for name, items in errors.items():
+        field = serializer.fields.get(name)
+        relation = field.child_relation if isinstance(field, ManyRelatedField) else field
+        for item in items:
+            if item.code == NOT_FOUND and isinstance(relation, RelatedField):
+                value = smart_str(item.params["value"])
+                message = relation.error_messages["does_not_exist"].format(
+                    slug_name=getattr(relation, "slug_field", ""), value=value, pk_value=value
+                )
+                detail.setdefault(name, []).append(message)
+            else:
+                detail.setdefault(name, []).extend(item.messages)
+    return detail
 
 
 class AssetSerializer(serializers.ModelSerializer):
@@ -134,6 +177,21 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["inherent_score", "residual_score", "accepted_at", "updated_at"]
 
+    def to_representation(self, risk: Risk) -> dict:
+        data = super().to_representation(risk)
+        request = self.context.get("request")
+        if request is not None and not sees_all_of(request.user, Asset, risk.organisation_id):
+            # Another region reading a shared risk: its shared systems, not the owner's other
+            # assets (one query, only for such risks).
+            visible = Asset.objects.restrict(request.user, Action.VIEW).filter(
+                pk__in=data["assets"]
+            )
+            data["assets"] = sorted(visible.values_list("pk", flat=True))
+            data["shared_with"] = sorted(
+                set(visible.values_list("shared_with__slug", flat=True)) - {None}
+            )
+        return data
+
     def get_shared_with(self, risk: Risk) -> list[str]:
         if hasattr(risk, "shared_slugs"):  # attached for a page by risks_links_attach
             return risk.shared_slugs
@@ -145,38 +203,47 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
             raise serializers.ValidationError(_("A risk cannot move to another organisation."))
         return value
 
+    def _organisation(self) -> Organisation | None:
+        """The organisation written to: the risk's, or the one the body names (if valid)."""
+        if self.instance is not None:
+            return self.instance.organisation
+        return _valid_or_none(self.fields["organisation"], self.initial_data.get("organisation"))
+
+    def validate_owner(self, value):
+        # Checked with the fields, so that the answer for a person outside the organisation
+        # is the one for a person who does not exist, whatever else the body holds.
+        organisation = self._organisation()
+        if value is not None and organisation is not None:
+            try:
+                owner_validate(owner=value, organisation=organisation)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(
+                    _rule_messages(self, {"owner": [error]})["owner"]
+                ) from None
+        return value
+
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
-        user = self.context["request"].user
-        organisation = attrs.get("organisation") or self.instance.organisation
-        errors: dict[str, list[str]] = {}
-        owner = attrs.get("owner")
-        if owner is not None and not owner.memberships.filter(organisation=organisation).exists():
-            errors["owner"] = [_("The owner must work in the risk's organisation.")]
-        if self.instance is not None and "owner" in attrs and attrs["owner"] != self.instance.owner:
-            principal = principal_for(user)
-            if not (principal.is_sector_admin or principal.has_role(Role.CISO, organisation.pk)):
-                errors["owner"] = [_("Only the region's CISO assigns risk owners.")]
-        if any(asset.organisation_id != organisation.pk for asset in attrs.get("assets", [])):
-            errors["assets"] = [_("Choose assets of the risk's own organisation.")]
-        if errors:
-            raise serializers.ValidationError(errors)
         candidate = copy.copy(self.instance) if self.instance is not None else Risk()
         for key, value in attrs.items():
-            if key not in ("assets", "initiatives", "capabilities"):
+            if key not in _RELATIONS:
                 setattr(candidate, key, value)
         try:
-            check_acceptance(
+            risk_validate(
                 risk=candidate,
-                user=user,
-                previous_status=self.instance.status if self.instance else None,
+                user=self.context["request"].user,
+                previous=self.instance,
+                assets=attrs.get("assets"),
             )
         except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
-        if candidate.accepted_by_id and (self.instance is None or not self.instance.accepted_by_id):
-            attrs["accepted_by"] = candidate.accepted_by
-            attrs["accepted_at"] = candidate.accepted_at
+            raise serializers.ValidationError(_rule_messages(self, error.error_dict)) from None
         return attrs
+
+    def create(self, validated_data: dict) -> Risk:
+        return risk_create(user=self.context["request"].user, values=validated_data)
+
+    def update(self, instance: Risk, validated_data: dict) -> Risk:
+        return risk_update(risk=instance, user=self.context["request"].user, values=validated_data)
 
 
 class TreatmentActionSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -201,6 +268,34 @@ class TreatmentActionSerializer(ModelCleanMixin, serializers.ModelSerializer):
         if self.instance is not None and value != self.instance.risk:
             raise serializers.ValidationError(_("An action stays with its risk."))
         return value
+
+    def validate_owner(self, value):
+        # With the fields, as RiskSerializer.validate_owner: an outsider is answered as a
+        # person who does not exist.
+        risk = (
+            self.instance.risk
+            if self.instance is not None
+            else _valid_or_none(self.fields["risk"], self.initial_data.get("risk"))
+        )
+        if value is not None and risk is not None:
+            try:
+                owner_validate(owner=value, organisation=risk.organisation)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(
+                    _rule_messages(self, {"owner": [error]})["owner"]
+                ) from None
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        candidate = copy.copy(self.instance) if self.instance is not None else TreatmentAction()
+        for key, value in attrs.items():
+            setattr(candidate, key, value)
+        try:
+            treatment_action_validate(action=candidate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_rule_messages(self, error.error_dict)) from None
+        return attrs
 
 
 class CriticalFunctionSerializer(serializers.ModelSerializer):
@@ -234,6 +329,7 @@ class RiskMatrixSerializer(serializers.ModelSerializer):
             "low_max",
             "medium_max",
             "high_max",
+            "acceptance_threshold",
             "colour_low",
             "colour_medium",
             "colour_high",

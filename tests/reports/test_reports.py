@@ -72,9 +72,14 @@ def test_a_region_edition_holds_the_regions_own_status(sector, api_as, tmp_path)
     assert "open treatment actions" in text
 
 
-def test_another_regions_edition_is_404_and_bad_requests_are_400(sector, api_as):
+def test_another_regions_edition_is_refused_as_unknown_and_bad_requests_are_400(sector, api_as):
     api = api_as(User.objects.get(username="ciso.hovedstaden"))
-    assert request_appendix(api, organisation="sjaelland").status_code == 404
+    other = request_appendix(api, organisation="sjaelland")
+    unknown = request_appendix(api, organisation="atlantis")
+    assert other.status_code == unknown.status_code == 400
+    assert other.json() == {
+        "organisation": [m.replace("atlantis", "sjaelland") for m in unknown.json()["organisation"]]
+    }
     assert request_appendix(api, kind="yearly_poem").status_code == 400
     future = request_appendix(api, period=str(date.today().year + 1))
     assert future.status_code == 400 and "period" in future.json()

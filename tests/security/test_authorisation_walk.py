@@ -5,6 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from portal.auth.tokens import service_account_create
+from tests.factories import api_token_for
 from tests.sector import make_sector
 from tests.security.route_walk import walk
 
@@ -78,7 +80,12 @@ NOT_OBJECT_SCOPED = {
     "logout": "ends the user's own session",
     "set_language": "Django's i18n view: sets the user's language",
     "audit_export": "sector administrators only (is_sector_admin), tested in test_audit_export",
-    "api:auth-token": "public: exchanges a password for the user's own token",
+    "audit_reads": "reads narrowed by restrict() (AuditRead); 403 without a region's reader "
+    "role (tests/portal/test_audit_reads.py)",
+    "account": "the signed-in user's own account page and tokens",
+    "api_token_create": "creates a token for the signed-in user only (test_api_tokens)",
+    "sso_link": "links the signed-in user's own account (test_oidc)",
+    "service_account_list": "sector administrators only (is_sector_admin), test_api_tokens",
     "api:api-root": "DRF's index of links, no data",
     "api-schema": "the OpenAPI schema, no data",
     "api-docs": "Swagger UI, no data",
@@ -129,6 +136,7 @@ NOT_OBJECT_SCOPED = {
                     "threat",
                     "riskmatrix",
                     "reportrun",
+                    "importjob",
                 )
             ),
             *(
@@ -146,7 +154,16 @@ NOT_OBJECT_SCOPED = {
 
 @pytest.fixture
 def sector(personas):
-    return make_sector(personas)
+    sector = make_sector(personas)
+    # Region B's API token and service account, for the routes that name one.
+    api_token_for(personas.ciso_b, name="Region B's token")
+    service_account_create(
+        actor=personas.admin,
+        username="powerbi.b",
+        description="Power BI, region B",
+        organisations=[personas.region_b],
+    )
+    return sector
 
 
 def _clients(personas) -> dict[str, Client]:
