@@ -87,8 +87,9 @@ def api_token_issue_from_command_line(
     *, user: AbstractBaseUser, name: str, scope: str, expires_at=None
 ) -> tuple[ApiToken, str]:
     """A token issued by an operator on the server (``manage.py issue_api_token``). No second
-    factor stands behind it, so it works only for accounts that owe none: a viewer or service
-    account, or anyone while ``MFA_REQUIRED`` is off (the benchmark, the demo)."""
+    factor stands behind it, so it works only for accounts that owe none — with
+    ``MFA_REQUIRED`` on, those without any role — or while ``MFA_REQUIRED`` is off (the
+    benchmark, the demo). A service account's tokens are issued on the sector admin's pages."""
     return _token_issue(
         user=user,
         name=name,

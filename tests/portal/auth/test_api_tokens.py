@@ -398,11 +398,12 @@ def test_a_command_line_token_works_only_for_accounts_without_the_second_factor_
     mfa_on, personas
 ):
     headers = {}
-    for persona in ("viewer_a", "ciso_a"):
+    for persona in ("outsider", "viewer_a", "ciso_a"):
         out = StringIO()
         call_command("issue_api_token", personas.by_name(persona).username, stdout=out)
         headers[persona] = f"Bearer {out.getvalue().strip()}"
-    assert api(headers["viewer_a"]).get(reverse("api:organisation-list")).status_code == 200
+    assert api(headers["outsider"]).get(reverse("api:organisation-list")).status_code == 200
+    assert api(headers["viewer_a"]).get(reverse("api:organisation-list")).status_code == 401
     assert api(headers["ciso_a"]).get(reverse("api:organisation-list")).status_code == 401
     assert set(ApiToken.objects.values_list("scope", "second_factor")) == {("read", False)}
 

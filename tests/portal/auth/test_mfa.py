@@ -1,4 +1,4 @@
-"""Two-factor authentication: required for every role above viewer when MFA_REQUIRED is on."""
+"""Two-factor authentication: required for every role, viewers too, when MFA_REQUIRED is on."""
 
 import re
 
@@ -48,10 +48,11 @@ def test_a_ciso_without_an_authenticator_is_sent_to_enrolment(mfa_on, personas, 
     assert client.get(reverse("mfa_verify"))["Location"].startswith(reverse("mfa_enrol"))
 
 
-@pytest.mark.parametrize("persona", ["riskowner_a", "secretariat", "admin"])
-def test_every_role_above_viewer_needs_the_second_factor(mfa_on, personas, client_as, persona):
+@pytest.mark.parametrize("persona", ["viewer_a", "riskowner_a", "secretariat", "admin"])
+def test_every_role_needs_the_second_factor(mfa_on, personas, client_as, persona):
     client = client_as(personas.by_name(persona), verified=False)
     assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("api:risk-list")).status_code == 403
 
 
 def test_staff_need_the_second_factor_without_any_membership(mfa_on, db, client_as):
@@ -59,12 +60,6 @@ def test_staff_need_the_second_factor_without_any_membership(mfa_on, db, client_
     response = client_as(staff, verified=False).get(reverse("admin:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_enrol"))
-
-
-def test_a_viewer_is_not_asked_for_a_second_factor(mfa_on, personas, client_as):
-    client = client_as(personas.viewer_a, verified=False)
-    assert client.get(reverse("home")).status_code == 200
-    assert client.get(reverse("api:organisation-list")).status_code == 200
 
 
 def test_nobody_is_asked_when_mfa_is_off(settings, personas, client_as):
@@ -80,10 +75,11 @@ def test_a_token_issued_after_the_second_factor_reads_the_api(mfa_on, personas):
 
 
 def test_a_token_of_an_account_that_gained_the_duty_since_is_refused(mfa_on, personas):
-    # Issued to a viewer (no second factor asked), who then became the region's CISO.
-    header = api_token_for(personas.viewer_a, scope="read")
-    ApiToken.objects.filter(user=personas.viewer_a).update(second_factor=False)
-    MembershipFactory(user=personas.viewer_a, organisation=personas.region_a, role="ciso")
+    # Issued to an account without any role (no second factor asked), which then became the
+    # region's CISO.
+    header = api_token_for(personas.outsider, scope="read")
+    ApiToken.objects.filter(user=personas.outsider).update(second_factor=False)
+    MembershipFactory(user=personas.outsider, organisation=personas.region_a, role="ciso")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=header)
     assert api.get(reverse("api:risk-list")).status_code == 401
