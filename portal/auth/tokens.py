@@ -140,18 +140,27 @@ def _token_issue(
     raise RuntimeError("could not draw a unique token prefix")
 
 
+def _tokens_end(tokens: QuerySet[ApiToken], reason: str) -> int:
+    """End the live ones of ``tokens`` now, one save each so that the audit trail records
+    every end (a person has a handful of tokens); returns how many ended."""
+    now = timezone.now()
+    ended = 0
+    with transaction.atomic():
+        for token in tokens.filter(ended_at__isnull=True).select_for_update():
+            token.ended_at, token.end_reason = now, reason
+            token.save(update_fields=["ended_at", "end_reason"])
+            ended += 1
+    return ended
+
+
 def api_token_revoke(*, token: ApiToken, reason: str = ApiToken.EndReason.REVOKED) -> None:
     """End ``token`` now (a token already ended keeps its first end)."""
-    ApiToken.objects.filter(pk=token.pk, ended_at__isnull=True).update(
-        ended_at=timezone.now(), end_reason=reason
-    )
+    _tokens_end(ApiToken.objects.filter(pk=token.pk), reason)
 
 
 def api_tokens_end_for_user(*, user_id: int, reason: str) -> int:
     """End every live token of the user; returns how many ended."""
-    return ApiToken.objects.filter(user_id=user_id, ended_at__isnull=True).update(
-        ended_at=timezone.now(), end_reason=reason
-    )
+    return _tokens_end(ApiToken.objects.filter(user_id=user_id), reason)
 
 
 def api_token_for_key(token: str) -> ApiToken | None:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.access import RestrictedQuerySet
 from portal.access.policies import AdminOnly
+from portal.audit import audited
 
 
 class ApiToken(models.Model):
@@ -105,3 +106,9 @@ class ServiceAccount(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# Who created, revoked or ended which token is security-relevant: in the audit trail (never
+# its hash, and not each use).
+audited(ApiToken, exclude=["key_hash", "last_used_at"])
+audited(ServiceAccount)

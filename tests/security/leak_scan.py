@@ -215,6 +215,8 @@ class ScanReport:
     errors: list[str] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)
     requests: int = 0
+    #: PDFs read as text (a scan that never met one could not see a leaking report).
+    documents: int = 0
     covered: set[str] = field(default_factory=set)
 
 
@@ -383,6 +385,8 @@ def _check(report, scan_client, route, method, url, data, content_type, accept, 
         report.errors.append(f"{label} as {scan_client.name}: {response.status_code}")
         return response
     text = response_text(response)
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        report.documents += 1
     # A value the request itself sent (a user name in the body) may be echoed in its error
     # message: that tells the caller nothing they did not know.
     sent = {match.group(0).upper() for match in MARKER_PATTERN.finditer(json.dumps(data))}

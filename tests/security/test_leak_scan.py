@@ -6,6 +6,8 @@ from django.test import Client
 
 from initiatives.models import WorkingGroup, WorkingGroupMember
 from portal.access.roles import Role
+from reports.models import ReportKind, ReportRun
+from reports.services import run_generate
 from tests.factories import MembershipFactory, UserFactory
 from tests.sector import make_sector
 from tests.security.leak_scan import ScanClient, plant_markers, scan
@@ -35,10 +37,19 @@ def _clients(personas) -> list[ScanClient]:
 
 
 @pytest.fixture
-def planted(personas):
-    make_sector(personas)
+def planted(personas, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sector = make_sector(personas)
     clients = _clients(personas)
-    return plant_markers(personas.region_b), clients
+    markers = plant_markers(personas.region_b)
+    # PDFs to download and read: region A's quarterly report and the sector's appendix,
+    # rendered after region B's text was marked.
+    sector_run = ReportRun.objects.create(
+        kind=ReportKind.COUNCIL_APPENDIX, period="2025", requested_by=personas.secretariat
+    )
+    for run in (sector.runs["a"], sector_run):
+        run_generate(run)
+    return markers, clients
 
 
 def test_it_finds_no_region_b_text_in_any_response(personas, planted):
@@ -46,6 +57,7 @@ def test_it_finds_no_region_b_text_in_any_response(personas, planted):
     report = scan(planted=markers, own_region=personas.region_a, clients=clients)
     assert len(markers.markers) > 50, "too few markers planted to mean anything"
     assert report.requests > 1000
+    assert report.documents >= 2, "no PDF was read: the scan would not see a leaking report"
     assert not report.errors, "\n".join(report.errors)
     assert not report.leaks, "\n".join(map(str, report.leaks))
     assert not report.oracles, "\n".join(report.oracles)
