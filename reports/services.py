@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -58,6 +59,16 @@ def may_request(user: AbstractBaseUser, kind: str, organisation: Organisation | 
     if organisation is None:
         return kind != ReportKind.CISO_QUARTERLY and principal.has_role(Role.SECRETARIAT)
     return principal.has_role(Role.CISO, organisation.pk)
+
+
+def requestable_regions(user: AbstractBaseUser) -> QuerySet[Organisation]:
+    """The regions whose editions ``user`` may request (``may_request``'s organisations):
+    the choices of the request form and of the API's ``organisation``."""
+    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+    principal = principal_for(user)
+    if principal.is_sector_admin:
+        return regions
+    return regions.filter(pk__in=principal.organisations_with([Role.CISO]))
 
 
 def report_request(

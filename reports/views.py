@@ -25,7 +25,13 @@ from portal.views.generic import ObjectListView, RestrictedMixin, restricted_obj
 from reports.filtersets import ReportRunFilterSet
 from reports.models import NarrativeDraft, ReportKind, ReportRun
 from reports.rendering import render_html
-from reports.services import may_request, report_request, run_queue_failed, validate_period
+from reports.services import (
+    may_request,
+    report_request,
+    requestable_regions,
+    run_queue_failed,
+    validate_period,
+)
 
 
 class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
@@ -53,11 +59,7 @@ class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
         # Its own ids: the runs' filter form on the same page has fields of the same names.
         kwargs.setdefault("auto_id", "request_%s")
         super().__init__(*args, user=user, **kwargs)
-        principal = principal_for(user)
-        regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
-        if not principal.is_sector_admin:
-            regions = regions.filter(pk__in=principal.organisations_with([Role.CISO]))
-        self.fields["organisation"].queryset = regions
+        self.fields["organisation"].queryset = requestable_regions(user)
 
 
 class ReportListView(ObjectListView):

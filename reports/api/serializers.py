@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from portal.api.serializers import OrganisationSlugField
 from reports.models import ReportKind, ReportRun
-from reports.services import may_request
+from reports.services import may_request, requestable_regions
 
 
 class ReportRunSerializer(serializers.ModelSerializer):
@@ -54,6 +54,13 @@ class ReportRequestSerializer(serializers.Serializer):
     notify = serializers.BooleanField(
         default=False, help_text="E-mail the caller a link when the run has finished."
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # none when the schema is generated
+        # Only the regions whose editions the caller may request: another region's slug is
+        # answered like an unknown one, before any other check.
+        self.fields["organisation"].queryset = requestable_regions(getattr(request, "user", None))
 
     def validate(self, attrs: dict) -> dict:
         organisation = attrs.get("organisation")
