@@ -182,15 +182,31 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and not sees_all_of(request.user, Asset, risk.organisation_id):
             # Another region reading a shared risk: its shared systems, not the owner's other
-            # assets (one query, only for such risks).
-            visible = Asset.objects.restrict(request.user, Action.VIEW).filter(
-                pk__in=data["assets"]
-            )
-            data["assets"] = sorted(visible.values_list("pk", flat=True))
-            data["shared_with"] = sorted(
-                set(visible.values_list("shared_with__slug", flat=True)) - {None}
-            )
+            # assets.
+            visible = self._visible_assets(request.user, data["assets"])
+            data["assets"] = [pk for pk in data["assets"] if pk in visible]
+            data["shared_with"] = sorted({slug for pk in data["assets"] for slug in visible[pk]})
         return data
+
+    def _visible_assets(self, user, asset_ids: list[int]) -> dict[int, set[str]]:
+        """The assets ``user`` may see among those of the risks in this response, with the
+        regions each is shared with: one query per response, not one per shared risk."""
+        cache = getattr(self.root, "_visible_asset_cache", None)
+        if cache is None:
+            risks = self.root.instance if isinstance(self.root, serializers.ListSerializer) else []
+            wanted = set(asset_ids)
+            for other in risks or ():
+                wanted.update(getattr(other, "_link_ids", {}).get("assets", ()))
+            cache = {}
+            rows = (
+                Asset.objects.restrict(user, Action.VIEW)
+                .filter(pk__in=wanted)
+                .values_list("pk", "shared_with__slug")
+            )
+            for pk, slug in rows:
+                cache.setdefault(pk, set()).update({slug} - {None})
+            self.root._visible_asset_cache = cache
+        return cache
 
     def get_shared_with(self, risk: Risk) -> list[str]:
         if hasattr(risk, "shared_slugs"):  # attached for a page by risks_links_attach

@@ -318,6 +318,10 @@ def scan(
     for route in routes():
         if route.name.startswith("admin:") or not only(route):
             continue
+        if "format" in route.parameters:
+            # ``/api/v1/risks.json`` is ``/api/v1/risks/`` with ``Accept: application/json``,
+            # which the scan sends anyway (the route walk requests the suffixed routes too).
+            continue
         targets = []
         for region in (own_region, planted.region):
             url = _url(route, region)
