@@ -7,6 +7,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS
 
+from portal import rls
 from portal.auth.mfa import mfa_required_for, session_owes_mfa
 from portal.auth.tokens import api_token_for_key, api_token_touch
 from portal.models import ApiToken
@@ -61,6 +62,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied(_("The token is read-only."))
         api_token_touch(token=token)
+        # The request's database session acts for the token's user from here on (the
+        # middleware that takes the context away again ran before the API authenticated).
+        rls.activate_user(user)
         return user, token
 
     def authenticate_header(self, request) -> str:

@@ -1,0 +1,346 @@
+"""Row-level security: PostgreSQL's own wall between the regions, under the permission layer.
+
+``restrict(user, action)`` (``portal.access``) filters the queries the portal makes; the
+database filters them again, so that a query that misses the filter — a form's choices, a
+serializer, an export, a task — still returns no row of another region. This module holds
+both halves (docs/operations.md, "Row-level security"):
+
+* the SQL the migrations install: functions that read the acting principal from the session
+  (``FUNCTIONS``), and for each organisation-owned table ``ENABLE`` and ``FORCE ROW LEVEL
+  SECURITY`` with policies that state the access policies' visibility and refuse writes into
+  another organisation (``organisation_policies``, ``child_policies``);
+* the session's context: ``principal_context(user)`` for a request or a task acting for a
+  user, ``system_context(reason)`` for maintenance (logged), each restored on exit. A session
+  without a context sees no row and writes none.
+
+``protected_models()`` finds the tables from the models, so that a new organisation-owned
+model without policies is caught by ``manage.py rls_check``. On other databases (the SQLite
+demo) the context is a no-op and the migrations install nothing: one layer only.
+"""
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, connections, migrations
+from django.db.backends.signals import connection_created
+from django.db.models import Model
+
+from portal.access.policies import OrganisationOwned, ParentPolicy
+from portal.access.principal import principal_for
+from portal.access.roles import REGION_ROLES, Role
+
+log = logging.getLogger(__name__)
+
+#: The session settings that carry the principal (``portal.<name>``).
+SETTINGS = ("system", "sector_admin", "user_id", *(f"orgs_{role}" for role in Role.values))
+#: No principal: every setting empty — no rows.
+NO_CONTEXT: dict[str, str] = dict.fromkeys(SETTINGS, "")
+#: Every role a membership can hold: writes go to the organisations the principal belongs to.
+MEMBER_ROLES = tuple(Role.values)
+
+#: Models whose table has an organisation but needs no policy, and why. Everything else that
+#: belongs to an organisation (by its access policy or a foreign key to it) must have one.
+EXEMPT = {
+    "portal.Membership": "the principal itself is read from it, before any context exists",
+    "portal.DashboardVisit": "a user's own bookkeeping: when they last saw a dashboard",
+    "initiatives.Initiative": "sector data every signed-in user reads (the lead region)",
+    "risks.Asset_shared_with": (
+        "ids only; the policies of assets and risks read it, so it cannot have one itself"
+    ),
+}
+
+_ATTRIBUTE = "_portal_rls_context"
+
+# ---------------------------------------------------------------------------------------------
+# SQL installed by migrations
+
+FUNCTIONS = """
+CREATE OR REPLACE FUNCTION portal_rls_orgs(roles text[]) RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY INVOKER AS $$
+    SELECT coalesce(array_agg(DISTINCT org), '{}'::bigint[])
+    FROM unnest(roles) AS role,
+         unnest(coalesce(nullif(current_setting('portal.orgs_' || role, true), ''), '{}')
+                ::bigint[]) AS org
+$$;
+CREATE OR REPLACE FUNCTION portal_rls_everything() RETURNS boolean
+LANGUAGE sql STABLE SECURITY INVOKER AS $$
+    SELECT coalesce(current_setting('portal.system', true), '') = 'on'
+        OR coalesce(current_setting('portal.sector_admin', true), '') = 'on'
+$$;
+CREATE OR REPLACE FUNCTION portal_rls_user() RETURNS bigint
+LANGUAGE sql STABLE SECURITY INVOKER AS $$
+    SELECT nullif(current_setting('portal.user_id', true), '')::bigint
+$$;
+"""
+FUNCTIONS_REVERSE = """
+DROP FUNCTION IF EXISTS portal_rls_orgs(text[]);
+DROP FUNCTION IF EXISTS portal_rls_everything();
+DROP FUNCTION IF EXISTS portal_rls_user();
+"""
+
+#: The policies each protected table has, one per command.
+POLICIES = ("portal_read", "portal_insert", "portal_update", "portal_delete")
+
+
+def _orgs(roles: Sequence[str]) -> str:
+    # A scalar subquery: evaluated once per query (an InitPlan), not once per row.
+    names = ",".join(str(role) for role in roles)
+    # (The cast makes ``= ANY (…)`` take it as an array, not as a subquery's rows.)
+    return f"((SELECT portal_rls_orgs('{{{names}}}'::text[]))::bigint[])"
+
+
+def _holds_any(roles: Sequence[str]) -> str:
+    return f"cardinality({_orgs(roles)}) > 0"
+
+
+_EVERYTHING = "(SELECT portal_rls_everything())"
+
+
+def write_rule(column: str, *, sector_edit_roles: Sequence[str] = ()) -> str:
+    """Writes stay inside the principal's own organisations (which role may change what is
+    the permission layer's finer decision)."""
+    parts = [_EVERYTHING, f"{column} = ANY ({_orgs(MEMBER_ROLES)})"]
+    if sector_edit_roles:
+        parts.append(_holds_any(sector_edit_roles))
+    return " OR ".join(parts)
+
+
+def read_rule(
+    column: str,
+    *,
+    read_roles: Sequence[str] = REGION_ROLES,
+    sector_read_roles: Sequence[str] = (),
+    sector_read_filter: str | None = None,
+    shared: str | None = None,
+    public_read: bool = False,
+) -> str:
+    """``OrganisationOwned``'s view filter in SQL. ``shared`` is an ``EXISTS`` with a
+    ``{readable}`` placeholder for the organisations the read roles give."""
+    readable = _orgs(read_roles)
+    parts = [_EVERYTHING]
+    if public_read:
+        parts.append("(SELECT portal_rls_user()) IS NOT NULL")
+    if sector_read_roles and sector_read_filter is None:
+        parts.append(_holds_any(sector_read_roles))
+    parts.append(f"{column} = ANY ({readable})")
+    if sector_read_roles and sector_read_filter is not None:
+        parts.append(f"({_holds_any(sector_read_roles)} AND ({sector_read_filter}))")
+    if shared:
+        parts.append(shared.format(readable=readable))
+    return " OR ".join(parts)
+
+
+def _policies_sql(table: str, read: str, write: str) -> str:
+    return f"""
+ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+CREATE POLICY portal_read ON {table} FOR SELECT USING ({read});
+CREATE POLICY portal_insert ON {table} FOR INSERT WITH CHECK ({write});
+CREATE POLICY portal_update ON {table} FOR UPDATE USING ({write}) WITH CHECK ({write});
+CREATE POLICY portal_delete ON {table} FOR DELETE USING ({write});
+"""
+
+
+def drop_policies_sql(table: str) -> str:
+    drops = "".join(f"DROP POLICY IF EXISTS {name} ON {table};\n" for name in POLICIES)
+    return f"{drops}ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY;\n" + (
+        f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY;\n"
+    )
+
+
+def organisation_policies(
+    table: str,
+    *,
+    column: str = "organisation_id",
+    sector_edit_roles: Sequence[str] = (),
+    **read: object,
+) -> "PostgreSQLOnly":
+    """The operation that protects an ``OrganisationOwned`` table (``read``: ``read_rule``'s
+    keywords, written out in the migration as the model's access policy states them)."""
+    return PostgreSQLOnly(
+        _policies_sql(
+            table,
+            read_rule(column, **read),  # type: ignore[arg-type]
+            write_rule(column, sector_edit_roles=sector_edit_roles),
+        ),
+        drop_policies_sql(table),
+    )
+
+
+def child_policies(
+    table: str, *, column: str, parent_table: str, parent_column: str = "organisation_id"
+) -> "PostgreSQLOnly":
+    """The operation that protects a ``ParentPolicy`` table: a row is seen with its parent
+    (the parent's own policy decides) and written only inside the principal's organisations."""
+    parent = f"SELECT 1 FROM {parent_table} parent WHERE parent.id = {table}.{column}"  # noqa: S608
+    read = f"EXISTS ({parent})"
+    write = f"EXISTS ({parent} AND ({write_rule('parent.' + parent_column)}))"
+    return PostgreSQLOnly(_policies_sql(table, read, write), drop_policies_sql(table))
+
+
+class PostgreSQLOnly(migrations.RunSQL):
+    """``RunSQL`` that does nothing on other databases (the SQLite demo has no such wall)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which tables must be protected
+
+
+def _belongs_to_organisation(model: type[Model]) -> bool:
+    from portal.models import Organisation
+
+    policy = getattr(model, "access_policy", None)
+    if isinstance(policy, OrganisationOwned | ParentPolicy) and policy.organisation_path(model):
+        return True
+    return any(
+        field.is_relation and field.related_model is Organisation
+        for field in model._meta.concrete_fields
+    )
+
+
+def protected_models() -> list[type[Model]]:
+    """Every concrete model whose rows belong to an organisation and that is not ``EXEMPT``:
+    each of their tables must have row-level security, forced, and the policies."""
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if not model._meta.proxy
+        and model._meta.managed
+        and model._meta.label not in EXEMPT
+        and _belongs_to_organisation(model)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The session's context
+
+
+def is_active(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether the database has row-level security to give a context to (PostgreSQL)."""
+    return connections[using].vendor == "postgresql"
+
+
+def principal_values(user) -> dict[str, str]:
+    """The settings for ``user``'s principal: their organisations per role, whether they are
+    the sector administrator — read from the permission layer, never from the request."""
+    principal = principal_for(user)
+    if not principal.is_authenticated:
+        return dict(NO_CONTEXT)
+    values = dict(NO_CONTEXT)
+    values["user_id"] = str(principal.user.pk)
+    values["sector_admin"] = "on" if principal.is_sector_admin else ""
+    for role in Role.values:
+        organisations = principal.organisations_with([role])
+        values[f"orgs_{role}"] = "{" + ",".join(map(str, organisations)) + "}"
+    return values
+
+
+def _apply(values: dict[str, str], using: str) -> None:
+    connection = connections[using]
+    connection.ensure_connection()
+    statement = "SELECT " + ", ".join(f"set_config('portal.{name}', %s, false)" for name in values)
+    # The driver's own cursor: one statement that is not the application's query (query-count
+    # assertions count what views and selectors ask, not this).
+    with connection.connection.cursor() as cursor:
+        cursor.execute(statement, list(values.values()))
+    setattr(connection, _ATTRIBUTE, values)
+
+
+def _forget(sender, connection, **kwargs) -> None:
+    # A new session starts without settings, whatever the old one had.
+    setattr(connection, _ATTRIBUTE, dict(NO_CONTEXT))
+
+
+connection_created.connect(_forget, dispatch_uid="portal.rls.forget")
+
+
+def current_values(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
+    return dict(getattr(connections[using], _ATTRIBUTE, NO_CONTEXT))
+
+
+def activate(values: dict[str, str], using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
+    """Give the session ``values``; returns the previous ones for ``restore``."""
+    previous = current_values(using)
+    if is_active(using):
+        try:
+            _apply(values, using)
+        except Exception:
+            # Fail closed: a session whose context is unknown must not be reused.
+            _discard(using)
+            raise
+    return previous
+
+
+def activate_user(user, using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
+    """``activate`` the principal of ``user`` (e.g. once the API has authenticated a token)."""
+    if not is_active(using):
+        return current_values(using)
+    return activate(principal_values(user), using)
+
+
+def restore(previous: dict[str, str], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Put back the context ``activate`` replaced. If that fails the connection is closed
+    (a new one starts without context), unless a transaction is open, whose rollback undoes
+    the setting anyway."""
+    if not is_active(using):
+        return
+    try:
+        _apply(previous, using)
+    except Exception:
+        log.warning("row-level security context not restored; closing the connection")
+        _discard(using)
+
+
+def _discard(using: str) -> None:
+    connection = connections[using]
+    setattr(connection, _ATTRIBUTE, dict(NO_CONTEXT))
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+@contextmanager
+def principal_context(user, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """The session acts for ``user`` inside the block."""
+    previous = activate_user(user, using)
+    try:
+        yield
+    finally:
+        restore(previous, using)
+
+
+@contextmanager
+def system_context(reason: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """The session acts for the system (every row) inside the block: maintenance commands,
+    migrations, scheduled tasks. Logged with its reason."""
+    if is_active(using):
+        log.info("database system context on %s: %s", using, reason)
+    previous = activate({**NO_CONTEXT, "system": "on"}, using)
+    try:
+        yield
+    finally:
+        restore(previous, using)
+
+
+def in_system_context(reason: str) -> Callable:
+    """Decorate a management command's ``handle`` to run in ``system_context(reason)`` on the
+    database its ``--database`` option names (the default one without it)."""
+
+    def decorate(handle: Callable) -> Callable:
+        def wrapper(self, *args, **options):
+            with system_context(reason, using=options.get("database") or DEFAULT_DB_ALIAS):
+                return handle(self, *args, **options)
+
+        wrapper.__doc__ = handle.__doc__
+        return wrapper
+
+    return decorate
