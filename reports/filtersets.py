@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from portal.filtersets import OrganisationFilter, SearchFilterSet
-from reports.models import ReportKind, ReportRun
+from reports.models import Classification, ReportKind, ReportRun
 
 
 class ReportRunFilterSet(SearchFilterSet):
@@ -14,7 +14,10 @@ class ReportRunFilterSet(SearchFilterSet):
     status = django_filters.ChoiceFilter(choices=ReportRun.Status.choices, label=_("Status"))
     organisation = OrganisationFilter(regions_only=True, label=_("Region"))
     period = django_filters.CharFilter(label=_("Period"))
+    classification = django_filters.ChoiceFilter(
+        choices=Classification.choices, label=_("Classification")
+    )
 
     class Meta(SearchFilterSet.Meta):
         model = ReportRun
-        fields = ["q", "kind", "status", "organisation", "period"]
+        fields = ["q", "kind", "status", "organisation", "period", "classification"]

@@ -1,4 +1,5 @@
-"""From a report run to a PDF: the data at generation time, the narratives, WeasyPrint."""
+"""From a report run to a PDF: the figures as of the end of its period, the narratives,
+WeasyPrint."""
 
 from datetime import date
 from pathlib import Path
@@ -9,25 +10,19 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from capabilities.models import Discipline, MaturityAssessment
-from capabilities.selectors import discipline_overview, maturity_chart
+from capabilities.models import Discipline
+from capabilities.selectors import maturity_at
 from initiatives.models import Deliverable, Initiative, WorkingGroup
-from initiatives.periods import Period
 from initiatives.selectors import with_current_status
-from portal.charts import BarChart, Heatmap
+from portal.charts import BarChart
+from portal.models import Organisation
+from portal.periods import Period
 from reports.markdown import render_markdown
-from reports.models import NarrativeDraft, ReportKind, ReportRun
-from risks.models import LEVEL_ORDER, Risk, TreatmentAction
-from risks.selectors import heatmap_counts, level_counts
-from risks.services import risk_matrix_for
+from reports.models import Classification, NarrativeDraft, ReportKind, ReportRun
+from risks.models import risk_matrix_for
+from risks.selectors import risk_picture_at
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
-
-CLASSIFICATION = {
-    ReportKind.COUNCIL_APPENDIX: _("Public"),
-    ReportKind.TSI_PORTFOLIO: _("Internal"),
-    ReportKind.CISO_QUARTERLY: _("Confidential"),
-}
 
 
 def _narratives(run: ReportRun) -> dict[str, Any]:
@@ -88,55 +83,72 @@ def _portfolio(as_of: date) -> dict[str, Any]:
     return {"initiatives": initiatives, "portfolio_chart": chart}
 
 
-def _region(run: ReportRun) -> dict[str, Any]:
-    organisation = run.organisation
-    if organisation is None:
-        return {}
-    assessment = (
-        MaturityAssessment.objects.filter(organisation=organisation, status="approved")
-        .order_by("-period")
-        .first()
-    )
-    columns = discipline_overview(assessment=assessment)
-    risks = Risk.objects.filter(organisation=organisation).exclude(status="closed")
-    matrix = risk_matrix_for(organisation)
-    counts = level_counts(risks)
-    today = date.today()
-    actions = TreatmentAction.objects.filter(
-        risk__organisation=organisation, status__in=["open", "in_progress"]
-    )
+def figures_as_of(run: ReportRun, *, today: date | None = None) -> tuple[date, bool]:
+    """The date every figure of the report is as of, and whether it is today's: the end of
+    the report's period, or today for the current period (its figures are live)."""
+    today = today or date.today()
+    end = period_end(run)
+    return (today, True) if end >= today else (end, False)
+
+
+def _maturity(organisation: Organisation, as_of: date) -> dict[str, Any]:
+    """The region's maturity at ``as_of`` and its trend (public in every edition)."""
+    maturity = maturity_at(organisation, as_of)
+    disciplines = [column.discipline for column in maturity.columns]
     return {
-        "maturity_assessment": assessment,
-        "maturity_chart": maturity_chart(columns) if assessment else None,
-        "risk_heatmap": Heatmap(
-            title=_("Residual risk"),
-            description=_("%(total)s open risks by likelihood and consequence.")
-            % {"total": sum(counts.values())},
-            likelihood_labels=matrix.likelihood_labels,
-            consequence_labels=matrix.consequence_labels,
-            counts=heatmap_counts(risks, kind="residual"),
-            level_for=matrix.level_for,
-            colour_for=matrix.colour_for,
-            axis_likelihood=_("Likelihood"),
-            axis_consequence=_("Consequence"),
-        ),
-        "level_counts": [(level, counts.get(level, 0)) for level in LEVEL_ORDER],
-        "open_actions": actions.count(),
-        "overdue_actions": actions.filter(due__lt=today).count(),
+        "maturity": maturity,
+        "maturity_assessment": maturity.assessment,
+        "maturity_chart": maturity.chart,
+        "maturity_trend": [
+            (period, [averages.get(discipline.pk) for discipline in disciplines])
+            for period, averages in maturity.trend
+        ],
     }
 
 
+def _risk_picture(organisation: Organisation, as_of: date, today: date) -> dict[str, Any]:
+    """The region's risk picture at ``as_of`` (confidential editions only): the quarter's
+    snapshot for a past period, the register for the current one — never today's figures
+    for a past period, whose missing snapshot is said instead."""
+    picture = risk_picture_at(organisation, as_of, today=today)
+    context: dict[str, Any] = {"risk_picture": picture}
+    if picture.found:
+        context.update(
+            risk_heatmap=picture.heatmap(matrix=risk_matrix_for(organisation)),
+            level_counts=picture.level_counts(),
+            open_actions=picture.open_actions,
+            overdue_actions=picture.overdue_actions,
+            accepted_risks=picture.accepted_risks,
+        )
+    return context
+
+
+def _region(run: ReportRun, as_of: date, today: date) -> dict[str, Any]:
+    """A region's own status: its maturity, and in a confidential edition its risks."""
+    organisation = run.organisation
+    if organisation is None:
+        return {}
+    context = _maturity(organisation, as_of)
+    if run.is_confidential:
+        context.update(_risk_picture(organisation, as_of, today))
+    return context
+
+
 def report_context(run: ReportRun) -> dict[str, Any]:
-    """Everything a report shows, read from the database now."""
+    """Everything a report shows, as of the end of its period (``figures_as_of``)."""
     last_half, current_half = _half_years(run)
-    as_of = min(period_end(run), date.today())
+    today = date.today()
+    as_of, live = figures_as_of(run, today=today)
+    classification = Classification.CONFIDENTIAL if run.is_confidential else Classification.PUBLIC
     context: dict[str, Any] = {
         "run": run,
         "title": run.get_kind_display(),
-        "classification": CLASSIFICATION[run.kind],
+        "classification": classification.label,
+        "confidential": run.is_confidential,
         "narratives": _narratives(run),
-        "generated": date.today(),
+        "generated": today,
         "as_of": as_of,
+        "live": live,
         "last_half": last_half,
         "current_half": current_half,
         "disciplines": Discipline.objects.order_by("order"),
@@ -149,7 +161,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
             (current_half, _deliverables(current_half)),
         ]
     if run.kind in (ReportKind.COUNCIL_APPENDIX, ReportKind.CISO_QUARTERLY):
-        context.update(_region(run))
+        context.update(_region(run, as_of, today))
     return context
 
 

@@ -2,7 +2,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from portal.api.serializers import OrganisationSlugField
-from reports.models import ReportKind, ReportRun
+from reports.models import Classification, ReportKind, ReportRun
 from reports.services import may_request, requestable_regions
 
 
@@ -21,6 +21,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "organisation",
             "period",
             "language",
+            "classification",
             "status",
             "requested_by",
             "requested_at",
@@ -51,6 +52,12 @@ class ReportRequestSerializer(serializers.Serializer):
     organisation = OrganisationSlugField(required=False, allow_null=True)
     period = serializers.CharField(max_length=7)
     language = serializers.ChoiceField(choices=[("da", "da"), ("en", "en")], default="da")
+    classification = serializers.ChoiceField(
+        choices=Classification.choices,
+        required=False,
+        help_text="public (no risk figures) or confidential (a region's edition with its risk "
+        "picture). Default: public, except the CISO's quarterly report, always confidential.",
+    )
     notify = serializers.BooleanField(
         default=False, help_text="E-mail the caller a link when the run has finished."
     )

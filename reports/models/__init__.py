@@ -1,4 +1,4 @@
 from reports.models.draft import NarrativeDraft
-from reports.models.run import ReportKind, ReportRun
+from reports.models.run import Classification, ReportKind, ReportRun
 
-__all__ = ["NarrativeDraft", "ReportKind", "ReportRun"]
+__all__ = ["Classification", "NarrativeDraft", "ReportKind", "ReportRun"]

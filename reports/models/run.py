@@ -17,6 +17,23 @@ class ReportKind(models.TextChoices):
     TSI_PORTFOLIO = "tsi_portfolio", _("TSI portfolio report")
 
 
+class Classification(models.TextChoices):
+    """Who may read an edition: a public one is published (the councils' appendix goes out
+    with the council's agenda) and holds no risk figures; a confidential one adds the
+    region's risk picture and is read only by the region's people."""
+
+    PUBLIC = "public", _("Public")
+    CONFIDENTIAL = "confidential", _("Confidential")
+
+
+#: The classification a request gets when it names none.
+DEFAULT_CLASSIFICATION = {
+    ReportKind.COUNCIL_APPENDIX: Classification.PUBLIC,
+    ReportKind.CISO_QUARTERLY: Classification.CONFIDENTIAL,
+    ReportKind.TSI_PORTFOLIO: Classification.PUBLIC,
+}
+
+
 class ReportRun(models.Model):
     """One generation of a report: requested, run by a Celery worker, archived as a PDF.
 
@@ -41,6 +58,13 @@ class ReportRun(models.Model):
     )
     period = models.CharField(_("period"), max_length=7)
     language = models.CharField(_("language"), max_length=5, default="da")
+    classification = models.CharField(
+        _("classification"),
+        max_length=12,
+        choices=Classification.choices,
+        default=Classification.PUBLIC,
+        help_text=_("A confidential edition holds the region's risk picture."),
+    )
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,6 +108,11 @@ class ReportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.kind == ReportKind.CISO_QUARTERLY:
+            self.classification = Classification.CONFIDENTIAL  # always, whoever creates it
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("reports:run_detail", kwargs={"pk": self.pk})
 
@@ -91,6 +120,15 @@ class ReportRun(models.Model):
     def requester(self) -> str:
         """Who asked for the run: a user name, or the schedule."""
         return self.requested_by.username if self.requested_by else str(_("the schedule"))
+
+    @property
+    def is_confidential(self) -> bool:
+        """Whether the edition holds the region's risk picture (the quarterly risk report
+        always does)."""
+        return (
+            self.classification == Classification.CONFIDENTIAL
+            or self.kind == ReportKind.CISO_QUARTERLY
+        )
 
     @property
     def is_finished(self) -> bool:

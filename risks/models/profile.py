@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,9 @@ from portal.access.policies import OrganisationOwned
 from portal.access.roles import REGION_ROLES, Role
 from portal.audit import audited
 from portal.models import VersionedModel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: (field, attack surface, Danish label in the seed) — the order of the seed presentation.
 PROFILE_FIGURES = [
@@ -29,7 +34,7 @@ PROFILE_FIGURES = [
 DERIVED_FIGURES = ("systems", "medical_devices")
 
 
-def _figure(label: str) -> models.PositiveIntegerField:
+def _figure(label: "StrOrPromise") -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, null=True, blank=True)
 
 
@@ -82,7 +87,9 @@ audited(AttackSurfaceProfile)
 
 
 class RiskSnapshot(models.Model):
-    """Counts of a region's risks per level at the end of a quarter, for the trend."""
+    """A region's risk picture at the end of a quarter: the open risks per level and per
+    heatmap cell, the open and overdue treatment actions and the accepted risks — what the
+    reports of a past period and the trends show (``risks.selectors.risk_picture_at``)."""
 
     organisation = models.ForeignKey(
         "portal.Organisation", on_delete=models.CASCADE, related_name="risk_snapshots"
@@ -97,6 +104,12 @@ class RiskSnapshot(models.Model):
     inherent_medium = models.PositiveIntegerField(default=0)
     inherent_high = models.PositiveIntegerField(default=0)
     inherent_critical = models.PositiveIntegerField(default=0)
+    #: ``{"likelihood,consequence": count}`` of the open risks, e.g. ``{"3,4": 12}``.
+    residual_cells = models.JSONField(default=dict, blank=True)
+    inherent_cells = models.JSONField(default=dict, blank=True)
+    open_actions = models.PositiveIntegerField(default=0)
+    overdue_actions = models.PositiveIntegerField(default=0)
+    accepted_risks = models.PositiveIntegerField(default=0)
 
     objects = RestrictedQuerySet.as_manager()
     access_policy = OrganisationOwned(read_roles=REGION_ROLES, edit_roles=())

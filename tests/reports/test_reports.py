@@ -64,12 +64,12 @@ def test_the_sector_appendix_is_generated_in_process_and_downloadable(sector, ap
 
 def test_a_region_edition_holds_the_regions_own_status(sector, api_as, tmp_path):
     api = api_as(User.objects.get(username="ciso.hovedstaden"))
-    response = request_appendix(api, organisation="hovedstaden")
+    response = request_appendix(api, organisation="hovedstaden", classification="confidential")
     run = ReportRun.objects.get(pk=response.json()["id"])
     assert run.status == "done", run.error
     text = pdf_text(run.pdf.read(), tmp_path)
     assert "Status of Capital Region of Denmark" in text  # the English edition
-    assert "open treatment actions" in text
+    assert "open treatment actions" in text  # the internal edition's risk picture
 
 
 def test_another_regions_edition_is_refused_as_unknown_and_bad_requests_are_400(sector, api_as):
