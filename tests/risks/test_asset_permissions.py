@@ -1,11 +1,13 @@
 from django.urls import reverse
 
+from risks.models import Asset
 from tests.conftest import Personas
 from tests.factories import AssetFactory
 from tests.permission_matrix import OrganisationOwnedMatrix
 
 
 class TestAssetPermissions(OrganisationOwnedMatrix):
+    model = Asset
     list_url_name = "risks:asset_list"
     detail_url_name = "risks:asset_detail"
     edit_url_name = "risks:asset_edit"

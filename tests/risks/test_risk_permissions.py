@@ -1,14 +1,16 @@
 """Region isolation of the risk register, and what a risk owner may do."""
 
-import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from risks.models import Risk
+from tests.factories import RiskFactory, ThreatFactory
 from tests.permission_matrix import OrganisationOwnedMatrix
 from tests.risks.conftest import make_risk
 
 
 class TestRiskPermissions(OrganisationOwnedMatrix):
+    model = Risk
     list_url_name = "risks:risk_list"
     detail_url_name = "risks:risk_detail"
     edit_url_name = "risks:risk_edit"
@@ -17,12 +19,9 @@ class TestRiskPermissions(OrganisationOwnedMatrix):
     api_detail_url_name = "api:risk-detail"
     watched_field = "title"
 
-    @pytest.fixture(autouse=True)
-    def _threats(self, threats):
-        self.threats = threats
-
     def make_object(self, region):
-        return make_risk(region, self.threats)
+        # Factories rather than the reference data: the matrix runs many times.
+        return RiskFactory(organisation=region, title="Ransomware rammer laboratoriesystemet")
 
     def form_data(self, obj):
         return {
@@ -45,13 +44,22 @@ class TestRiskPermissions(OrganisationOwnedMatrix):
         return {
             "organisation": region.slug,
             "title": "Ny risiko",
-            "threat": "phishing",
+            "threat": ThreatFactory(slug="phishing", attack_surface="human").slug,
             "attack_surface": "human",
             "inherent_likelihood": 3,
             "inherent_consequence": 3,
             "residual_likelihood": 2,
             "residual_consequence": 2,
         }
+
+
+class TestOwnedRiskPermissions(TestRiskPermissions):
+    """A risk with an owner: the policy's ``owner_field`` lets region A's risk owner change
+    it (not delete it); the matrix reads that from ``Risk.access_policy``."""
+
+    def make_object(self, region):
+        owner = get_user_model().objects.get(username="riskowner.a")
+        return RiskFactory(organisation=region, title="Ejet risiko", owner=owner)
 
 
 def test_a_risk_owner_edits_their_own_risks_and_not_others(personas, threats, api_as):

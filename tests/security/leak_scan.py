@@ -16,6 +16,16 @@ The POSTs naming the other region's objects are sent once more with ids and name
 nowhere: the two answers must be the same (no existence oracle). Every request runs inside a
 transaction that is rolled back, so a request that does succeed leaves nothing behind.
 
+What is not repeated (``PermissionSets``): a URL is requested once per client (a route with
+no object in its path, or naming sector-wide data, has the same URL for both regions). Clients
+that the permission layer cannot tell apart for a route — the same objects of the route's
+model per action (``restrict``) and the same right to add, the same objects of the other
+region per model and action, both signed in or both not — hold one permission set for the
+route. A request to the other region's URL, or a write naming its objects, that the set's
+first client is *refused* (403, 404, 405: nothing in the answer came from the data) is not
+sent again as the others; anything that is answered is sent as every client. Routes without
+a model, and scans with the ORM filter off (``PORTAL_ORM_RESTRICT``), share nothing.
+
 What a client may see of the other region is stated by ``may_see``: data the policies declare
 sector-readable (``public_read``, the sector read roles) — nothing else.
 """
@@ -29,14 +39,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.db import models, transaction
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
+from portal.access.actions import Action
 from portal.access.policies import OrganisationOwned, ParentPolicy
 from portal.access.principal import principal_for
+from portal.access.querysets import RestrictedQuerySet
 from portal.models import Membership, Organisation
 from tests.conftest import verify_second_factor
 from tests.security.route_walk import PARAMETER_VALUES, Route, region_b_object, routes
@@ -51,6 +64,8 @@ JSON = "application/json"
 #: An id and a name that exist nowhere, for the oracle comparison.
 ABSENT_ID = 987_654_321
 ABSENT_NAME = "no-such-thing"
+#: Answers that refuse before anything of the data is read: shared within a permission set.
+REFUSALS = frozenset({403, 404, 405})
 
 
 @dataclass(frozen=True)
@@ -215,6 +230,8 @@ class ScanReport:
     errors: list[str] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)
     requests: int = 0
+    #: Requests not sent again: refused to another client of the same permission set.
+    shared: int = 0
     #: PDFs read as text (a scan that never met one could not see a leaking report).
     documents: int = 0
     covered: set[str] = field(default_factory=set)
@@ -291,6 +308,78 @@ def _url(route: Route, region: Organisation) -> str | None:
     return reverse(route.name, kwargs=kwargs)
 
 
+def _restricted_models() -> list[type[Model]]:
+    return [
+        model
+        for model in apps.get_models()
+        if not model._meta.proxy and isinstance(model._default_manager.all(), RestrictedQuerySet)
+    ]
+
+
+def _rights(user, model: type[Model], **narrowed) -> tuple:
+    """What the permission layer lets ``user`` do with ``model``'s objects (those matching
+    ``narrowed``): the primary keys per action."""
+    objects = model._default_manager.filter(**narrowed)
+    return tuple(
+        frozenset(objects.restrict(user, action).values_list("pk", flat=True)) for action in Action
+    )
+
+
+def _may_add(user, model: type[Model]) -> bool:
+    """Whether ``user`` may add an object of ``model`` in some organisation."""
+    principal = principal_for(user)
+    return principal.is_authenticated and (
+        principal.is_sector_admin or model.access_policy.may_add(principal, model)
+    )
+
+
+class PermissionSets:
+    """Which clients the permission layer cannot tell apart, per route (module docstring)."""
+
+    def __init__(self, clients: list["ScanClient"], other_region: Organisation) -> None:
+        self.clients = clients
+        # With restrict() off every client's rights read alike here (only the database
+        # filters, per request): then no client stands for another.
+        self.enabled = settings.PORTAL_ORM_RESTRICT and len(clients) > 1
+        self._models = set(_restricted_models()) if self.enabled else set()
+        self._model_rights: dict[tuple[str, type[Model]], tuple] = {}
+        self._base: dict[str, tuple] = {}
+        for scan_client in clients if self.enabled else ():
+            principal = principal_for(scan_client.user)
+            other = tuple(
+                _rights(scan_client.user, model, **{organisation_path(model): other_region.pk})
+                for model in region_models()
+                if model in self._models
+            )
+            self._base[scan_client.name] = (
+                principal.is_authenticated,
+                principal.is_sector_admin,
+                other,
+            )
+
+    def leader(self, route: Route, scan_client: "ScanClient") -> "ScanClient | None":
+        """The first client of ``scan_client``'s permission set for ``route``, when that is
+        another client (whose refusals then stand for this one)."""
+        if not self.enabled or route.model not in self._models:
+            return None
+        key = self._key(route.model, scan_client)
+        for other in self.clients:
+            if other is scan_client:
+                return None
+            if self._key(route.model, other) == key:
+                return other
+        return None
+
+    def _key(self, model: type[Model], scan_client: "ScanClient") -> tuple:
+        cache_key = (scan_client.name, model)
+        if cache_key not in self._model_rights:
+            self._model_rights[cache_key] = (
+                *_rights(scan_client.user, model),
+                _may_add(scan_client.user, model),
+            )
+        return (self._base[scan_client.name], self._model_rights[cache_key])
+
+
 def scan(
     *,
     planted: Planted,
@@ -315,6 +404,7 @@ def scan(
     sent = {str(ABSENT_ID), ABSENT_NAME, *form_refs.values(), *json_refs.values()}
     replacements = [(value, "REF") for value in sorted(sent, key=len, reverse=True)]
 
+    permission_sets = PermissionSets(clients, planted.region)
     for route in routes():
         if route.name.startswith("admin:") or not only(route):
             continue
@@ -325,21 +415,30 @@ def scan(
         targets = []
         for region in (own_region, planted.region):
             url = _url(route, region)
-            if url is not None:
+            # No object in the path, or sector-wide objects: one URL for both regions.
+            if url is not None and url not in (seen for _region, seen in targets):
                 targets.append((region, url))
         if not targets:
             report.uncovered.append(str(route))
             continue
         report.covered.add(route.name)
         for region, url in targets:
+            #: (client, request) -> refused: what the other clients of its permission set skip
+            refused: dict[tuple[str, tuple], bool] = {}
             for scan_client in clients:
+                leader = permission_sets.leader(route, scan_client)
+
                 requests = [("get", None, None, "text/html"), ("get", None, None, JSON)]
                 if region == own_region and "post" in route.methods:
                     requests.append(("post", {}, None, "text/html"))
                 for method, data, content_type, accept in requests:
-                    _check(
+                    request = (method, accept, data is not None)
+                    if region != own_region and _shared(report, refused, leader, request):
+                        continue
+                    response = _check(
                         report, scan_client, route, method, url, data, content_type, accept, planted
                     )
+                    refused[scan_client.name, request] = response.status_code in REFUSALS
                 if region != own_region:
                     continue
                 writes = [m for m in ("post", "put", "patch") if m in route.methods]
@@ -354,7 +453,12 @@ def scan(
                             ((json_refs, JSON, JSON), (absent_json, JSON, JSON)),
                             ((json_list_refs, JSON, JSON), (absent_json_list, JSON, JSON)),
                         ]
-                    for (data, content_type, accept), (absent, _ct, _acc) in pairs:
+                    for index, ((data, content_type, accept), (absent, _ct, _acc)) in enumerate(
+                        pairs
+                    ):
+                        request = (method, "write", index)
+                        if _shared(report, refused, leader, request):
+                            continue
                         named = _check(
                             report,
                             scan_client,
@@ -370,15 +474,24 @@ def scan(
                             method, url, data=absent, content_type=content_type, accept=accept
                         )
                         report.requests += 1
-                        if named is not None and _answer(named, replacements) != _answer(
-                            nowhere, replacements
-                        ):
+                        refused[scan_client.name, request] = (
+                            named.status_code in REFUSALS and nowhere.status_code in REFUSALS
+                        )
+                        if _answer(named, replacements) != _answer(nowhere, replacements):
                             report.oracles.append(
                                 f"{method.upper()} {url} ({content_type or 'form'}) as "
                                 f"{scan_client.name}: {named.status_code} naming region B's "
                                 f"objects, {nowhere.status_code} naming none"
                             )
     return report
+
+
+def _shared(report: ScanReport, refused: dict, leader: "ScanClient | None", request) -> bool:
+    """Whether the request was refused to the first client of the permission set."""
+    if leader is not None and refused.get((leader.name, request), False):
+        report.shared += 1
+        return True
+    return False
 
 
 def _check(report, scan_client, route, method, url, data, content_type, accept, planted):
