@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from capabilities.models import Capability, MaturityAssessment, MaturityEntry
-from initiatives.periods import Period, periods_between
 from portal.models import Organisation
+from portal.periods import Period, periods_between
 
 Log = Callable[[str], None]
 
@@ -29,7 +29,7 @@ def seed_demo_maturity(*, rng: random.Random, log: Log, today: date | None = Non
     }
     entries = []
     count = 0
-    for region in Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("slug"):
+    for region in Organisation.objects.regions().order_by("slug"):
         ciso = users.get(f"ciso.{region.slug}")
         levels = {capability.pk: rng.randint(0, 2) for capability in capabilities}
         targets = {capability.pk: rng.randint(3, 5) for capability in capabilities}

@@ -178,7 +178,9 @@ def validate_framework_file(path: Path) -> dict:
 def capability_lines(path: Path) -> dict[tuple[str, str], int]:
     """Line numbers of each requirement's entry, to name them in later errors."""
     root = yaml.compose(path.read_text(encoding="utf-8"))
-    lines = {}
+    lines: dict[tuple[str, str], int] = {}
+    if root is None:  # an empty file: the loader reports it
+        return lines
     for framework_node in dict((k.value, v) for k, v in root.value)["frameworks"].value:
         framework = {k.value: v for k, v in framework_node.value}
         for requirement_node in framework["requirements"].value:

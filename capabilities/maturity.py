@@ -4,17 +4,16 @@ approve. An approved campaign is frozen."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capabilities.models import Capability, Discipline, MaturityAssessment, MaturityEntry
-from initiatives.periods import InvalidPeriod, Period
-from portal.access import Action, can, principal_for
-from portal.access.roles import Role
+from portal.access import Action, can
 from portal.models import Organisation
+from portal.periods import InvalidPeriod, Period
 
 
 @dataclass(frozen=True)
@@ -26,9 +25,7 @@ class EntryInput:
     comment: str = ""
 
 
-def assessment_start(
-    *, organisation: Organisation, period: str, user: AbstractBaseUser
-) -> MaturityAssessment:
+def assessment_start(*, organisation: Organisation, period: str, user: User) -> MaturityAssessment:
     """Open a campaign for ``period``, with every capability's levels copied from the
     region's latest earlier campaign (or 0 → 0 for a first one)."""
     try:
@@ -86,7 +83,7 @@ def assessment_save_entries(
     *,
     assessment: MaturityAssessment,
     entries: Iterable[EntryInput],
-    user: AbstractBaseUser,
+    user: User,
     expected_version: int | None,
     discipline: Discipline | None = None,
 ) -> None:
@@ -131,7 +128,7 @@ def assessment_save_entries(
 
 
 def assessment_submit(
-    *, assessment: MaturityAssessment, user: AbstractBaseUser, expected_version: int | None = None
+    *, assessment: MaturityAssessment, user: User, expected_version: int | None = None
 ) -> None:
     if assessment.status != MaturityAssessment.Status.OPEN:
         raise ValidationError(_("Only an open campaign can be submitted."))
@@ -141,11 +138,10 @@ def assessment_submit(
 
 
 def assessment_approve(
-    *, assessment: MaturityAssessment, user: AbstractBaseUser, expected_version: int | None = None
+    *, assessment: MaturityAssessment, user: User, expected_version: int | None = None
 ) -> None:
     """The region's CISO approves a submitted campaign; it is frozen from then on."""
-    principal = principal_for(user)
-    if not (principal.is_sector_admin or principal.has_role(Role.CISO, assessment.organisation_id)):
+    if not can(user, "capabilities.approve", assessment):
         raise PermissionDenied
     if assessment.status != MaturityAssessment.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted campaign can be approved."))

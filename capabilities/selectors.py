@@ -2,7 +2,10 @@
 capabilities and campaigns."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Avg, OuterRef, QuerySet, Subquery
@@ -18,6 +21,7 @@ from capabilities.models import (
 from portal.access import Action
 from portal.charts import BarChart
 from portal.models import Organisation
+from portal.periods import InvalidPeriod, Period
 
 
 def latest_assessment(
@@ -56,7 +60,7 @@ def discipline_overview(*, assessment: MaturityAssessment | None) -> list[Discip
     """The four disciplines with their capabilities and, from ``assessment``, the average
     current and target level per discipline."""
     disciplines = Discipline.objects.order_by("order").prefetch_related("capabilities")
-    averages = {}
+    averages: dict[int, Mapping[str, Any]] = {}
     if assessment is not None:
         averages = {
             row["capability__discipline"]: row
@@ -121,7 +125,7 @@ def discipline_averages(
 
 def sector_comparison(*, user: AbstractBaseUser) -> SectorComparison:
     """Each region's latest approved campaign the user may see, capability by capability."""
-    regions = list(Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da"))
+    regions = list(Organisation.objects.regions().order_by("name_da"))
     assessments = latest_approved_assessments(user=user)
     entries = MaturityEntry.objects.filter(assessment__in=[a.pk for a in assessments.values()])
     comparison = SectorComparison(
@@ -153,6 +157,64 @@ def maturity_trend(
     for row in rows:
         trend[row["assessment__period"]][row["capability__discipline"]] = row["current"]
     return sorted(trend.items())
+
+
+def _period_end(label: str) -> date | None:
+    """The last day of a campaign's period (``2025`` → 31 December), None if unreadable."""
+    if label.isdigit():
+        return date(int(label), 12, 31)
+    try:
+        return Period.parse(label).end
+    except InvalidPeriod:
+        return None
+
+
+@dataclass(frozen=True)
+class MaturityPicture:
+    """A region's maturity as of a date: its latest approved campaign whose period had
+    ended by then, the averages per discipline, and the earlier approved campaigns'
+    averages (the trend, oldest first)."""
+
+    organisation: Organisation
+    as_of: date
+    assessment: MaturityAssessment | None
+    columns: list[DisciplineColumn]
+    trend: list[tuple[str, dict[int, float]]]
+
+    @property
+    def chart(self) -> BarChart | None:
+        return maturity_chart(self.columns) if self.assessment else None
+
+
+def maturity_at(organisation: Organisation, as_of: date) -> MaturityPicture:
+    """The state of ``organisation``'s maturity at ``as_of``: approved campaigns only, and
+    only those whose period ends on or before ``as_of`` — a 2025 report never shows a
+    2026 campaign, even once that is approved (a fixed number of queries)."""
+    approved = [
+        assessment
+        for assessment in MaturityAssessment.objects.filter(
+            organisation=organisation, status=MaturityAssessment.Status.APPROVED
+        )
+        if (end := _period_end(assessment.period)) is not None and end <= as_of
+    ]
+    approved.sort(key=lambda assessment: _period_end(assessment.period) or as_of)
+    latest = approved[-1] if approved else None
+    rows = (
+        MaturityEntry.objects.filter(assessment__in=[assessment.pk for assessment in approved])
+        .values("assessment__period", "capability__discipline")
+        .annotate(current=Avg("current_level"))
+        .order_by("assessment__period")
+    )
+    trend: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in rows:
+        trend[row["assessment__period"]][row["capability__discipline"]] = row["current"]
+    return MaturityPicture(
+        organisation=organisation,
+        as_of=as_of,
+        assessment=latest,
+        columns=discipline_overview(assessment=latest),
+        trend=[(assessment.period, trend.get(assessment.period, {})) for assessment in approved],
+    )
 
 
 @dataclass

@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from capabilities.filtersets import MaturityAssessmentFilterSet
 from capabilities.forms import EntryFormSet, StartAssessmentForm, VersionForm
 from capabilities.maturity import (
     EntryInput,
@@ -18,6 +20,7 @@ from capabilities.maturity import (
     assessment_submit,
 )
 from capabilities.models import Capability, Discipline, MaturityAssessment
+from capabilities.related import related_to
 from capabilities.selectors import (
     capability_history,
     discipline_overview,
@@ -27,21 +30,20 @@ from capabilities.selectors import (
     maturity_trend,
     sector_comparison,
 )
-from portal.access import Action, can, organisations_for, principal_for
-from portal.access.roles import REGION_ROLES
+from portal.access import Action, can, organisations_for, organisations_where
+from portal.access.principal import signed_in_user
 from portal.charts import BarChart, LineChart
 from portal.models import ConcurrentUpdate, Organisation
-from portal.views.generic import RestrictedMixin, restricted_object_or_404
+from portal.views.generic import ObjectListView, RestrictedMixin, restricted_object_or_404
+from portal.views.regions import page_region
 
 
 def home_region(request: HttpRequest) -> Organisation | None:
     """The region a maturity page is about: ``?organisation=<slug>`` among the user's own
     regions (any region for sector-wide readers), else the first of them."""
-    own = principal_for(request.user).organisations_with(REGION_ROLES)
-    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da")
-    choices = regions.filter(pk__in=own) if own else regions
-    slug = request.GET.get("organisation")
-    return choices.filter(slug=slug).first() if slug else choices.first()
+    own = organisations_where(request.user, "portal.belong_to_region")
+    regions = Organisation.objects.regions().order_by("name_da")
+    return page_region(request, regions.filter(pk__in=own) if own else regions, default="first")
 
 
 class OverviewView(LoginRequiredMixin, TemplateView):
@@ -54,7 +56,7 @@ class OverviewView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         organisation = home_region(self.request)
         assessment = (
-            latest_assessment(user=self.request.user, organisation=organisation)
+            latest_assessment(user=signed_in_user(self.request.user), organisation=organisation)
             if organisation
             else None
         )
@@ -73,53 +75,50 @@ class CapabilityDetailView(RestrictedMixin, DetailView):
     template_name = "capabilities/capability_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from initiatives.models import Initiative
-        from risks.models import Risk
-
         context = super().get_context_data(**kwargs)
         capability = self.object
         context.update(
-            history=capability_history(user=self.request.user, capability=capability),
+            history=capability_history(
+                user=signed_in_user(self.request.user), capability=capability
+            ),
             requirements=capability.requirements.select_related("framework").order_by(
                 "framework__slug", "code"
             ),
-            risks=Risk.objects.restrict(self.request.user)
-            .filter(capabilities=capability)
-            .order_by("-residual_score")[:50],
-            initiatives=Initiative.objects.restrict(self.request.user)
-            .filter(discipline=capability.discipline)
-            .order_by("sort_key"),
+            **related_to(capability, user=self.request.user),
         )
         return context
 
 
-class AssessmentListView(LoginRequiredMixin, View):
+class AssessmentListView(ObjectListView):
+    """The maturity campaigns the user may see, filtered and paginated, with the form that
+    starts one where the user may."""
+
+    queryset = MaturityAssessment.objects.select_related("organisation").order_by(
+        "organisation__name_da", "-period"
+    )
+    filterset_class = MaturityAssessmentFilterSet
     template_name = "capabilities/assessment_list.html"
+    title = gettext_lazy("Maturity campaigns")
+    form: StartAssessmentForm | None = None
 
     def organisations(self):
         allowed = organisations_for(self.request.user, MaturityAssessment, Action.ADD)
-        regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+        regions = Organisation.objects.regions()
         return regions if allowed is None else regions.filter(pk__in=allowed)
 
-    def render_page(self, form) -> HttpResponse:
-        assessments = (
-            MaturityAssessment.objects.restrict(self.request.user)
-            .select_related("organisation")
-            .order_by("organisation__name_da", "-period")[:200]
-        )
-        return render(
-            self.request,
-            self.template_name,
-            {"assessments": assessments, "form": form},
-        )
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.form is None:
+            organisations = self.organisations()
+            if organisations:
+                self.form = StartAssessmentForm(organisations=organisations, user=self.request.user)
+        context["form"] = self.form
+        return context
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        organisations = self.organisations()
-        return self.render_page(
-            StartAssessmentForm(organisations=organisations, user=request.user)
-            if organisations
-            else None
-        )
+    def render_page(self, form) -> HttpResponse:
+        self.form = form
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data())
 
     def post(self, request: HttpRequest) -> HttpResponse:
         organisations = self.organisations()
@@ -132,7 +131,7 @@ class AssessmentListView(LoginRequiredMixin, View):
             assessment = assessment_start(
                 organisation=form.cleaned_data["organisation"],
                 period=form.cleaned_data["period"],
-                user=request.user,
+                user=signed_in_user(request.user),
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -254,7 +253,7 @@ class AssessmentDisciplineView(LoginRequiredMixin, View):
                 assessment=self.assessment,
                 discipline=self.discipline,
                 entries=entries,
-                user=request.user,
+                user=signed_in_user(request.user),
                 expected_version=version_form.cleaned_data["version"],
             )
         except ConcurrentUpdate:
@@ -278,7 +277,9 @@ class AssessmentTransitionView(LoginRequiredMixin, View):
         if action is None:
             raise Http404
         try:
-            action(assessment=assessment, user=request.user, expected_version=expected)
+            action(
+                assessment=assessment, user=signed_in_user(request.user), expected_version=expected
+            )
         except ConcurrentUpdate:
             messages.error(
                 request, _("Someone else changed the campaign in the meantime. Look at it again.")
@@ -302,7 +303,7 @@ class SectorComparisonView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        comparison = sector_comparison(user=self.request.user)
+        comparison = sector_comparison(user=signed_in_user(self.request.user))
         disciplines = list(Discipline.objects.order_by("order"))
         charts = []
         for discipline in disciplines:
@@ -324,7 +325,7 @@ class SectorComparisonView(LoginRequiredMixin, TemplateView):
             )
         organisation = home_region(self.request)
         trend = (
-            maturity_trend(user=self.request.user, organisation=organisation)
+            maturity_trend(user=signed_in_user(self.request.user), organisation=organisation)
             if organisation
             else []
         )
@@ -348,7 +349,7 @@ class SectorComparisonView(LoginRequiredMixin, TemplateView):
             ],
             charts=list(zip(disciplines, charts, strict=True)),
             organisation=organisation,
-            trend=maturity_trend(user=self.request.user, organisation=organisation)
+            trend=maturity_trend(user=signed_in_user(self.request.user), organisation=organisation)
             if organisation
             else [],
             disciplines=disciplines,
@@ -365,7 +366,7 @@ class CoverageView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         organisation = home_region(self.request)
         assessment = (
-            latest_assessment(user=self.request.user, organisation=organisation)
+            latest_assessment(user=signed_in_user(self.request.user), organisation=organisation)
             if organisation
             else None
         )

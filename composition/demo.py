@@ -11,10 +11,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from capabilities.demo import seed_demo_maturity
+from composition.reference_data import reference_data_load
 from initiatives.demo import seed_demo_initiatives
 from portal.access.roles import Role
 from portal.models import Membership, Organisation
-from portal.reference_data import reference_data_load
 from portal.sync import SyncReport
 from risks.demo import seed_demo_risks
 from risks.models import Asset
@@ -125,7 +125,9 @@ def seed_users(*, log: Log) -> None:
         if not organisation.is_region:
             continue
         for role, prefix in REGION_ROLE_USERS.items():
-            account = user(f"{prefix}.{organisation.slug}", Role(role).label, organisation.name_da)
+            account = user(
+                f"{prefix}.{organisation.slug}", str(Role(role).label), organisation.name_da
+            )
             memberships.append(Membership(user=account, organisation=organisation, role=role))
     secretariat = user("secretariat", "TSI", "Sekretariatet")
     memberships.append(

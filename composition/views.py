@@ -5,21 +5,21 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views import View
 
-from portal.access import dashboard_regions, principal_for
-from portal.access.roles import Role
-from portal.dashboards.operations import operations_overview
-from portal.dashboards.region import region_dashboard
-from portal.dashboards.sector import sector_dashboard
+from composition.dashboards.operations import operations_overview
+from composition.dashboards.region import region_dashboard
+from composition.dashboards.sector import sector_dashboard
+from portal.access import can, dashboard_regions
+from portal.access.principal import signed_in_user
 from portal.models import Organisation
 
 
 def _region_page(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     regions = list(dashboard_regions(request.user))
-    context = region_dashboard(user=request.user, organisation=organisation)
+    context = region_dashboard(user=signed_in_user(request.user), organisation=organisation)
     context["regions"] = regions
     return render(request, "portal/dashboards/region.html", context)
 
@@ -38,14 +38,18 @@ class SectorDashboardView(LoginRequiredMixin, View):
     """``/dashboards/tsi/``: the portfolio and the regions' maturity as the user may see them."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "portal/dashboards/sector.html", sector_dashboard(user=request.user))
+        return render(
+            request,
+            "portal/dashboards/sector.html",
+            sector_dashboard(user=signed_in_user(request.user)),
+        )
 
 
 class OperationsDashboardView(LoginRequiredMixin, View):
     """``/dashboards/operations/``: sector administrators only (403 for everyone else)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not principal_for(request.user).is_sector_admin:
+        if not can(request.user, "portal.operate"):
             raise PermissionDenied
         return render(request, "portal/dashboards/operations.html", operations_overview())
 
@@ -54,11 +58,10 @@ class HomeView(LoginRequiredMixin, View):
     """The first page: the sector admin's overview, the TSI dashboard for the secretariat,
     the region's dashboard for its people, a welcome page for a user with no role yet."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        principal = principal_for(request.user)
-        if principal.is_sector_admin:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        if can(request.user, "portal.operate"):
             return OperationsDashboardView.as_view()(request)
-        if principal.has_role(Role.SECRETARIAT):
+        if can(request.user, "portal.start_on_sector_dashboard"):
             return SectorDashboardView.as_view()(request)
         region = dashboard_regions(request.user).first()
         if region is not None:
@@ -66,10 +69,12 @@ class HomeView(LoginRequiredMixin, View):
         return render(request, "portal/home.html", self.welcome_context(request))
 
     def welcome_context(self, request: HttpRequest) -> dict[str, Any]:
-        memberships = request.user.memberships.select_related("organisation").order_by(
-            "organisation__name_da", "role"
+        memberships = (
+            signed_in_user(request.user)
+            .memberships.select_related("organisation")
+            .order_by("organisation__name_da", "role")
         )
         return {
             "memberships": memberships,
-            "regions": Organisation.objects.filter(kind=Organisation.Kind.REGION),
+            "regions": Organisation.objects.regions(),
         }

@@ -7,4 +7,7 @@ class InitiativesConfig(AppConfig):
     verbose_name = _("Initiatives")
 
     def ready(self) -> None:
-        from initiatives import permissions  # noqa: F401  (connects the membership signals)
+        from capabilities.related import related_register
+        from initiatives.selectors import initiatives_for_capability
+
+        related_register("initiatives", initiatives_for_capability)

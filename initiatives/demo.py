@@ -18,10 +18,10 @@ from initiatives.models import (
     WorkingGroup,
     WorkingGroupMember,
 )
-from initiatives.periods import Period, current_period, periods_between
 from initiatives.selectors import current_strategy
 from portal.access.roles import Role
 from portal.models import Membership, Organisation
+from portal.periods import Period, current_period, periods_between
 
 Log = Callable[[str], None]
 
@@ -301,7 +301,7 @@ def seed_demo_initiatives(*, rng: random.Random, log: Log, today: date | None = 
     if WorkingGroup.objects.exists():
         log("Initiatives: working groups already there, kept")
         return
-    regions = list(Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("slug"))
+    regions = list(Organisation.objects.regions().order_by("slug"))
     password = make_password(settings.DEMO_PASSWORD)
     initiatives = {i.number: i for i in strategy.initiatives.all()}
     groups = {}
@@ -360,7 +360,7 @@ def seed_demo_initiatives(*, rng: random.Random, log: Log, today: date | None = 
                     author=author,
                 )
             )
-        for number in range(1, rng.randint(2, 4) + 1):
+        for milestone_number in range(1, rng.randint(2, 4) + 1):
             due = date(strategy.start_year, 1, 1) + timedelta(days=rng.randint(120, 1400))
             done = (
                 due - timedelta(days=rng.randint(0, 30))
@@ -370,7 +370,7 @@ def seed_demo_initiatives(*, rng: random.Random, log: Log, today: date | None = 
             milestones.append(
                 Milestone(
                     initiative=initiative,
-                    title=f"Delmål {number}: {initiative.title[:60]}",
+                    title=f"Delmål {milestone_number}: {initiative.title[:60]}",
                     due=due,
                     done_on=done,
                 )
@@ -378,16 +378,18 @@ def seed_demo_initiatives(*, rng: random.Random, log: Log, today: date | None = 
     StatusUpdate.objects.bulk_create(updates, batch_size=1000)
     Milestone.objects.bulk_create(milestones)
 
-    for slug, number, title, due, delivered in DELIVERABLES:
+    for slug, initiative_number, title, deliverable_due, delivered in DELIVERABLES:
         Deliverable.objects.create(
             working_group=groups[slug],
-            initiative=initiatives.get(number) if number else None,
+            initiative=initiatives.get(initiative_number) if initiative_number else None,
             title=title,
-            due=due,
+            due=deliverable_due,
             status="delivered"
             if delivered
-            else ("in_progress" if due - today < timedelta(days=240) else "planned"),
-            delivered_on=due - timedelta(days=rng.randint(0, 20)) if delivered else None,
+            else ("in_progress" if deliverable_due - today < timedelta(days=240) else "planned"),
+            delivered_on=(
+                deliverable_due - timedelta(days=rng.randint(0, 20)) if delivered else None
+            ),
         )
 
     statuses = ["not_started", "planned", "in_progress", "in_progress", "implemented"]

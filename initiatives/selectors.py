@@ -3,11 +3,14 @@ latest status update's, joined in with subqueries so a list costs the same few q
 13 initiatives or 130."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from capabilities.models import Capability
 from initiatives.models import (
+    Deliverable,
     Initiative,
     Milestone,
     RegionalImplementation,
@@ -15,9 +18,9 @@ from initiatives.models import (
     Strategy,
     WorkingGroup,
 )
-from initiatives.periods import Period
 from portal.access import Action
 from portal.models import Organisation
+from portal.periods import Period
 
 
 def _latest_updates(as_of: date | None = None) -> QuerySet[StatusUpdate]:
@@ -29,7 +32,7 @@ def _latest_updates(as_of: date | None = None) -> QuerySet[StatusUpdate]:
 
 def with_current_status(
     queryset: QuerySet[Initiative], *, today: date | None = None, as_of: date | None = None
-) -> QuerySet:
+) -> QuerySet[Initiative]:
     """Annotate ``current_status``, ``current_rag``, ``current_progress``,
     ``current_period``, ``last_update_at`` and ``overdue_milestones``.
 
@@ -77,26 +80,30 @@ def initiative_detail(*, user: AbstractBaseUser, pk: int) -> QuerySet[Initiative
         Initiative.objects.restrict(user, Action.VIEW)
         .filter(pk=pk)
         .select_related("discipline", "working_group", "strategy", "lead_organisation")
+        # One Prefetch per call: the stubs type a call's lookups as one kind of queryset.
         .prefetch_related(
-            "objectives",
-            Prefetch("milestones", queryset=Milestone.objects.order_by("due", "pk")),
+            "objectives", Prefetch("milestones", queryset=Milestone.objects.order_by("due", "pk"))
+        )
+        .prefetch_related(
             Prefetch(
                 "status_updates",
                 queryset=StatusUpdate.objects.select_related("author", "corrects"),
-            ),
+            )
+        )
+        .prefetch_related(
             Prefetch(
                 "implementations",
                 queryset=RegionalImplementation.objects.select_related(
                     "organisation", "updated_by"
                 ),
-            ),
+            )
         )
     )
 
 
-def implementation_matrix(*, user: AbstractBaseUser, strategy: Strategy) -> dict:
+def implementation_matrix(*, user: AbstractBaseUser, strategy: Strategy) -> dict[str, Any]:
     """Initiatives × regions: ``rows`` of (initiative, [implementation or None per region])."""
-    regions = list(Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da"))
+    regions = list(Organisation.objects.regions().order_by("name_da"))
     initiatives = list(
         Initiative.objects.restrict(user, Action.VIEW)
         .filter(strategy=strategy)
@@ -131,7 +138,23 @@ def with_group_counts(queryset: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup
         initiative_count=Count("initiatives", distinct=True),
         open_deliverables=Count(
             "deliverables",
-            filter=Q(deliverables__status__in=["planned", "in_progress"]),
+            filter=Q(
+                deliverables__status__in=[
+                    Deliverable.Status.PLANNED,
+                    Deliverable.Status.IN_PROGRESS,
+                ]
+            ),
             distinct=True,
         ),
     ).order_by("kind", "name_da")
+
+
+def initiatives_for_capability(
+    *, user: AbstractBaseUser, capability: Capability
+) -> QuerySet[Initiative]:
+    """The initiatives of the capability's discipline that the reader may see."""
+    return (
+        Initiative.objects.restrict(user)
+        .filter(discipline=capability.discipline)
+        .order_by("sort_key")
+    )

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
@@ -19,14 +19,14 @@ from initiatives.models import (
     Strategy,
     WorkingGroup,
 )
-from initiatives.periods import (
+from portal.models import ConcurrentUpdate
+from portal.periods import (
     InvalidPeriod,
     Period,
     current_period,
     default_kind,
     periods_between,
 )
-from portal.models import ConcurrentUpdate
 from portal.reference import read_yaml
 from portal.sync import SyncReport, sync_m2m, sync_object
 
@@ -103,7 +103,7 @@ def implementations_ensure(*, strategy: Strategy) -> int:
     from initiatives.models import RegionalImplementation
     from portal.models import Organisation
 
-    regions = list(Organisation.objects.filter(kind=Organisation.Kind.REGION))
+    regions = list(Organisation.objects.regions())
     existing = set(
         RegionalImplementation.objects.filter(initiative__strategy=strategy).values_list(
             "initiative_id", "organisation_id"
@@ -164,7 +164,7 @@ def validate_period(initiative: Initiative, label: str, *, today: date | None = 
 def initiative_record_status(
     *,
     initiative: Initiative,
-    author: AbstractBaseUser,
+    author: User,
     expected_version: int | None,
     period: str,
     status: str,

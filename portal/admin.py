@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.access.principal import signed_in_user
 from portal.auth.tokens import api_token_revoke
 from portal.models import (
     ApiToken,
@@ -98,7 +99,7 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ExternalIdentity, form, change) -> None:
         if not change:
-            obj.linked_by = request.user
+            obj.linked_by = signed_in_user(request.user)
         super().save_model(request, obj, form, change)
 
 

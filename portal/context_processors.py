@@ -1,11 +1,14 @@
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.access import Action, can_add_somewhere, organisations_for, principal_for
-from portal.access.roles import REGION_ROLES, Role
+from portal.access import Action, can, can_add_somewhere, organisations_for, principal_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -15,12 +18,12 @@ class NavItem:
     active: bool
 
 
-def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
-    principal = principal_for(request.user)
-    if not principal.is_authenticated:
+def _items_for(request: HttpRequest) -> "list[tuple[str, StrOrPromise]]":
+    user = request.user
+    if not principal_for(user).is_authenticated:
         return []
-    items = [(reverse("home"), _("Overview"))]
-    if principal.is_sector_admin or not principal.has_role(Role.SECRETARIAT):
+    items: list[tuple[str, StrOrPromise]] = [(reverse("home"), _("Overview"))]
+    if not can(user, "portal.start_on_sector_dashboard"):
         # The secretariat's overview is the TSI dashboard itself.
         items.append((reverse("dashboard_tsi"), _("TSI dashboard")))
     items += [
@@ -31,15 +34,15 @@ def _items_for(request: HttpRequest) -> list[tuple[str, str]]:
         (reverse("reports:run_list"), _("Reports")),
         (reverse("organisation_list"), _("Organisations")),
     ]
-    if principal.is_sector_admin or principal.has_any_role(REGION_ROLES):
+    if can(user, "portal.read_registers"):
         items.append((reverse("risks:risk_list"), _("Risks")))
         items.append((reverse("risks:asset_list"), _("Assets")))
     items.append((reverse("api-docs"), _("API")))
     from portal.models import AuditRead
 
-    if organisations_for(request.user, AuditRead, Action.VIEW) != []:
+    if organisations_for(user, AuditRead, Action.VIEW) != []:
         items.append((reverse("audit_reads"), _("Reads")))
-    if principal.is_sector_admin:
+    if can(user, "portal.operate"):
         items.append((reverse("admin:index"), _("Administration")))
     return items
 

@@ -38,7 +38,7 @@ class OrganisationFilter(django_filters.ModelMultipleChoiceFilter):
     def __init__(self, *, regions_only: bool = False, **kwargs) -> None:
         queryset = Organisation.objects.all()
         if regions_only:
-            queryset = queryset.filter(kind=Organisation.Kind.REGION)
+            queryset = queryset.regions()
         kwargs.setdefault("field_name", "organisation__slug")
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("label", _("Organisation"))

@@ -86,7 +86,7 @@ def current_period(today: date | None = None) -> Period:
 
 def periods_between(first: Period, last: Period) -> list[Period]:
     """Every period from ``first`` to ``last`` inclusive (bounded: at most 400)."""
-    periods = []
+    periods: list[Period] = []
     period = first
     while period <= last and len(periods) < 400:
         periods.append(period)

@@ -7,8 +7,10 @@ Every variable has a default that runs the embedded demo on one machine: a SQLit
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "initiatives",
     "risks",
     "reports",
+    "composition",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The database session acts for the signed-in user (row-level security, portal/rls.py).
+    "portal.middleware.DatabasePrincipalMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.auth.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -86,7 +91,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+ROOT_URLCONF = "composition.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -117,10 +122,26 @@ DATABASES = {
 }
 # ``manage.py audit_prune`` deletes old audit entries through its own connection, as a member
 # of the database role ``portal_audit_pruner`` that the application's role is not given
-# (portal/audit_retention.py, docs/operations.md). Unset: it uses the default connection,
+# (portal/audit/retention.py, docs/operations.md). Unset: it uses the default connection,
 # which on PostgreSQL the audit trail's trigger then refuses.
 if env_str("AUDIT_PRUNE_DATABASE_URL", ""):
     DATABASES["audit_prune"] = dj_database_url.parse(env_str("AUDIT_PRUNE_DATABASE_URL", ""))
+# Row-level security (portal/rls.py, docs/operations.md): on PostgreSQL the web and worker
+# processes connect through DATABASE_URL as ``PORTAL_DB_APP_ROLE``, a role that owns no table
+# and cannot bypass the policies (``manage.py rls_roles`` creates it). DATABASE_OWNER_URL, when
+# set, is the tables' owner: the maintenance commands below, run with manage.py, connect as it
+# instead, and every other use can name it as the ``owner`` database.
+PORTAL_DB_APP_ROLE = env_str("PORTAL_DB_APP_ROLE", "portal_app")
+OWNER_COMMANDS = frozenset(
+    {"migrate", "rls_roles", "rls_check", "load_reference", "seed_demo", "load_framework"}
+)
+if env_str("DATABASE_OWNER_URL", ""):
+    DATABASES["owner"] = dj_database_url.parse(env_str("DATABASE_OWNER_URL", ""))
+    if Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] and sys.argv[1] in OWNER_COMMANDS:
+        DATABASES["default"] = DATABASES["owner"]
+# The permission layer's ORM filter, ``restrict()``. Never read from the environment: only the
+# tests that show the database's own wall holds without it switch it off.
+PORTAL_ORM_RESTRICT = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in (README.md, "Sign-in"): django-axes first, so that a locked-out sign-in is refused
@@ -131,7 +152,7 @@ AUTHENTICATION_BACKENDS = [
     "portal.auth.oidc.PortalOIDCBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -348,11 +369,11 @@ SPECTACULAR_SETTINGS = {
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-# django-auditlog: the trail is append-only and kept (see portal/audit.py).
+# django-auditlog: the trail is append-only and kept (see portal/audit/trail.py).
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Entries are kept at least five years (at most 1,827 days): ``audit_prune`` deletes only what
-# is older. A shorter retention takes an explicit, separate decision (portal/audit_retention.py).
+# is older. A shorter retention takes an explicit, separate decision (portal/audit/retention.py).
 AUDIT_RETENTION_MINIMUM_DAYS = 5 * 365 + 2
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", AUDIT_RETENTION_MINIMUM_DAYS)
 AUDIT_RETENTION_BELOW_FIVE_YEARS = env_bool("AUDIT_RETENTION_BELOW_FIVE_YEARS", False)

@@ -3,7 +3,7 @@ leave identical rows untouched — so loading the same file twice writes nothing
 new versions, no audit entries)."""
 
 from collections import Counter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model
 
@@ -31,14 +31,17 @@ class SyncReport(Counter):
         return sum(count for (_, outcome), count in self.items() if outcome != "unchanged")
 
 
+_M = TypeVar("_M", bound=Model)
+
+
 def sync_object(
-    model: type[Model],
+    model: type[_M],
     *,
     lookup: dict[str, Any],
     values: dict[str, Any],
     report: SyncReport,
     defaults: dict[str, Any] | None = None,
-) -> Model:
+) -> _M:
     """Make the row identified by ``lookup`` hold ``values``; write only if something differs.
 
     ``defaults`` are set when the row is created and left alone afterwards (people edit them).

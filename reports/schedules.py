@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from initiatives.periods import Period
-from portal.access.roles import Role
-from portal.models import Membership, Organisation
+from portal.access import cisos_of
+from portal.models import Organisation
+from portal.periods import Period
 from reports.models import ReportKind, ReportRun
 from reports.services import run_queue
 
@@ -40,7 +40,7 @@ def schedules_ensure() -> int:
     in the admin survives."""
     crontab, _ = CrontabSchedule.objects.get_or_create(**QUARTERLY, timezone=settings.TIME_ZONE)
     created = 0
-    for region in Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("slug"):
+    for region in Organisation.objects.regions().order_by("slug"):
         _entry, was_created = PeriodicTask.objects.get_or_create(
             name=entry_name(region),
             defaults={
@@ -58,7 +58,7 @@ def scheduled_run_request(*, organisation: str, today: date | None = None) -> Re
     """Queue the region's quarterly risk report for the quarter that has just ended, to be
     mailed to its CISOs. Does nothing if the region is unknown or the quarter's scheduled
     run already exists (beat firing twice), unless that one failed."""
-    region = Organisation.objects.filter(slug=organisation, kind=Organisation.Kind.REGION).first()
+    region = Organisation.objects.regions().filter(slug=organisation).first()
     if region is None:
         log.warning("scheduled report for unknown region %r skipped", organisation)
         return None
@@ -71,11 +71,7 @@ def scheduled_run_request(*, organisation: str, today: date | None = None) -> Re
     ).exclude(status=ReportRun.Status.FAILED)
     if scheduled.exists():
         return None
-    cisos = list(
-        Membership.objects.filter(organisation=region, role=Role.CISO, user__is_active=True)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
+    cisos = list(cisos_of(region).order_by("pk").values_list("pk", flat=True))
     return run_queue(
         kind=ReportKind.CISO_QUARTERLY,
         organisation=region,

@@ -2,9 +2,11 @@
 
 import hashlib
 import logging
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -15,11 +17,11 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
-from initiatives.periods import InvalidPeriod, Period
-from portal.access import principal_for
-from portal.access.roles import Role
-from portal.models import Organisation
-from reports.models import ReportKind, ReportRun
+from portal.access import Action, can, organisations_where
+from portal.models import ConcurrentUpdate, Organisation
+from portal.periods import InvalidPeriod, Period
+from reports.models import Classification, NarrativeDraft, ReportKind, ReportRun
+from reports.models.run import DEFAULT_CLASSIFICATION
 
 log = logging.getLogger(__name__)
 
@@ -52,42 +54,39 @@ def validate_period(kind: str, label: str, *, today: date | None = None) -> str:
 
 
 def may_request(user: AbstractBaseUser, kind: str, organisation: Organisation | None) -> bool:
-    """The TSI secretariat requests sector editions; a region's CISO its region's."""
-    principal = principal_for(user)
-    if principal.is_sector_admin:
-        return True
-    if organisation is None:
-        return kind != ReportKind.CISO_QUARTERLY and principal.has_role(Role.SECRETARIAT)
-    return principal.has_role(Role.CISO, organisation.pk)
+    """The TSI secretariat requests sector editions; a region's CISO its region's
+    (the named action ``reports.request``)."""
+    return can(user, "reports.request", kind, organisation)
 
 
 def requestable_regions(user: AbstractBaseUser) -> QuerySet[Organisation]:
     """The regions whose editions ``user`` may request (``may_request``'s organisations):
     the choices of the request form and of the API's ``organisation``."""
-    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
-    principal = principal_for(user)
-    if principal.is_sector_admin:
-        return regions
-    return regions.filter(pk__in=principal.organisations_with([Role.CISO]))
+    regions = Organisation.objects.regions()
+    allowed = organisations_where(user, "reports.request")
+    return regions if allowed is None else regions.filter(pk__in=allowed)
 
 
 def report_request(
     *,
-    user: AbstractBaseUser,
+    user: User,
     kind: str,
     organisation: Organisation | None,
     period: str,
     language: str = "da",
     notify: bool = False,
+    classification: str | None = None,
 ) -> ReportRun:
     """Queue a run; the Celery task starts when the transaction commits. With ``notify`` the
     requester is mailed a link when it has finished. If the queue cannot be reached the run
-    is failed at once with that reason (see ``QUEUE_UNAVAILABLE``)."""
+    is failed at once with that reason (see ``QUEUE_UNAVAILABLE``). ``classification``
+    defaults to the kind's (``validate_classification``)."""
     if kind not in ReportKind.values:
         raise ValidationError({"kind": [_("Unknown report kind.")]})
     if kind == ReportKind.CISO_QUARTERLY and organisation is None:
         raise ValidationError({"organisation": [_("The quarterly risk report is a region's.")]})
     label = validate_period(kind, period)
+    classification = validate_classification(kind, organisation, classification)
     if not may_request(user, kind, organisation):
         raise PermissionDenied
     return run_queue(
@@ -97,7 +96,29 @@ def report_request(
         language=language,
         requested_by=user,
         parameters={"notify": [user.pk]} if notify else {},
+        classification=classification,
     )
+
+
+def validate_classification(
+    kind: str, organisation: Organisation | None, classification: str | None
+) -> str:
+    """The edition's classification: the kind's default when none is named (the councils'
+    appendix is public); the CISO's quarterly report is always confidential, and only a
+    region's edition can be (a confidential edition is read by the region's people only)."""
+    if not classification:
+        return DEFAULT_CLASSIFICATION[ReportKind(kind)]
+    if classification not in Classification.values:
+        raise ValidationError({"classification": [_("Unknown classification.")]})
+    if kind == ReportKind.CISO_QUARTERLY and classification != Classification.CONFIDENTIAL:
+        raise ValidationError(
+            {"classification": [_("The quarterly risk report is always confidential.")]}
+        )
+    if classification == Classification.CONFIDENTIAL and organisation is None:
+        raise ValidationError(
+            {"classification": [_("Only a region's edition can be confidential.")]}
+        )
+    return classification
 
 
 def run_queue(
@@ -106,15 +127,18 @@ def run_queue(
     organisation: Organisation | None,
     period: str,
     language: str,
-    requested_by: AbstractBaseUser | None,
-    parameters: dict,
+    requested_by: User | None,
+    parameters: dict[str, Any],
+    classification: str | None = None,
 ) -> ReportRun:
-    """Create a queued run and hand it to a worker when the transaction commits."""
+    """Create a queued run and hand it to a worker when the transaction commits
+    (``classification``: the kind's default when None)."""
     with transaction.atomic():
         run = ReportRun.objects.create(
             kind=kind,
             organisation=organisation,
             period=period,
+            classification=classification or DEFAULT_CLASSIFICATION[ReportKind(kind)],
             language=language if language in ("da", "en") else "da",
             requested_by=requested_by,
             parameters=parameters,
@@ -190,9 +214,44 @@ def run_fail(run_id: int, reason: str) -> None:
 
 def runs_fail_stale(*, older_than_seconds: int) -> int:
     """The watchdog: runs stuck in ``running`` beyond the time limit are failed."""
-    limit = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    limit = timezone.now() - timedelta(seconds=older_than_seconds)
     return ReportRun.objects.filter(status=ReportRun.Status.RUNNING, started_at__lt=limit).update(
         status=ReportRun.Status.FAILED,
         finished_at=timezone.now(),
         error=_("The worker did not finish in time."),
     )
+
+
+@transaction.atomic
+def drafts_save(
+    *,
+    user: AbstractBaseUser,
+    drafts: Mapping[str, NarrativeDraft],
+    values: Mapping[str, Mapping[str, Any]],
+) -> int:
+    """Save the narrative sections of one edition together: all or none.
+
+    ``drafts`` maps each section to its stored draft or an unsaved one; ``values`` maps each
+    section to its form's ``body`` and ``version`` (the version the writer saw, None for a
+    section that had no draft). A new section left empty is not created and an unchanged
+    one is not saved again. Raises ``ConcurrentUpdate`` when someone saved a section in
+    between and ``PermissionDenied`` when the user may not change a saved section; nothing
+    is written then. Returns the number of sections saved."""
+    saved = 0
+    for section, draft in drafts.items():
+        body = values[section]["body"]
+        version = values[section]["version"]
+        if draft.pk is None and not body:
+            continue
+        if draft.pk is not None:
+            if version is None:
+                raise ConcurrentUpdate(draft)
+            draft.version = version
+            if draft.body == body:
+                continue
+        draft.body = body
+        draft.save()
+        if not can(user, Action.CHANGE, draft):
+            raise PermissionDenied
+        saved += 1
+    return saved

@@ -4,11 +4,19 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from reports.models import ReportRun
 from reports.notifications import run_notify
 from reports.schedules import scheduled_run_request
 from reports.services import run_claim, run_fail, run_generate, runs_fail_stale
 
 log = logging.getLogger(__name__)
+
+
+def _requester(run_id: int, *args, **kwargs):
+    """The user a run is generated for: who requested it (None for the schedule's)."""
+    run = ReportRun.objects.select_related("requested_by").filter(pk=run_id).first()
+    return run.requested_by if run is not None else None
+
 
 #: Seconds a run may take before the worker stops it (and the watchdog fails it).
 TIME_LIMIT = getattr(settings, "REPORT_TIME_LIMIT", 300)
@@ -22,6 +30,8 @@ TIME_LIMIT = getattr(settings, "REPORT_TIME_LIMIT", 300)
     soft_time_limit=TIME_LIMIT - 10,
     max_retries=3,
     ignore_result=True,
+    acting_for=_requester,
+    system_reason="a report run the schedule requested",
 )
 def generate_report(self, run_id: int) -> None:
     """Generate one run's PDF. Idempotent: a redelivered task for a finished run does
@@ -46,13 +56,19 @@ def generate_report(self, run_id: int) -> None:
         log.exception("report run %s: notification failed", run_id)
 
 
-@shared_task(name="reports.scheduled_ciso_quarterly", ignore_result=True)
+@shared_task(
+    name="reports.scheduled_ciso_quarterly",
+    ignore_result=True,
+    system_reason="the schedule requests a region's report",
+)
 def request_scheduled_ciso_report(organisation: str) -> int | None:
     """Run by the region's django-celery-beat entry at the start of each quarter."""
     run = scheduled_run_request(organisation=organisation)
     return run.pk if run else None
 
 
-@shared_task(name="reports.watchdog", ignore_result=True)
+@shared_task(
+    name="reports.watchdog", ignore_result=True, system_reason="fail report runs left running"
+)
 def fail_stale_runs() -> int:
     return runs_fail_stale(older_than_seconds=TIME_LIMIT + 60)

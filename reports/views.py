@@ -2,11 +2,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,51 +13,24 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
-from portal.access import Action, can, principal_for
-from portal.access.roles import REGION_ROLES, Role
+from portal.access import Action, can
+from portal.access.principal import signed_in_user
 from portal.audit import history_for
-from portal.audit_reads import record_read
-from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
 from portal.models import ConcurrentUpdate, Organisation, ReadKind
 from portal.views.generic import ObjectListView, RestrictedMixin, restricted_object_or_404
+from reports.downloads import pdf_response, record_report_read
 from reports.filtersets import ReportRunFilterSet
+from reports.forms import DraftForm, ReportRequestForm
 from reports.models import NarrativeDraft, ReportKind, ReportRun
 from reports.rendering import render_html
 from reports.services import (
+    drafts_save,
     may_request,
     report_request,
     requestable_regions,
     run_queue_failed,
     validate_period,
 )
-
-
-class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
-    kind = forms.ChoiceField(choices=ReportKind.choices, label=gettext_lazy("Report"))
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(),
-        required=False,
-        label=gettext_lazy("Region"),
-        empty_label=gettext_lazy("The sector (all regions)"),
-    )
-    period = forms.CharField(
-        max_length=7,
-        label=gettext_lazy("Period"),
-        help_text=gettext_lazy("2025, or 2026-Q3 for a quarter"),
-    )
-    language = forms.ChoiceField(
-        choices=[("da", gettext_lazy("Danish")), ("en", gettext_lazy("English"))],
-        label=gettext_lazy("Language"),
-    )
-    notify = forms.BooleanField(
-        required=False, label=gettext_lazy("E-mail me a link when the report is ready")
-    )
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        # Its own ids: the runs' filter form on the same page has fields of the same names.
-        kwargs.setdefault("auto_id", "request_%s")
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["organisation"].queryset = requestable_regions(user)
 
 
 class ReportListView(ObjectListView):
@@ -82,7 +53,7 @@ class ReportListView(ObjectListView):
         form = ReportRequestForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                run = report_request(user=request.user, **form.cleaned_data)
+                run = report_request(user=signed_in_user(request.user), **form.cleaned_data)
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -111,14 +82,11 @@ class ReportListView(ObjectListView):
 def narrative_links(user) -> list[tuple[str, str]]:
     """Links to the narrative editor for the appendix editions the user writes: last year's
     and this year's, the sector's for the secretariat and each of a CISO's regions'."""
-    principal = principal_for(user)
     year = date.today().year
     editions: list[tuple[str, Organisation | None]] = []
     if may_request(user, ReportKind.COUNCIL_APPENDIX, None):
         editions.append((_("The sector"), None))
-    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da")
-    if not principal.is_sector_admin:
-        regions = regions.filter(pk__in=principal.organisations_with([Role.CISO]))
+    regions = requestable_regions(user).order_by("name_da")
     editions += [(str(region), region) for region in regions]
     links = []
     for label, organisation in editions:
@@ -143,7 +111,7 @@ class RunDetailView(RestrictedMixin, DetailView):
         context = super().get_context_data(**kwargs)
         run = self.object
         context["run"] = run
-        if may_request(self.request.user, run.kind, run.organisation):
+        if may_request(signed_in_user(self.request.user), run.kind, run.organisation):
             query = {"kind": run.kind, "period": run.period}
             if run.organisation:
                 query["organisation"] = run.organisation.slug
@@ -158,49 +126,14 @@ def run_pdf(request: HttpRequest, pk: int) -> FileResponse:
     return pdf_response(request, run)
 
 
-def record_report_read(request: HttpRequest, run: ReportRun, kind: ReadKind) -> None:
-    record_read(
-        user=request.user,
-        kind=kind,
-        model=ReportRun,
-        obj=run,
-        organisation_ids=[run.organisation_id],
-        filters=request.GET,
-        request=request,
-    )
-
-
-def pdf_response(request: HttpRequest, run: ReportRun) -> FileResponse:
-    """The run's archived PDF as a download (404 until it is done), recorded as a read."""
-    if run.status != ReportRun.Status.DONE or not run.pdf:
-        raise Http404
-    record_report_read(request, run, ReadKind.REPORT_PDF)
-    return FileResponse(
-        run.pdf.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"{run.kind}-{run.period}.pdf",
-    )
-
-
 def run_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The same document as the PDF, as HTML in the browser (numbers as of now)."""
+    """The same document as the PDF, as HTML in the browser (figures as of the period's end)."""
     if not request.user.is_authenticated:
         raise Http404
     run = restricted_object_or_404(request, ReportRun.objects.all(), Action.VIEW, pk=pk)
     content = render_html(run, for_browser=True)
     record_report_read(request, run, ReadKind.REPORT_PREVIEW)
     return HttpResponse(content)
-
-
-class DraftForm(DesignSystemFormMixin, forms.Form):
-    body = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        label=gettext_lazy("Text (Markdown)"),
-        help_text=gettext_lazy("Paragraphs, **bold**, *italics*, lists and links. No HTML."),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class DraftEditView(LoginRequiredMixin, View):
@@ -237,11 +170,8 @@ class DraftEditView(LoginRequiredMixin, View):
 
     def check_permission(self, request, drafts) -> None:
         any_draft = next(iter(drafts.values()))
-        principal = principal_for(request.user)
-        if (
-            any_draft.organisation_id
-            and not principal.is_sector_admin
-            and any_draft.organisation_id not in principal.organisations_with(REGION_ROLES)
+        if any_draft.organisation_id and not can(
+            request.user, "portal.read_region", any_draft.organisation_id
         ):
             raise Http404  # another region's edition is not revealed
         for draft in drafts.values():
@@ -297,22 +227,11 @@ class DraftEditView(LoginRequiredMixin, View):
         if not all(form.is_valid() for form in forms_by_section.values()):
             return self.render_page(request, kind, organisation, period, forms_by_section)
         try:
-            with transaction.atomic():
-                for section, draft in drafts.items():
-                    form = forms_by_section[section]
-                    body = form.cleaned_data["body"]
-                    if draft.pk is None and not body:
-                        continue
-                    if draft.pk is not None:
-                        if form.cleaned_data["version"] is None:
-                            raise ConcurrentUpdate(draft)
-                        draft.version = form.cleaned_data["version"]
-                        if draft.body == body:
-                            continue
-                    draft.body = body
-                    draft.save()
-                    if not can(request.user, Action.CHANGE, draft):
-                        raise PermissionDenied
+            drafts_save(
+                user=signed_in_user(request.user),
+                drafts=drafts,
+                values={section: form.cleaned_data for section, form in forms_by_section.items()},
+            )
         except ConcurrentUpdate:
             return self.render_page(
                 request, kind, organisation, period, forms_by_section, conflict=True, status=409

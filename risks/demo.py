@@ -1,5 +1,5 @@
 """Demo data for the risk registers at sector scale: per region (scale 1) about 1,500 systems
-(see portal.demo), 40 medical-device categories holding 150,000 devices, 30 critical
+(see composition.demo), 40 medical-device categories holding 150,000 devices, 30 critical
 functions, 2,000 risks with treatment actions, attack-surface profiles and quarterly
 snapshots. Bulk inserts: levels are set here from the matrix since ``Risk.save`` is skipped."""
 
@@ -12,19 +12,20 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from capabilities.models import Discipline
-from initiatives.periods import Period
 from portal.access.roles import Role
 from portal.models import Organisation
+from portal.periods import Period
 from risks.models import (
     Asset,
     AttackSurfaceProfile,
     CriticalFunction,
     Risk,
+    RiskMatrix,
     RiskSnapshot,
     Threat,
     TreatmentAction,
+    risk_matrix_for,
 )
-from risks.services import risk_matrix_for
 
 Log = Callable[[str], None]
 
@@ -122,7 +123,7 @@ def seed_demo_risks(
     threats = {threat.slug: threat for threat in Threat.objects.all()}
     disciplines = list(Discipline.objects.order_by("order"))
     User = get_user_model()
-    for region in Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("slug"):
+    for region in Organisation.objects.regions().order_by("slug"):
         if Risk.objects.filter(organisation=region).exists():
             log(f"Risks of {region.name_da}: already there, kept")
             continue
@@ -286,6 +287,7 @@ def _profiles_and_snapshots(
         )
         period = period.next()
     quarter = Period.containing(today, "Q")
+    matrix = risk_matrix_for(region)
     for back in range(6, 0, -1):
         label = quarter
         for _ in range(back):
@@ -294,11 +296,45 @@ def _profiles_and_snapshots(
         critical = max(0, int(total * (0.08 - 0.008 * (6 - back))))
         high = int(total * 0.2)
         medium = int(total * 0.35)
+        residual = {
+            "critical": critical,
+            "high": high,
+            "medium": medium,
+            "low": max(0, total - critical - high - medium),
+        }
+        inherent = {
+            "critical": int(total * 0.25),
+            "high": int(total * 0.35),
+            "medium": int(total * 0.25),
+        }
+        inherent["low"] = max(0, total - sum(inherent.values()))
+        open_actions = int(total * 0.6)
         RiskSnapshot.objects.create(
             organisation=region,
             period=label.label,
-            residual_critical=critical,
-            residual_high=high,
-            residual_medium=medium,
-            residual_low=max(0, total - critical - high - medium),
+            **{f"residual_{level}": n for level, n in residual.items()},
+            **{f"inherent_{level}": n for level, n in inherent.items()},
+            residual_cells=_snapshot_cells(matrix, residual),
+            inherent_cells=_snapshot_cells(matrix, inherent),
+            open_actions=open_actions,
+            overdue_actions=int(open_actions * (0.08 + 0.02 * back)),
+            accepted_risks=int(total * 0.05),
         )
+
+
+def _snapshot_cells(matrix: RiskMatrix, counts: dict[str, int]) -> dict[str, int]:
+    """A snapshot's heatmap cells for ``counts`` per level: each level's count spread evenly
+    over the matrix's cells of that level (``{"likelihood,consequence": count}``)."""
+    by_level: dict[str, list[tuple[int, int]]] = {}
+    for likelihood in range(1, len(matrix.likelihood_labels) + 1):
+        for consequence in range(1, len(matrix.consequence_labels) + 1):
+            level = matrix.level_for(likelihood * consequence)
+            by_level.setdefault(level, []).append((likelihood, consequence))
+    cells: dict[str, int] = {}
+    for level, count in counts.items():
+        places = by_level.get(level, [])
+        for index, (likelihood, consequence) in enumerate(places):
+            share = count // len(places) + (1 if index < count % len(places) else 0)
+            if share:
+                cells[f"{likelihood},{consequence}"] = share
+    return cells

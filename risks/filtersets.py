@@ -9,6 +9,7 @@ from capabilities.models import Discipline
 from portal.filtersets import IntegerFilter, OrganisationFilter, SearchFilterSet
 from risks.models import Asset, CriticalFunction, Level, Risk, RiskStatus, Threat, TreatmentAction
 from risks.models.threat import AttackSurface
+from risks.models.treatment import TreatmentActionQuerySet
 
 
 class AssetFilterSet(SearchFilterSet):
@@ -100,11 +101,13 @@ class TreatmentActionFilterSet(SearchFilterSet):
         model = TreatmentAction
         fields = ["q", "risk", "status", "owner", "overdue"]
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_overdue(
+        self, queryset: TreatmentActionQuerySet, name: str, value: bool | None
+    ) -> QuerySet:
         if value is None:
             return queryset
-        overdue = {"status__in": ["open", "in_progress"], "due__lt": date.today()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        today = date.today()
+        return queryset.overdue(today) if value else queryset.not_overdue(today)
 
 
 class CriticalFunctionFilterSet(SearchFilterSet):

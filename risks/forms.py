@@ -19,6 +19,7 @@ from risks.models import (
 from risks.models.profile import DERIVED_FIGURES, PROFILE_FIGURES
 from risks.services import (
     NOT_FOUND,
+    asset_sharing_validate,
     risk_create,
     risk_update,
     risk_validate,
@@ -63,7 +64,7 @@ class AssetForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+        regions = Organisation.objects.regions()
         self.fields["organisation"].queryset = regions
         self.fields["shared_with"].queryset = regions
         if self.instance.pk is not None:
@@ -73,9 +74,13 @@ class AssetForm(VersionedModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         organisation = cleaned.get("organisation")
-        shared_with = cleaned.get("shared_with")
-        if organisation and shared_with and organisation in shared_with:
-            self.add_error("shared_with", _("An asset cannot be shared with its own organisation."))
+        try:
+            asset_sharing_validate(
+                organisation_id=organisation.pk if organisation else None,
+                shared_with_ids=[region.pk for region in cleaned.get("shared_with") or ()],
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 
@@ -132,9 +137,7 @@ class RiskForm(VersionedModelForm):
         organisation_id = integer_key(organisation_id)  # posted: anything at all
         if self.instance.pk is not None:
             self.fields["organisation"].disabled = True
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            kind=Organisation.Kind.REGION
-        )
+        self.fields["organisation"].queryset = Organisation.objects.regions()
         self.fields["owner"].queryset = (
             _members_of(organisation_id)
             if organisation_id
@@ -233,9 +236,7 @@ class CriticalFunctionForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            kind=Organisation.Kind.REGION
-        )
+        self.fields["organisation"].queryset = Organisation.objects.regions()
         organisation_id = integer_key(
             self.instance.organisation_id or self.data.get("organisation")
         )

@@ -3,13 +3,11 @@
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.access import Action, can
-from portal.access.roles import Role
+from portal.access import Action, can, cisos_of
 from risks.models import Level, Risk
 
 log = logging.getLogger(__name__)
@@ -23,16 +21,7 @@ def risk_reopened_notify(*, risk_id: int) -> int:
     risk = Risk.objects.select_related("organisation").filter(pk=risk_id).first()
     if risk is None:
         return 0
-    cisos = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__organisation=risk.organisation,
-            memberships__role=Role.CISO,
-        )
-        .exclude(email="")
-        .distinct()
-    )
+    cisos = cisos_of(risk.organisation).exclude(email="")
     link = settings.PORTAL_URL.rstrip("/") + risk.get_absolute_url()
     with translation.override(settings.LANGUAGE_CODE):
         values = {

@@ -1,18 +1,30 @@
 """Reads of the risk register, restricted by the permission layer, in constant queries."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from capabilities.models import Capability
 from portal.access import Action
 from portal.api.links import link_ids_attach
 from portal.charts import Heatmap
 from portal.models import Organisation
-from risks.models import Asset, Risk, RiskMatrix, RiskSnapshot, TreatmentAction
-from risks.services import risk_matrix_for
+from portal.periods import Period
+from risks.models import (
+    LEVEL_ORDER,
+    Asset,
+    Risk,
+    RiskMatrix,
+    RiskSnapshot,
+    TreatmentAction,
+    risk_matrix_for,
+)
+from risks.models.risk import RiskStatus
+from risks.models.treatment import TreatmentActionQuerySet
 
 
 def risk_register(*, user: AbstractBaseUser) -> QuerySet[Risk]:
@@ -24,9 +36,7 @@ def risk_register(*, user: AbstractBaseUser) -> QuerySet[Risk]:
 
 def with_review_state(queryset: QuerySet[Risk], *, today: date | None = None) -> QuerySet[Risk]:
     today = today or date.today()
-    overdue_actions = TreatmentAction.objects.filter(
-        risk=OuterRef("pk"), status__in=["open", "in_progress"], due__lt=today
-    )
+    overdue_actions = TreatmentAction.objects.overdue(today).filter(risk=OuterRef("pk"))
     return queryset.annotate(has_overdue_actions=Exists(overdue_actions))
 
 
@@ -78,12 +88,12 @@ def matrix_of(user: AbstractBaseUser, organisation: Organisation | None) -> Risk
 
 
 def treatment_plan(
-    queryset: QuerySet[TreatmentAction], *, today: date | None = None
+    queryset: TreatmentActionQuerySet, *, today: date | None = None
 ) -> QuerySet[TreatmentAction]:
     """Open actions of ``queryset`` (already restricted), overdue first, then by due date."""
     today = today or date.today()
     return (
-        queryset.filter(status__in=["open", "in_progress"])
+        queryset.open()
         .select_related("risk", "risk__organisation", "owner")
         .annotate(overdue=Q(due__lt=today))
         .order_by("-overdue", "due", "pk")
@@ -92,6 +102,161 @@ def treatment_plan(
 
 def snapshots_for(organisation: Organisation) -> QuerySet[RiskSnapshot]:
     return RiskSnapshot.objects.filter(organisation=organisation).order_by("period")
+
+
+Cells = dict[tuple[int, int], int]
+
+
+def cells_to_json(cells: Mapping[tuple[int, int], int]) -> dict[str, int]:
+    """``{(3, 4): 12}`` as a snapshot stores it: ``{"3,4": 12}``."""
+    return {f"{likelihood},{consequence}": n for (likelihood, consequence), n in cells.items()}
+
+
+def cells_from_json(stored: Mapping[str, int]) -> Cells:
+    cells: Cells = {}
+    for key, n in (stored or {}).items():
+        likelihood, consequence = key.split(",")
+        cells[(int(likelihood), int(consequence))] = int(n)
+    return cells
+
+
+@dataclass(frozen=True)
+class RiskPicture:
+    """A region's risks as of a date, the same whether read from the register (the current
+    period) or from the quarter's snapshot (a past one). ``found`` is False for a past
+    quarter of which no snapshot was taken: then every figure is empty, never today's."""
+
+    organisation: Organisation
+    as_of: date
+    quarter: str
+    live: bool
+    found: bool = True
+    residual: Mapping[str, int] | None = None
+    inherent: Mapping[str, int] | None = None
+    residual_cells: Mapping[tuple[int, int], int] | None = None
+    inherent_cells: Mapping[tuple[int, int], int] | None = None
+    open_actions: int = 0
+    overdue_actions: int = 0
+    accepted_risks: int = 0
+
+    @property
+    def open_risks(self) -> int:
+        return sum((self.residual or {}).values())
+
+    def level_counts(self, kind: str = "residual") -> list[tuple[str, int]]:
+        """``[(level, count)]`` from low to critical."""
+        counts = (self.inherent if kind == "inherent" else self.residual) or {}
+        return [(level, counts.get(level, 0)) for level in LEVEL_ORDER]
+
+    def heatmap(
+        self,
+        *,
+        matrix: RiskMatrix,
+        kind: str = "residual",
+        url_for: Callable[[int, int], str | None] | None = None,
+    ) -> Heatmap:
+        cells = (self.inherent_cells if kind == "inherent" else self.residual_cells) or {}
+        links = {"url_for": url_for} if url_for is not None else {}
+        return Heatmap(
+            title=_("Inherent risk") if kind == "inherent" else _("Residual risk"),
+            description=_("%(total)s open risks by likelihood and consequence.")
+            % {"total": sum(cells.values())},
+            likelihood_labels=matrix.likelihood_labels,
+            consequence_labels=matrix.consequence_labels,
+            counts=dict(cells),
+            level_for=matrix.level_for,
+            colour_for=matrix.colour_for,
+            axis_likelihood=_("Likelihood"),
+            axis_consequence=_("Consequence"),
+            **links,
+        )
+
+    @classmethod
+    def from_snapshot(cls, snapshot: RiskSnapshot) -> "RiskPicture":
+        quarter = Period.parse(snapshot.period)
+        return cls(
+            organisation=snapshot.organisation,
+            as_of=quarter.end,
+            quarter=quarter.label,
+            live=False,
+            residual={str(level): getattr(snapshot, f"residual_{level}") for level in LEVEL_ORDER},
+            inherent={str(level): getattr(snapshot, f"inherent_{level}") for level in LEVEL_ORDER},
+            residual_cells=cells_from_json(snapshot.residual_cells),
+            inherent_cells=cells_from_json(snapshot.inherent_cells),
+            open_actions=snapshot.open_actions,
+            overdue_actions=snapshot.overdue_actions,
+            accepted_risks=snapshot.accepted_risks,
+        )
+
+    def snapshot_values(self) -> dict[str, object]:
+        """The fields of a ``RiskSnapshot`` holding this picture."""
+        values: dict[str, object] = {
+            "residual_cells": cells_to_json(self.residual_cells or {}),
+            "inherent_cells": cells_to_json(self.inherent_cells or {}),
+            "open_actions": self.open_actions,
+            "overdue_actions": self.overdue_actions,
+            "accepted_risks": self.accepted_risks,
+        }
+        for kind, counts in (("residual", self.residual), ("inherent", self.inherent)):
+            for level in LEVEL_ORDER:
+                values[f"{kind}_{level}"] = (counts or {}).get(level, 0)
+        return values
+
+
+def _every_level(counts: Mapping[str, int]) -> dict[str, int]:
+    return {str(level): counts.get(level, 0) for level in LEVEL_ORDER}
+
+
+def risk_picture_live(organisation: Organisation, *, today: date | None = None) -> RiskPicture:
+    """The register's open risks of ``organisation`` now (six queries)."""
+    today = today or date.today()
+    risks = Risk.objects.filter(organisation=organisation).open()
+    actions = TreatmentAction.objects.open().filter(risk__organisation=organisation)
+    return RiskPicture(
+        organisation=organisation,
+        as_of=today,
+        quarter=Period.containing(today, "Q").label,
+        live=True,
+        residual=_every_level(level_counts(risks, kind="residual")),
+        inherent=_every_level(level_counts(risks, kind="inherent")),
+        residual_cells=heatmap_counts(risks, kind="residual"),
+        inherent_cells=heatmap_counts(risks, kind="inherent"),
+        open_actions=actions.count(),
+        overdue_actions=actions.overdue(today).count(),
+        accepted_risks=risks.filter(status=RiskStatus.ACCEPTED).count(),
+    )
+
+
+def risk_picture_at(
+    organisation: Organisation, as_of: date, *, today: date | None = None
+) -> RiskPicture:
+    """The state of ``organisation``'s risks at ``as_of``: the register itself when
+    ``as_of`` is today or later (the current period), else the snapshot of the quarter
+    holding ``as_of`` (taken at its end). A past quarter without a snapshot gives a picture
+    with ``found`` False — never today's figures."""
+    today = today or date.today()
+    if as_of >= today:
+        return risk_picture_live(organisation, today=today)
+    quarter = Period.containing(as_of, "Q")
+    snapshot = RiskSnapshot.objects.filter(organisation=organisation, period=quarter.label).first()
+    if snapshot is None:
+        return RiskPicture(
+            organisation=organisation,
+            as_of=quarter.end,
+            quarter=quarter.label,
+            live=False,
+            found=False,
+        )
+    return RiskPicture.from_snapshot(snapshot)
+
+
+def risk_trend(organisation: Organisation, *, until: date | None = None) -> list[RiskPicture]:
+    """The region's quarter-end pictures, oldest first, up to the quarter holding ``until``
+    (one query): what the trend tables and charts show for past quarters."""
+    snapshots = snapshots_for(organisation).select_related("organisation")
+    if until is not None:
+        snapshots = snapshots.filter(period__lte=Period.containing(until, "Q").label)
+    return [RiskPicture.from_snapshot(snapshot) for snapshot in snapshots]
 
 
 def inventory_counts(organisation: Organisation) -> dict[str, int]:
@@ -130,3 +295,10 @@ def risks_links_attach(risks: list[Risk]) -> None:
         risk.shared_slugs = sorted(
             {slug for asset in risk._link_ids["assets"] for slug in shared.get(asset, ())}
         )
+
+
+def risks_for_capability(*, user: AbstractBaseUser, capability: Capability) -> QuerySet[Risk]:
+    """The risks the reader may see that weaken ``capability``, highest residual score first."""
+    return (
+        Risk.objects.restrict(user).filter(capabilities=capability).order_by("-residual_score")[:50]
+    )

@@ -2,21 +2,21 @@
 (ratings, owners, acceptance and closing, reopening) on every path — page, API, import —
 and snapshots."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from initiatives.periods import Period
 from portal.access.decisions import Decision, may_decide
 from portal.models import Membership, Organisation
+from portal.periods import Period
 from portal.reference import read_yaml
 from portal.sync import SyncReport, sync_object
 from risks.models import (
@@ -30,7 +30,9 @@ from risks.models import (
     Threat,
     TreatmentAction,
     TreatmentDecision,
+    risk_matrix_for,
 )
+from risks.selectors import risk_picture_live
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
@@ -57,16 +59,6 @@ def threats_load_reference(*, report: SyncReport) -> list[Threat]:
         )
         for row in data["threats"]
     ]
-
-
-def risk_matrix_for(organisation: Organisation) -> RiskMatrix:
-    """The organisation's matrix; the default 5 × 5 one is created the first time."""
-    cached = getattr(organisation, "_risk_matrix_cache", None)
-    if cached is not None:
-        return cached
-    matrix, _created = RiskMatrix.objects.get_or_create(organisation=organisation)
-    organisation._risk_matrix_cache = matrix
-    return matrix
 
 
 def _level_case(score_field: str, matrix: RiskMatrix) -> Case:
@@ -191,6 +183,15 @@ def _not_found(value: object) -> ValidationError:
     )
 
 
+def asset_sharing_validate(*, organisation_id: int | None, shared_with_ids: Iterable[int]) -> None:
+    """An asset is shared with other regions, never with its own organisation. The one home
+    of the rule: the asset form, the API and the importer all ask it."""
+    if organisation_id is not None and organisation_id in set(shared_with_ids):
+        raise ValidationError(
+            {"shared_with": _("An asset cannot be shared with its own organisation.")}
+        )
+
+
 def owner_validate(
     *, owner: AbstractBaseUser, organisation: Organisation, rules: RiskRules | None = None
 ) -> None:
@@ -198,7 +199,7 @@ def owner_validate(
     else is refused with the code ``NOT_FOUND``, answered as a person who does not exist."""
     rules = rules or risk_rules_for(organisation=organisation, user=None)
     if not rules.is_member(owner.pk):
-        raise _not_found(owner.username)
+        raise _not_found(owner.get_username())
 
 
 def risk_validate(
@@ -227,7 +228,7 @@ def risk_validate(
     caller answers it as it answers one that does not exist.
     """
     rules = rules or risk_rules_for(organisation=risk.organisation, user=user)
-    errors: dict[str, list[ValidationError]] = {}
+    errors: dict[str, list[ValidationError | str]] = {}
 
     def add(field: str, error: ValidationError | str) -> None:
         errors.setdefault(field, []).append(error)
@@ -245,7 +246,7 @@ def risk_validate(
     owner_changed = previous is None or risk.owner_id != previous.owner_id
     if risk.owner_id is not None and owner_changed:
         if not rules.is_member(risk.owner_id):
-            add("owner", _not_found(risk.owner.username))
+            add("owner", _not_found(str(risk.owner)))
         elif previous is not None and not may_decide(
             user, Decision.ASSIGN_RISK_OWNER, risk.organisation_id
         ):
@@ -264,7 +265,13 @@ def risk_validate(
         raise ValidationError(errors)
 
 
-def _check_decision(*, risk: Risk, previous: Risk | None, rules: RiskRules, add) -> None:
+def _check_decision(
+    *,
+    risk: Risk,
+    previous: Risk | None,
+    rules: RiskRules,
+    add: Callable[[str, ValidationError | str], None],
+) -> None:
     level = rules.residual_level(risk)
     above = rules.matrix.above_threshold(level)
     threshold = Level(rules.matrix.acceptance_threshold).label
@@ -318,7 +325,9 @@ def risk_decide(
             risk.accepted_by, risk.accepted_at = None, None
         return False
     if previous is None or previous.status != RiskStatus.ACCEPTED:
-        risk.accepted_by, risk.accepted_at = user, timezone.now()
+        # Only a signed-in person accepts (the form and the API require one).
+        risk.accepted_by = user if isinstance(user, User) else None
+        risk.accepted_at = timezone.now()
         return False
     level = rules.residual_level(risk)
     if not _higher(level, rules.residual_level(previous)):
@@ -404,26 +413,19 @@ def treatment_action_validate(*, action: TreatmentAction, rules: RiskRules | Non
     if rules is None:
         rules = risk_rules_for(organisation=action.risk.organisation, user=None)
     if not rules.is_member(action.owner_id):
-        raise ValidationError({"owner": [_not_found(action.owner.username)]})
+        raise ValidationError({"owner": [_not_found(str(action.owner))]})
 
 
 def risk_snapshots_take(*, today: date | None = None) -> int:
-    """Record each region's counts per level for the current quarter (idempotent)."""
-    period = Period.containing(today or date.today(), "Q").label
+    """Record each region's risk picture (``risk_picture_live``) for the current quarter
+    (idempotent: the beat task's last run in a quarter leaves the picture at its end)."""
+    today = today or date.today()
+    period = Period.containing(today, "Q").label
     taken = 0
-    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
-    for region in regions:
-        counts = {}
-        for prefix in ("inherent", "residual"):
-            rows = (
-                Risk.objects.filter(organisation=region)
-                .exclude(status="closed")
-                .values(f"{prefix}_level")
-                .annotate(n=Count("pk"))
-            )
-            by_level = {row[f"{prefix}_level"]: row["n"] for row in rows}
-            for level in LEVEL_ORDER:
-                counts[f"{prefix}_{level}"] = by_level.get(level, 0)
-        RiskSnapshot.objects.update_or_create(organisation=region, period=period, defaults=counts)
+    for region in Organisation.objects.regions():
+        picture = risk_picture_live(region, today=today)
+        RiskSnapshot.objects.update_or_create(
+            organisation=region, period=period, defaults=picture.snapshot_values()
+        )
         taken += 1
     return taken

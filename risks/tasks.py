@@ -14,6 +14,7 @@ from risks.importexport.jobs import (
     import_job_run,
     import_jobs_fail_stale,
 )
+from risks.models import ImportJob
 from risks.services import risk_snapshots_take
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,15 @@ log = logging.getLogger(__name__)
 IMPORT_TIME_LIMIT = settings.IMPORT_JOB_TIME_LIMIT
 
 
-@shared_task(name="risks.take_snapshots", ignore_result=True)
+def _job_creator(job_id: int, *args, **kwargs):
+    """An import job runs for the user who started it."""
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    return job.created_by if job is not None else None
+
+
+@shared_task(
+    name="risks.take_snapshots", ignore_result=True, system_reason="every region's quarter counts"
+)
 def take_risk_snapshots() -> int:
     """Record each region's counts of risks per level for the current quarter."""
     return risk_snapshots_take()
@@ -34,6 +43,7 @@ def take_risk_snapshots() -> int:
     time_limit=IMPORT_TIME_LIMIT,
     soft_time_limit=IMPORT_TIME_LIMIT - 10,
     ignore_result=True,
+    acting_for=_job_creator,
 )
 def run_import_job(job_id: int) -> None:
     """Import one job's file. Idempotent: a redelivered task for an ended job does nothing.
@@ -59,6 +69,8 @@ def run_import_job(job_id: int) -> None:
         import_job_discard_file(job_id)
 
 
-@shared_task(name="risks.import_watchdog", ignore_result=True)
+@shared_task(
+    name="risks.import_watchdog", ignore_result=True, system_reason="fail import jobs left running"
+)
 def fail_stale_import_jobs() -> int:
     return import_jobs_fail_stale(older_than_seconds=IMPORT_TIME_LIMIT + 60)

@@ -13,7 +13,8 @@ class Framework(VersionedModel):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name_da = models.CharField(_("name (Danish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    version = models.CharField(_("edition"), max_length=100, blank=True)
+    # The edition replaces the lock counter that ``VersionedModel`` declares as ``version``.
+    version = models.CharField(_("edition"), max_length=100, blank=True)  # type: ignore[assignment]
 
     access_policy = MemberReadable()
 

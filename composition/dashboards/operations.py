@@ -11,8 +11,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from composition.dashboards.region import panel
+from portal.access import member_counts_by_role
 from portal.access.roles import Role
-from portal.dashboards.region import panel
 from portal.models import Membership, Organisation, WorkerHeartbeat
 from reports.models import ReportRun
 
@@ -53,10 +54,7 @@ def queue_state() -> QueueState:
 def operations_overview(*, now: datetime | None = None) -> dict[str, Any]:
     """For sector administrators only (the view checks)."""
     now = now or timezone.now()
-    role_counts = {
-        role: Count("memberships", filter=Q(memberships__role=role), distinct=True)
-        for role in Role.values
-    }
+    role_counts = member_counts_by_role()
     organisations = list(
         Organisation.objects.annotate(
             members=Count("memberships__user", distinct=True), **role_counts

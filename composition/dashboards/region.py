@@ -10,21 +10,20 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from capabilities.selectors import discipline_overview, latest_assessment, maturity_chart
+from composition.dashboards.changes import changes_since
+from composition.dashboards.visits import visit_record
 from initiatives.models import RegionalImplementation
-from initiatives.periods import current_period
 from portal.access import Action
-from portal.dashboards.changes import changes_since
-from portal.dashboards.visits import visit_record
 from portal.models import Organisation
+from portal.periods import current_period
 from reports.models import ReportRun
-from risks.models import LEVEL_ORDER, Risk, TreatmentAction
+from risks.models import LEVEL_ORDER, Risk, TreatmentAction, risk_matrix_for
 from risks.selectors import register_heatmap
-from risks.services import risk_matrix_for
 
 #: Rows shown in each list panel; the panel links to the full, filtered list.
 PANEL_ROWS = 10
@@ -58,11 +57,11 @@ def _register_url(organisation: Organisation, **filters: Any) -> str:
 
 
 def region_dashboard(
-    *, user: AbstractBaseUser, organisation: Organisation, today: date | None = None
+    *, user: User, organisation: Organisation, today: date | None = None
 ) -> dict[str, Any]:
     """Every panel of ``organisation``'s dashboard as ``user`` may see it."""
     today = today or date.today()
-    risks = Risk.objects.restrict_to(user, Action.VIEW, organisation).exclude(status="closed")
+    risks = Risk.objects.restrict_to(user, Action.VIEW, organisation).open()
     matrix = risk_matrix_for(organisation)
 
     def cell_url(likelihood: int, consequence: int) -> str:
@@ -82,7 +81,7 @@ def region_dashboard(
 
     actions = (
         TreatmentAction.objects.restrict_to(user, Action.VIEW, organisation)
-        .filter(status__in=["open", "in_progress"], due__lt=today)
+        .overdue(today)
         .select_related("risk", "owner")
         .order_by("due", "pk")
     )
@@ -92,7 +91,12 @@ def region_dashboard(
         RegionalImplementation.objects.restrict_to(user, Action.VIEW, organisation)
         .filter(
             Q(updated_at__date__lt=period.start)
-            & ~Q(status__in=[RegionalImplementation.Status.IMPLEMENTED, "not_applicable"])
+            & ~Q(
+                status__in=[
+                    RegionalImplementation.Status.IMPLEMENTED,
+                    RegionalImplementation.Status.NOT_APPLICABLE,
+                ]
+            )
         )
         .select_related("initiative")
         .order_by("initiative__sort_key")

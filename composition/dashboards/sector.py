@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from capabilities.models import Discipline
 from capabilities.selectors import discipline_averages, latest_approved_assessments
+from composition.dashboards.region import panel
 from initiatives.models import Initiative, Milestone
 from initiatives.models.status_update import Rag
-from initiatives.periods import current_period
 from initiatives.selectors import current_strategy, initiative_portfolio
 from portal.access import Action
-from portal.dashboards.region import panel
 from portal.models import Organisation
+from portal.periods import current_period
 from reports.models import ReportRun
 
 
@@ -49,7 +49,7 @@ class FocusArea:
 
 def _maturity_rows(user: AbstractBaseUser, disciplines: list[Discipline]) -> list[tuple]:
     """Region × discipline: (region, assessment, [(current, target) or None per discipline])."""
-    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da")
+    regions = Organisation.objects.regions().order_by("name_da")
     assessments = latest_approved_assessments(user=user)
     averages = discipline_averages(assessments)
     return [

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from portal.models import DashboardVisit, Organisation
@@ -11,7 +11,7 @@ from portal.models import DashboardVisit, Organisation
 SITTING = timedelta(hours=1)
 
 
-def visit_record(*, user: AbstractBaseUser, organisation: Organisation) -> datetime | None:
+def visit_record(*, user: User, organisation: Organisation) -> datetime | None:
     """Record a view of ``organisation``'s dashboard and return when the user's previous
     visit began (None on the first). Two queries."""
     now = timezone.now()

@@ -13,8 +13,7 @@ from initiatives.models import (
     Strategy,
     WorkingGroup,
 )
-from portal.access import principal_for
-from portal.access.roles import Role
+from portal.access import can
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 from portal.slugs import unique_slug
 
@@ -86,10 +85,7 @@ class InitiativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
     def validate_working_group(self, value: WorkingGroup | None) -> WorkingGroup | None:
         request = self.context["request"]
         current = getattr(self.instance, "working_group", None)
-        principal = principal_for(request.user)
-        if value != current and not (
-            principal.is_sector_admin or principal.has_role(Role.SECRETARIAT)
-        ):
+        if value != current and not can(request.user, "initiatives.assign_group"):
             raise serializers.ValidationError(
                 _("Only the TSI secretariat assigns initiatives to working groups.")
             )

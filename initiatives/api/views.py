@@ -36,6 +36,7 @@ from initiatives.models import (
 from initiatives.selectors import with_current_status
 from initiatives.services import initiative_record_status
 from portal.access import Action, can
+from portal.access.principal import signed_in_user
 from portal.api.etag import check_if_match
 from portal.api.viewsets import (
     RestrictedModelViewSet,
@@ -115,7 +116,7 @@ class StatusUpdateViewSet(
         data.is_valid(raise_exception=True)
         update = initiative_record_status(
             initiative=initiative,
-            author=request.user,
+            author=signed_in_user(request.user),
             expected_version=initiative.version,
             **data.validated_data,
         )

@@ -3,10 +3,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.periods import Period
 from portal.access.policies import ParentPolicy
 from portal.audit import audited
 from portal.models import VersionedModel
+from portal.periods import Period
 
 
 class Deliverable(VersionedModel):

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -61,9 +61,9 @@ class Initiative(VersionedModel):
     end_date = models.DateField(_("end"), null=True, blank=True)
     sort_key = models.PositiveIntegerField(_("sort key"), editable=False, default=0)
 
-    # Working-group members get django-guardian object permissions on their group's
-    # initiatives; the TSI secretariat edits every initiative.
-    access_policy = MemberReadable(object_permissions=True)
+    # The members of its working group change an initiative (its status, implementation,
+    # milestones: the children follow it); the TSI secretariat edits every initiative.
+    access_policy = MemberReadable(members="working_group__members", object_permissions=True)
 
     class Meta:
         ordering = ["strategy", "sort_key"]
@@ -88,10 +88,7 @@ class Initiative(VersionedModel):
         area, _dot, item = self.number.partition(".")
         if area.isdigit() and item.isdigit():
             self.sort_key = int(area) * 1000 + int(item)
-        # The working group's edit rights move with the initiative in the same transaction
-        # (initiatives.permissions, on post_save): never one without the other.
-        with transaction.atomic(using=kwargs.get("using") or "default"):
-            super().save(*args, **kwargs)
+        super().save(*args, **kwargs)
 
     # The current status is the latest status update's; lists annotate it in one query
     # (initiatives.selectors.with_current_status), a lone object reads its latest update.

@@ -4,10 +4,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.periods import InvalidPeriod, Period
 from portal.access import RestrictedQuerySet
 from portal.access.policies import ParentPolicy
 from portal.audit import audited
+from portal.periods import InvalidPeriod, Period
 
 
 class LifecycleStatus(models.TextChoices):
@@ -105,8 +105,8 @@ class StatusUpdate(models.Model):
         self.period = period.label
         self.period_start = period.start
         if (
-            self.corrects_id
-            and self.initiative_id
+            self.initiative_id
+            and self.corrects is not None
             and self.corrects.initiative_id != self.initiative_id
         ):
             raise ValidationError({"corrects": _("A correction must be for the same initiative.")})

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +13,9 @@ from portal.translation import localized
 class WorkingGroup(VersionedModel):
     """A group under TSI: the steering group, a working group or an experience-exchange group.
 
-    Members edit their group's page (topics, description), its initiatives and deliverables
-    through django-guardian object permissions kept in step with the membership
-    (``initiatives.permissions``); the TSI secretariat manages everything.
+    Members edit their group's page (topics, description), its initiatives and deliverables:
+    the access policy joins the membership, so a seat's rights come and go with the seat; the
+    TSI secretariat manages everything.
     """
 
     class Kind(models.TextChoices):
@@ -38,7 +38,7 @@ class WorkingGroup(VersionedModel):
         verbose_name=_("members"),
     )
 
-    access_policy = MemberReadable(object_permissions=True)
+    access_policy = MemberReadable(members="members", object_permissions=True)
 
     class Meta:
         ordering = ["kind", "name_da"]
@@ -100,12 +100,6 @@ class WorkingGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.group}"
-
-    def save(self, *args, **kwargs) -> None:
-        # Joining grants the group's edit rights (initiatives.permissions, on post_save) in
-        # the same transaction as the seat.
-        with transaction.atomic(using=kwargs.get("using") or "default"):
-            super().save(*args, **kwargs)
 
 
 audited(WorkingGroup)

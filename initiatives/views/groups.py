@@ -1,7 +1,7 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from initiatives.filtersets import WorkingGroupFilterSet
@@ -10,11 +10,11 @@ from initiatives.models import Deliverable, Initiative, Milestone, WorkingGroup
 from initiatives.selectors import with_current_status, with_group_counts
 from portal.access import Action
 from portal.views.generic import (
+    ChildObjectEditView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    restricted_object_or_404,
 )
 
 
@@ -68,35 +68,21 @@ class DeliverableDetailView(ObjectDetailView):
     delete_url_name = "initiatives:deliverable_delete"
 
 
-class DeliverableEditView(ObjectEditView):
+class DeliverableEditView(ChildObjectEditView):
     """Adds a deliverable to a group (``slug`` of the group) or changes one (``pk``)."""
 
     queryset = Deliverable.objects.select_related("working_group")
     form_class = DeliverableForm
-
-    def is_create(self) -> bool:
-        return "pk" not in self.kwargs
-
-    def get_object(self, queryset: QuerySet | None = None) -> Model | None:
-        if self.is_create():
-            self.group = restricted_object_or_404(
-                self.request, WorkingGroup.objects.all(), Action.CHANGE, slug=self.kwargs["slug"]
-            )
-            return None
-        return super().get_object(queryset)
+    parent_queryset = WorkingGroup.objects.all()
+    parent_field = "working_group"
+    parent_url_kwarg = parent_lookup = "slug"
+    fixed_parent = False  # a deliverable may move to another of the user's groups
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         if self.is_create():
-            kwargs["initial"] = {**kwargs.get("initial", {}), "working_group": self.group}
             kwargs["groups"] = WorkingGroup.objects.restrict(self.request.user, Action.CHANGE)
         return kwargs
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        if self.is_create():
-            context["cancel_url"] = self.group.get_absolute_url()
-        return context
 
 
 class DeliverableDeleteView(ObjectDeleteView):
@@ -106,38 +92,13 @@ class DeliverableDeleteView(ObjectDeleteView):
         return self.object.working_group.get_absolute_url()
 
 
-class MilestoneEditView(ObjectEditView):
+class MilestoneEditView(ChildObjectEditView):
     """Adds a milestone to an initiative (``initiative`` in the URL) or changes one."""
 
     queryset = Milestone.objects.select_related("initiative")
     form_class = MilestoneForm
-
-    def is_create(self) -> bool:
-        return "pk" not in self.kwargs
-
-    def get_object(self, queryset: QuerySet | None = None) -> Model | None:
-        if self.is_create():
-            self.initiative = restricted_object_or_404(
-                self.request,
-                Initiative.objects.all(),
-                Action.CHANGE,
-                pk=self.kwargs["initiative"],
-            )
-            return None
-        obj = super().get_object(queryset)
-        self.initiative = obj.initiative
-        return obj
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "initiative": self.initiative}
-
-    def get_success_url(self) -> str:
-        return self.initiative.get_absolute_url()
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = self.initiative.get_absolute_url()
-        return context
+    parent_queryset = Initiative.objects.all()
+    parent_field = parent_url_kwarg = "initiative"
 
 
 class MilestoneDeleteView(ObjectDeleteView):

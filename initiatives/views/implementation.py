@@ -10,6 +10,7 @@ from initiatives.models import RegionalImplementation
 from initiatives.selectors import current_strategy, implementation_matrix
 from initiatives.views.status import is_htmx
 from portal.access import Action, organisations_for
+from portal.access.principal import signed_in_user
 from portal.views.generic import ObjectEditView, RestrictedMixin
 
 
@@ -26,7 +27,7 @@ class ImplementationMatrixView(RestrictedMixin, TemplateView):
             raise Http404
         editable = organisations_for(self.request.user, RegionalImplementation, Action.CHANGE)
         context.update(
-            implementation_matrix(user=self.request.user, strategy=strategy),
+            implementation_matrix(user=signed_in_user(self.request.user), strategy=strategy),
             strategy=strategy,
             editable_organisations=editable,
             may_edit_all=editable is None,

@@ -9,11 +9,11 @@ from django.views.generic import DetailView
 from initiatives.filtersets import InitiativeFilterSet
 from initiatives.forms import InitiativeForm
 from initiatives.models import Initiative, Strategy
-from initiatives.periods import current_period
 from initiatives.selectors import current_strategy, initiative_detail, with_current_status
-from portal.access import Action, can, principal_for
-from portal.access.roles import Role
+from portal.access import Action, can
+from portal.access.principal import signed_in_user
 from portal.models import Organisation
+from portal.periods import current_period
 from portal.views.generic import ObjectDetailView, ObjectEditView, ObjectListView, RestrictedMixin
 
 
@@ -45,7 +45,9 @@ class InitiativeDetailView(ObjectDetailView):
     edit_url_name = "initiatives:initiative_edit"
 
     def get_object(self, queryset: QuerySet | None = None) -> Initiative:
-        obj = initiative_detail(user=self.request.user, pk=self.kwargs["pk"]).first()
+        obj = initiative_detail(
+            user=signed_in_user(self.request.user), pk=self.kwargs["pk"]
+        ).first()
         if obj is None:
             raise Http404
         return obj
@@ -54,7 +56,7 @@ class InitiativeDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         initiative = self.object
         by_region = {row.organisation_id: row for row in initiative.implementations.all()}
-        regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+        regions = Organisation.objects.regions()
         may_change = context["edit_url"] is not None
         context.update(
             today=date.today(),
@@ -74,10 +76,7 @@ class InitiativeEditView(ObjectEditView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        principal = principal_for(self.request.user)
-        kwargs["may_assign_group"] = principal.is_sector_admin or principal.has_role(
-            Role.SECRETARIAT
-        )
+        kwargs["may_assign_group"] = can(self.request.user, "initiatives.assign_group")
         return kwargs
 
 

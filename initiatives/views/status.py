@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -12,6 +12,7 @@ from initiatives.forms import StatusUpdateForm
 from initiatives.models import Initiative
 from initiatives.services import initiative_record_status
 from portal.access import Action
+from portal.access.principal import signed_in_user
 from portal.models import ConcurrentUpdate
 from portal.views.generic import restricted_object_or_404
 
@@ -28,7 +29,7 @@ class StatusUpdateCreateView(LoginRequiredMixin, View):
     template_name = "initiatives/status_update_form.html"
     partial_template_name = "initiatives/includes/status_update_form.html"
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if request.user.is_authenticated:
             self.initiative = restricted_object_or_404(
                 request,
@@ -69,7 +70,7 @@ class StatusUpdateCreateView(LoginRequiredMixin, View):
         try:
             initiative_record_status(
                 initiative=self.initiative,
-                author=request.user,
+                author=signed_in_user(request.user),
                 expected_version=form.cleaned_data["initiative_version"],
                 **data,
             )

@@ -1,24 +1,37 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Model, QuerySet
 
 from portal.access.actions import Action
+from portal.access.named import is_named, may, named_action
+from portal.access.policies import policy_of
 from portal.access.principal import principal_for
+from portal.access.querysets import restricted
 
 if TYPE_CHECKING:
     from portal.models import Organisation
 
 
-def can(user: AbstractBaseUser | AnonymousUser | None, action: str, obj: Model) -> bool:
-    """May ``user`` do ``action`` on ``obj``? Answered by the same filter as ``restrict``."""
+def can(user: AbstractBaseUser | AnonymousUser | None, action: str, *args: Any) -> bool:
+    """May ``user`` do ``action``?
+
+    * an object action (``Action``: view, add, change, delete) on one object,
+      ``can(user, Action.CHANGE, risk)``: answered by the same filter as ``restrict``;
+    * a named action (``named.py``) with its arguments, ``can(user, "reports.request", kind,
+      organisation)``: answered by the action's rule.
+    """
+    if is_named(action):
+        return may(user, action, *args)
+    if action not in Action._value2member_map_:
+        named_action(action)  # raises LookupError: neither an object action nor a name
+    (obj,) = args
     principal = principal_for(user)
     if not principal.is_authenticated:
         return False
     if principal.is_sector_admin:
         return True
-    manager = type(obj)._default_manager
-    return manager.restrict(user, action).filter(pk=obj.pk).exists()
+    return restricted(type(obj)).restrict(user, action).filter(pk=obj.pk).exists()
 
 
 def sees_all_of(
@@ -29,7 +42,7 @@ def sees_all_of(
     principal = principal_for(user)
     if not principal.is_authenticated:
         return False
-    return principal.is_sector_admin or model.access_policy.covers(  # type: ignore[attr-defined]
+    return principal.is_sector_admin or policy_of(model).covers(
         principal, model, Action.VIEW, organisation_id
     )
 
@@ -47,7 +60,7 @@ def can_add_somewhere(user: AbstractBaseUser | AnonymousUser | None, model: type
         return False
     if principal.is_sector_admin:
         return True
-    return model.access_policy.may_add(principal, model)  # type: ignore[attr-defined]
+    return policy_of(model).may_add(principal, model)
 
 
 def organisations_for(
@@ -62,7 +75,7 @@ def organisations_for(
         return None
     if not principal.is_authenticated:
         return []
-    return model.access_policy.organisations(principal, Action(action))  # type: ignore[attr-defined]
+    return policy_of(model).organisations(principal, Action(action))
 
 
 def dashboard_regions(user: AbstractBaseUser | AnonymousUser | None) -> "QuerySet[Organisation]":
@@ -72,7 +85,7 @@ def dashboard_regions(user: AbstractBaseUser | AnonymousUser | None) -> "QuerySe
     from portal.models import Organisation
 
     principal = principal_for(user)
-    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION).order_by("name_da")
+    regions = Organisation.objects.regions().order_by("name_da")
     if principal.is_sector_admin:
         return regions
     return regions.filter(pk__in=principal.organisations_with(REGION_ROLES))

@@ -19,21 +19,22 @@ existence oracle of ids and names in a request body: a uniqueness check can only
 objects of an organisation the user writes to.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 
 from portal.access.actions import Action
 from portal.access.checks import organisations_for
 from portal.access.principal import principal_for
+from portal.access.querysets import RestrictedQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-def people_visible_to(user: "AbstractBaseUser | AnonymousUser | None") -> QuerySet:
+def people_visible_to(user: "AbstractBaseUser | AnonymousUser | None") -> QuerySet[Any]:
     """The people the user may see named: active members of the user's own organisations
     (every active user for sector administrators; nobody for anonymous users)."""
     people = get_user_model()._default_manager.filter(is_active=True)
@@ -51,14 +52,14 @@ def people_visible_to(user: "AbstractBaseUser | AnonymousUser | None") -> QueryS
 
 
 def scope_choices(
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
     user: "AbstractBaseUser | AnonymousUser | None",
     model: type[Model] | None = None,
     field_name: str = "",
     writing: Action | None = None,
     instance: Model | None = None,
-) -> QuerySet:
+) -> QuerySet[Any]:
     """``queryset`` (a related field's choices) narrowed to what ``user`` may choose for the
     field ``field_name`` of ``model`` (the form's or serializer's model; None for a plain
     form or a filter). ``writing`` is the action of a form or serializer that writes an
@@ -71,15 +72,22 @@ def scope_choices(
         raise ImproperlyConfigured(
             f"{related.__name__} is offered as a choice but declares no access_policy"
         )
-    if writing is not None and field_name and field_name == _organisation_path(model):
+    if (
+        writing is not None
+        and model is not None
+        and field_name
+        and field_name == _organisation_path(model)
+    ):
         if writing == Action.CHANGE and instance is not None:
             # An object stays in its organisation; whether the user may change it at all is
             # the view's question (can(user, "change", obj)), asked before the form is built.
-            attname = model._meta.get_field(field_name).attname
-            return queryset.filter(pk=getattr(instance, attname))
+            field = model._meta.get_field(field_name)
+            if not isinstance(field, Field):
+                raise ImproperlyConfigured(f"{model.__name__}.{field_name} is not a field")
+            return queryset.filter(pk=getattr(instance, field.attname))
         allowed = organisations_for(user, model, writing)
         return queryset if allowed is None else queryset.filter(pk__in=allowed)
-    if hasattr(queryset, "restrict"):
+    if isinstance(queryset, RestrictedQuerySet):
         return queryset.restrict(user, Action.VIEW)
     visible = related._default_manager.restrict(user, Action.VIEW)
     return queryset.filter(pk__in=visible.values("pk"))

@@ -1,41 +1,48 @@
 """Decisions: rights that are not "may change this object" but "may take this decision in
 this organisation" — e.g. accepting a risk above the region's acceptance threshold.
 
-Every such right is named here with the roles that hold it, so that no app writes its own
-``has_role`` checks; sector administrators hold every decision, as they pass every filter of
-the permission layer.
+They are named actions (``named.py``) registered here, so that ``may_decide(user, decision,
+organisation_id)`` and ``can(user, decision, organisation_id)`` give the same answer; sector
+administrators hold every decision, as they pass every filter of the permission layer.
 """
 
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from portal.access.principal import principal_for
-from portal.access.roles import Role
+from portal.access.named import NamedAction, may, register
+from portal.access.rules import ciso_of, sector_admin
 
 
 class Decision(StrEnum):
     #: Accept or close a risk whose residual level is above the region's acceptance
     #: threshold (below it, whoever may change the risk decides).
-    ACCEPT_ABOVE_THRESHOLD = "accept_above_threshold"
+    ACCEPT_ABOVE_THRESHOLD = "risks.accept_above_threshold"
     #: Say who owns a region's risk.
-    ASSIGN_RISK_OWNER = "assign_risk_owner"
+    ASSIGN_RISK_OWNER = "risks.assign_owner"
 
 
-#: The roles that hold each decision in the organisation the decision is about.
-DECISION_ROLES: dict[Decision, tuple[str, ...]] = {
-    Decision.ACCEPT_ABOVE_THRESHOLD: (Role.CISO,),
-    Decision.ASSIGN_RISK_OWNER: (Role.CISO,),
-}
+register(
+    NamedAction(
+        name=Decision.ACCEPT_ABOVE_THRESHOLD.value,
+        description="Accept or close a risk above the region's acceptance threshold: "
+        "the region's CISO.",
+        rule=sector_admin | ciso_of,
+        arguments=("organisation",),
+    )
+)
+register(
+    NamedAction(
+        name=Decision.ASSIGN_RISK_OWNER.value,
+        description="Say who owns a region's risk: the region's CISO.",
+        rule=sector_admin | ciso_of,
+        arguments=("organisation",),
+    )
+)
 
 
 def may_decide(
     user: AbstractBaseUser | AnonymousUser | None, decision: Decision, organisation_id: int
 ) -> bool:
     """May ``user`` take ``decision`` about the organisation ``organisation_id``?"""
-    principal = principal_for(user)
-    if not principal.is_authenticated:
-        return False
-    if principal.is_sector_admin:
-        return True
-    return any(principal.has_role(role, organisation_id) for role in DECISION_ROLES[decision])
+    return may(user, decision, organisation_id)

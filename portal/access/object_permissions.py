@@ -17,7 +17,7 @@ def object_permission_q(principal: Principal, model: type[Model], codename: str)
     content_type = ContentType.objects.get_for_model(model)
     user_perms = (
         get_user_obj_perms_model()
-        .objects.filter(
+        ._default_manager.filter(
             user_id=principal.user.pk,
             content_type=content_type,
             permission__codename=codename,
@@ -27,7 +27,7 @@ def object_permission_q(principal: Principal, model: type[Model], codename: str)
     )
     group_perms = (
         get_group_obj_perms_model()
-        .objects.filter(
+        ._default_manager.filter(
             group__user=principal.user.pk,
             content_type=content_type,
             permission__codename=codename,

@@ -7,6 +7,7 @@ layer lets them through first.
 
 from collections.abc import Sequence
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q
 
 from portal.access.actions import Action
@@ -47,20 +48,33 @@ class AccessPolicy:
         return False
 
 
+def policy_of(model: type[Model]) -> AccessPolicy:
+    """The access policy ``model`` declares (every model the permission layer serves has one)."""
+    policy = getattr(model, "access_policy", None)
+    if not isinstance(policy, AccessPolicy):
+        raise ImproperlyConfigured(f"{model.__name__} declares no access_policy")
+    return policy
+
+
 class MemberReadable(AccessPolicy):
     """Sector data every signed-in user reads (organisations, the strategy, initiatives).
 
-    ``edit_roles`` held in any organisation allow every change; otherwise a django-guardian
-    object permission ``<action>_<model>`` allows it on that one object.
+    ``edit_roles`` held in any organisation allow every change; ``members``, a lookup from
+    an object to users (e.g. ``"working_group__members"``), lets those users change it (not
+    delete it) — a join on the membership as it is now, so joining or leaving a group
+    changes the rights at once; with ``object_permissions`` a django-guardian object
+    permission ``<action>_<model>`` allows the action on that one object.
     """
 
     def __init__(
         self,
         *,
         edit_roles: Sequence[str] = (Role.SECRETARIAT,),
+        members: str | None = None,
         object_permissions: bool = False,
     ) -> None:
         self.edit_roles = tuple(edit_roles)
+        self.members = members
         self.object_permissions = object_permissions
 
     def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
@@ -68,9 +82,15 @@ class MemberReadable(AccessPolicy):
             return None
         if principal.has_any_role(self.edit_roles):
             return None
+        q = NOTHING
+        if self.members and action == Action.CHANGE:
+            # A subquery rather than a join keeps rows unique without DISTINCT.
+            theirs = model._default_manager.filter(**{self.members: principal.user.pk})
+            q = Q(pk__in=theirs.values("pk"))
         if self.object_permissions and action != Action.ADD:
-            return object_permission_q(principal, model, f"{action}_{model._meta.model_name}")
-        return NOTHING
+            permitted = object_permission_q(principal, model, f"{action}_{model._meta.model_name}")
+            q = permitted if q is NOTHING else q | permitted
+        return q
 
 
 class OrganisationOwned(AccessPolicy):
@@ -179,9 +199,8 @@ class OrganisationOwned(AccessPolicy):
 class ParentPolicy(AccessPolicy):
     """Objects that live inside a parent, e.g. an initiative's milestones.
 
-    They are seen with the parent and changed by whoever may change the parent — so a
-    working group's object permission on an initiative covers its milestones and status
-    updates without a permission row per child. ``append_only`` children (status updates)
+    They are seen with the parent and changed by whoever may change the parent — so the
+    members of an initiative's working group change its milestones and status updates. ``append_only`` children (status updates)
     can be added but never changed or deleted.
     """
 
@@ -192,16 +211,22 @@ class ParentPolicy(AccessPolicy):
     def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
         if self.append_only and action in (Action.CHANGE, Action.DELETE):
             return NOTHING
-        parent = model._meta.get_field(self.field).related_model
+        parent = self._parent(model)
         parent_action = Action.VIEW if action == Action.VIEW else Action.CHANGE
-        parent_q = parent.access_policy.q(principal, parent, parent_action)
+        parent_q = policy_of(parent).q(principal, parent, parent_action)
         if parent_q is None:
             return None
         return Q(**{f"{self.field}__in": parent._default_manager.filter(parent_q).values("pk")})
 
-    def organisation_path(self, model: type[Model]) -> str | None:
+    def _parent(self, model: type[Model]) -> type[Model]:
         parent = model._meta.get_field(self.field).related_model
-        path = parent.access_policy.organisation_path(parent)
+        if not isinstance(parent, type):
+            raise ImproperlyConfigured(f"{model.__name__}.{self.field} is not a relation")
+        return parent
+
+    def organisation_path(self, model: type[Model]) -> str | None:
+        parent = self._parent(model)
+        path = policy_of(parent).organisation_path(parent)
         return None if path is None else f"{self.field}__{path}"
 
     def covers(
@@ -210,12 +235,12 @@ class ParentPolicy(AccessPolicy):
         if self.append_only and action in (Action.CHANGE, Action.DELETE):
             return False
         parent_action = Action.VIEW if action == Action.VIEW else Action.CHANGE
-        parent = model._meta.get_field(self.field).related_model
-        return parent.access_policy.covers(principal, parent, parent_action, organisation_id)
+        parent = self._parent(model)
+        return policy_of(parent).covers(principal, parent, parent_action, organisation_id)
 
     def may_add(self, principal: Principal, model: type[Model]) -> bool:
-        parent = model._meta.get_field(self.field).related_model
-        parent_q = parent.access_policy.q(principal, parent, Action.CHANGE)
+        parent = self._parent(model)
+        parent_q = policy_of(parent).q(principal, parent, Action.CHANGE)
         return parent_q is None or parent._default_manager.filter(parent_q).exists()
 
 

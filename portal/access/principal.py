@@ -3,7 +3,8 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 
 from portal.access.roles import Role
 
@@ -44,7 +45,7 @@ def principal_for(user: AbstractBaseUser | AnonymousUser | None) -> Principal:
     """The user's principal, computed with one query and kept on the user object."""
     if user is None:
         return Principal(user=AnonymousUser())
-    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    cached: Principal | None = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
     if not (user.is_authenticated and user.is_active):
@@ -53,7 +54,7 @@ def principal_for(user: AbstractBaseUser | AnonymousUser | None) -> Principal:
         from portal.models import Membership
 
         roles: dict[int, set[str]] = {}
-        for organisation_id, role in Membership.objects.filter(user=user).values_list(
+        for organisation_id, role in Membership.objects.filter(user_id=user.pk).values_list(
             "organisation_id", "role"
         ):
             roles.setdefault(organisation_id, set()).add(role)
@@ -65,6 +66,14 @@ def principal_for(user: AbstractBaseUser | AnonymousUser | None) -> Principal:
         )
     setattr(user, _CACHE_ATTRIBUTE, principal)
     return principal
+
+
+def signed_in_user(user: AbstractBaseUser | AnonymousUser) -> User:
+    """The user of a view that requires sign-in (the login requirement has run; this says so
+    to the type checker, and refuses anyone else rather than acting as them)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def forget_principal(user: AbstractBaseUser | AnonymousUser) -> None:

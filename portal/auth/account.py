@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from portal.access import is_sector_admin
+from portal.access import can
+from portal.access.principal import signed_in_user
 from portal.auth import mfa, oidc, tokens
 from portal.auth.forms import ApiTokenForm, ServiceAccountForm
 from portal.models import ApiToken, ServiceAccount
@@ -50,7 +51,7 @@ ACCOUNT_TEMPLATE = "auth/account.html"
 
 
 def _account_context(request: HttpRequest, form: ApiTokenForm | None = None) -> dict:
-    user = request.user
+    user = signed_in_user(request.user)
     return {
         "memberships": user.memberships.select_related("organisation"),
         "second_factor": _second_factor_given(request),
@@ -63,7 +64,7 @@ def _account_context(request: HttpRequest, form: ApiTokenForm | None = None) -> 
         "identities": user.external_identities.all(),
         "may_link": oidc.link_may_start(request),
         "is_staff": user.is_staff or user.is_superuser,
-        "is_sector_admin": is_sector_admin(user),
+        "may_manage_service_accounts": can(user, "portal.manage_service_accounts"),
     }
 
 
@@ -88,11 +89,11 @@ class ApiTokenCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 row, token = tokens.api_token_create(
-                    user=request.user,
+                    user=signed_in_user(request.user),
                     name=form.cleaned_data["name"],
                     scope=form.cleaned_data["scope"],
                     expires_at=form.expires_at,
-                    created_by=request.user,
+                    created_by=signed_in_user(request.user),
                     second_factor=True,
                 )
             except ValidationError as error:
@@ -111,7 +112,7 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         mine = Q(user=request.user)
-        if is_sector_admin(request.user):
+        if can(request.user, "portal.manage_service_accounts"):
             mine |= Q(user__service_account__isnull=False)
         token = get_object_or_404(ApiToken.objects.filter(mine), pk=pk)
         tokens.api_token_revoke(token=token)
@@ -140,13 +141,15 @@ class ServiceAccountListView(LoginRequiredMixin, View):
 
     template_name = "auth/service_accounts.html"
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and not is_sector_admin(request.user):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        if request.user.is_authenticated and not can(
+            request.user, "portal.manage_service_accounts"
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def render(self, request: HttpRequest, form: ServiceAccountForm, status: int = 200):
-        accounts = list(tokens.service_accounts_list(actor=request.user))
+        accounts = list(tokens.service_accounts_list(actor=signed_in_user(request.user)))
         for account in accounts:  # one form each, with ids of its own
             account.token_form = ApiTokenForm(read_only=True, auto_id=f"id_sa{account.pk}_%s")
         context = {
@@ -165,7 +168,7 @@ class ServiceAccountListView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 account = tokens.service_account_create(
-                    actor=request.user,
+                    actor=signed_in_user(request.user),
                     username=form.cleaned_data["username"],
                     description=form.cleaned_data["description"],
                     organisations=list(form.cleaned_data["organisations"]),
@@ -191,7 +194,7 @@ class ServiceAccountTokenCreateView(LoginRequiredMixin, View):
     pk_url_kwarg = "pk"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not is_sector_admin(request.user):
+        if not can(request.user, "portal.manage_service_accounts"):
             raise PermissionDenied
         if not _second_factor_given(request):
             raise PermissionDenied(_("Give the second factor before creating an API token."))
@@ -200,7 +203,7 @@ class ServiceAccountTokenCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 row, token = tokens.service_account_issue_token(
-                    actor=request.user,
+                    actor=signed_in_user(request.user),
                     account=account,
                     name=form.cleaned_data["name"],
                     expires_at=form.expires_at,
@@ -213,6 +216,6 @@ class ServiceAccountTokenCreateView(LoginRequiredMixin, View):
                     request, row=row, token=token, back=reverse("service_account_list")
                 )
         for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            for message in errors:
+                messages.error(request, message)
         return HttpResponseRedirect(reverse("service_account_list"))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from portal.access import forget_principal
@@ -29,9 +29,7 @@ def grants_for_groups(groups: Iterable[str]) -> set[tuple[str, str]]:
 
 
 @transaction.atomic
-def memberships_sync_from_groups(
-    *, user: AbstractBaseUser, groups: Iterable[str]
-) -> MembershipSync:
+def memberships_sync_from_groups(*, user: User, groups: Iterable[str]) -> MembershipSync:
     """Make the user's single sign-on memberships those that ``groups`` give.
 
     Memberships granted in the portal (``source=local``) are left alone, and a grant that a

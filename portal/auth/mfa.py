@@ -15,7 +15,7 @@ from base64 import b32encode
 import django_otp
 import qrcode
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AbstractUser, AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.models import Device
@@ -36,7 +36,7 @@ def mfa_required_for(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether ``user`` must pass a second factor (always False with ``MFA_REQUIRED`` off)."""
     if not settings.MFA_REQUIRED or not user.is_authenticated:
         return False
-    if user.is_staff or user.is_superuser:
+    if isinstance(user, AbstractUser) and (user.is_staff or user.is_superuser):
         return True
     # Every role reads some region's or the sector's data that is not public — a viewer
     # (internal audit) reads the region's risk register — so every member owes it.

@@ -12,6 +12,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from portal.access.principal import signed_in_user
 from portal.auth.mfa import session_owes_mfa, user_has_authenticator
 
 LAST_SEEN_SESSION_KEY = "portal_last_seen"
@@ -83,5 +84,7 @@ class MfaRequiredMiddleware:
             return None
         if not session_owes_mfa(request):
             return None
-        target = "mfa_verify" if user_has_authenticator(request.user) else "mfa_enrol"
+        target = (
+            "mfa_verify" if user_has_authenticator(signed_in_user(request.user)) else "mfa_enrol"
+        )
         return redirect_to_login(request.get_full_path(), reverse(target))

@@ -19,16 +19,15 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.access import forget_principal, is_sector_admin
-from portal.access.roles import Role
-from portal.models import ApiToken, Membership, Organisation, ServiceAccount
+from portal.access import can, grant_reading
+from portal.models import ApiToken, Organisation, ServiceAccount
 
 TOKEN_TAG = "cpt"  # noqa: S105 (the tokens' public tag, not a secret)
 DEFAULT_LIFETIME = timedelta(days=90)
@@ -58,11 +57,11 @@ def _expiry_checked(expires_at, *, now) -> None:
 
 def api_token_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     scope: str,
     expires_at=None,
-    created_by: AbstractBaseUser,
+    created_by: User,
     second_factor: bool,
 ) -> tuple[ApiToken, str]:
     """Issue a token for ``user``; returns the row and the token (shown once, never stored).
@@ -84,7 +83,7 @@ def api_token_create(
 
 
 def api_token_issue_from_command_line(
-    *, user: AbstractBaseUser, name: str, scope: str, expires_at=None
+    *, user: User, name: str, scope: str, expires_at=None
 ) -> tuple[ApiToken, str]:
     """A token issued by an operator on the server (``manage.py issue_api_token``). No second
     factor stands behind it, so it works only for accounts that owe none — with
@@ -103,11 +102,11 @@ def api_token_issue_from_command_line(
 @transaction.atomic
 def _token_issue(
     *,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     scope: str,
     expires_at,
-    created_by: AbstractBaseUser | None,
+    created_by: User | None,
     second_factor: bool,
 ) -> tuple[ApiToken, str]:
     if not user.is_active:
@@ -184,7 +183,7 @@ def api_token_touch(*, token: ApiToken, now=None) -> None:
     token.last_used_at = now
 
 
-def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
     """The user's tokens, live first, then ended ones (kept for the record)."""
     return ApiToken.objects.filter(user=user).order_by("ended_at", "-created_at", "-pk")
 
@@ -192,15 +191,15 @@ def api_tokens_of(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
 # Service accounts
 
 
-def _require_sector_admin(actor: AbstractBaseUser) -> None:
-    if not is_sector_admin(actor):
+def _require_sector_admin(actor: User) -> None:
+    if not can(actor, "portal.manage_service_accounts"):
         raise PermissionDenied
 
 
 @transaction.atomic
 def service_account_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     username: str,
     description: str,
     organisations: list[Organisation],
@@ -216,14 +215,13 @@ def service_account_create(
     user = user_model.objects.create_user(username=username)  # an unusable password
     account = ServiceAccount.objects.create(user=user, description=description, created_by=actor)
     for organisation in organisations:
-        Membership.objects.create(user=user, organisation=organisation, role=Role.VIEWER)
-    forget_principal(user)
+        grant_reading(user, organisation)
     return account
 
 
 def service_account_issue_token(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     account: ServiceAccount,
     name: str,
     expires_at=None,
@@ -241,7 +239,7 @@ def service_account_issue_token(
     )
 
 
-def service_accounts_list(*, actor: AbstractBaseUser) -> QuerySet[ServiceAccount]:
+def service_accounts_list(*, actor: User) -> QuerySet[ServiceAccount]:
     _require_sector_admin(actor)
     return ServiceAccount.objects.select_related("user").prefetch_related(
         "user__memberships__organisation", "user__api_tokens"

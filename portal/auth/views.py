@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import RedirectURLMixin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from portal.access.principal import signed_in_user
 from portal.auth import mfa
 from portal.auth.forms import EnrolForm, SecondFactorForm
 
@@ -60,7 +61,7 @@ class MfaVerifyView(LoginRequiredMixin, RedirectURLMixin, FormView):
     form_class = SecondFactorForm
     next_page = settings.LOGIN_REDIRECT_URL
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if request.user.is_authenticated:
             if not mfa.user_has_authenticator(request.user):
                 return HttpResponseRedirect(_with_next("mfa_enrol", self.get_redirect_url()))
@@ -72,7 +73,9 @@ class MfaVerifyView(LoginRequiredMixin, RedirectURLMixin, FormView):
         return super().get_context_data(next=self.get_redirect_url(), **kwargs)
 
     def form_valid(self, form: SecondFactorForm) -> HttpResponse:
-        device = mfa.second_factor_verify(user=self.request.user, code=form.cleaned_data["code"])
+        device = mfa.second_factor_verify(
+            user=signed_in_user(self.request.user), code=form.cleaned_data["code"]
+        )
         if device is None:
             form.add_error(
                 "code",
@@ -108,7 +111,7 @@ class MfaEnrolView(LoginRequiredMixin, RedirectURLMixin, FormView):
     form_class = EnrolForm
     next_page = settings.LOGIN_REDIRECT_URL
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         # Whoever has an authenticator proves it before setting up another one: a password
         # alone must not be enough to move the second factor to a new phone.
         if (
@@ -131,7 +134,7 @@ class MfaEnrolView(LoginRequiredMixin, RedirectURLMixin, FormView):
         )
 
     def form_valid(self, form: EnrolForm) -> HttpResponse:
-        device = mfa.totp_enrolment_start(user=self.request.user)
+        device = mfa.totp_enrolment_start(user=signed_in_user(self.request.user))
         codes = mfa.totp_enrolment_confirm(device=device, token=form.cleaned_data["code"])
         if codes is None:
             form.add_error(

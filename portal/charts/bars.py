@@ -66,7 +66,7 @@ class BarChart:
         return self.height - self.BOTTOM
 
     @property
-    def gridlines(self) -> list[tuple[int, float]]:
+    def gridlines(self) -> list[tuple[int | float, float]]:
         plot_height = self.height - self.BOTTOM - self.TOP
         levels = [round(index * self.step, 2) for index in range(int(self.maximum / self.step) + 1)]
         return [

@@ -9,7 +9,7 @@ from portal.audit import audited
 class AuditPrune(models.Model):
     """One run of ``audit_prune``: what it deleted from the audit trail, on whose word.
 
-    Rows are written only by ``portal.audit_retention.audit_prune``; being audited, each run
+    Rows are written only by ``portal.audit.retention.audit_prune``; being audited, each run
     also leaves an entry in the trail it pruned — pruning is never silent.
     """
 

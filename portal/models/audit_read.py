@@ -8,7 +8,7 @@ from portal.access.roles import Role
 
 
 class ReadKind(models.TextChoices):
-    """What kind of confidential material was read (``portal.audit_reads.record_read``)."""
+    """What kind of confidential material was read (``portal.audit.reads.record_read``)."""
 
     RISK_EXPORT = "risk_export", _("Risk register export")
     ASSET_EXPORT = "asset_export", _("Asset export")

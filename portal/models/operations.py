@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class DashboardVisit(models.Model):
     """When a user last looked at an organisation's dashboard, for "changed since your last
-    visit". A visit is a sitting: views within ``portal.dashboards.visits.SITTING`` of the
+    visit". A visit is a sitting: views within ``composition.dashboards.visits.SITTING`` of the
     last one belong to it and keep its starting point."""
 
     user = models.ForeignKey(

@@ -1,11 +1,23 @@
+from typing import ClassVar
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import RestrictedQuerySet
 from portal.access.policies import AdminOnly
 from portal.audit import audited
 from portal.models.base import VersionedModel
 from portal.translation import localized
+
+
+class OrganisationQuerySet(RestrictedQuerySet["Organisation"]):
+    def regions(self) -> "OrganisationQuerySet":
+        """The regions (not the sector bodies)."""
+        return self.filter(kind=Organisation.Kind.REGION)
+
+
+OrganisationManager = models.Manager.from_queryset(OrganisationQuerySet)
 
 
 class Organisation(VersionedModel):
@@ -24,6 +36,8 @@ class Organisation(VersionedModel):
 
     # Every signed-in user reads the list of organisations; only sector admins change it.
     access_policy = AdminOnly(readable=True)
+
+    objects: ClassVar[OrganisationManager] = OrganisationManager()
 
     class Meta:
         ordering = ["kind", "name_da"]

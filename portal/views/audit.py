@@ -5,14 +5,14 @@ from auditlog.models import LogEntry
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from portal.access import Action, is_sector_admin, organisations_for
-from portal.audit_export import CONTENT_TYPES, LINES, entries_between, export_rows
-from portal.audit_reads import record_read
+from portal.access import Action, can, organisations_for
+from portal.audit.export import CONTENT_TYPES, LINES, entries_between, export_rows
+from portal.audit.reads import record_read
 from portal.filtersets import AuditReadFilterSet
 from portal.forms import DesignSystemFormMixin
 from portal.models import AuditRead, Organisation, ReadKind
@@ -42,8 +42,8 @@ class AuditExportView(LoginRequiredMixin, View):
 
     template_name = "portal/audit_export.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        if not is_sector_admin(request.user):
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        if not can(request.user, "portal.export_audit"):
             raise PermissionDenied
         form = AuditExportForm(request.GET or None)
         if not form.is_bound or not form.is_valid():
@@ -76,7 +76,7 @@ class AuditReadListView(ObjectListView):
     template_name = "portal/audit_reads.html"
     title = _("Reads of confidential material")
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if (
             request.user.is_authenticated
             and organisations_for(request.user, AuditRead, Action.VIEW) == []

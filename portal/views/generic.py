@@ -175,6 +175,59 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
         return context
 
 
+class ChildObjectEditView(ObjectEditView):
+    """Adds an object to a parent named in the URL (``parent_url_kwarg``) or changes one
+    (``pk``). Adding needs the right to change the parent (anything else is 404 or 403).
+
+    With ``fixed_parent`` the parent is the object's for good: the form gets it as the
+    keyword argument ``parent_field`` and saving and cancelling return to the parent.
+    Without, it is only the first choice of a new object's ``parent_field``."""
+
+    #: Where the parent is looked up (restricted to what the user may change).
+    parent_queryset: QuerySet
+    #: The object's field that points to its parent.
+    parent_field: str
+    #: The URL's keyword that names the parent, and the parent's field it is matched with.
+    parent_url_kwarg: str
+    parent_lookup: str = "pk"
+    fixed_parent: bool = True
+    #: The parent, once ``get_object`` has run.
+    parent: Any
+
+    def is_create(self) -> bool:
+        return self.pk_url_kwarg not in self.kwargs
+
+    def get_object(self, queryset: QuerySet | None = None) -> Model | None:
+        if self.is_create():
+            self.parent = restricted_object_or_404(
+                self.request,
+                self.parent_queryset.all(),
+                Action.CHANGE,
+                **{self.parent_lookup: self.kwargs[self.parent_url_kwarg]},
+            )
+            return None
+        obj = super().get_object(queryset)
+        self.parent = getattr(obj, self.parent_field)
+        return obj
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if self.fixed_parent:
+            kwargs[self.parent_field] = self.parent
+        elif self.is_create():
+            kwargs["initial"] = {**kwargs.get("initial", {}), self.parent_field: self.parent}
+        return kwargs
+
+    def get_success_url(self) -> str:
+        return (self.parent if self.fixed_parent else self.object).get_absolute_url()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.fixed_parent or self.is_create():
+            context["cancel_url"] = self.parent.get_absolute_url()
+        return context
+
+
 class ObjectDeleteView(RestrictedMixin, generic.DeleteView):
     """Asks for confirmation, then deletes — if the user may, and nothing depends on it."""
 

@@ -7,12 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from portal.access.principal import signed_in_user
 from portal.api.viewsets import RestrictedViewSetMixin
 from reports.api.serializers import ReportRequestSerializer, ReportRunSerializer
+from reports.downloads import pdf_response
 from reports.filtersets import ReportRunFilterSet
 from reports.models import ReportRun
 from reports.services import report_request, run_queue_failed
-from reports.views import pdf_response
 
 
 class ReportRunViewSet(
@@ -40,12 +41,13 @@ class ReportRunViewSet(
         data.is_valid(raise_exception=True)
         organisation = data.validated_data.get("organisation")
         run = report_request(
-            user=request.user,
+            user=signed_in_user(request.user),
             kind=data.validated_data["kind"],
             organisation=organisation,
             period=data.validated_data["period"],
             language=data.validated_data["language"],
             notify=data.validated_data["notify"],
+            classification=data.validated_data.get("classification"),
         )
         run.refresh_from_db()  # in-process execution may have finished it already
         body = ReportRunSerializer(run, context={"request": request}).data

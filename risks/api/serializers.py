@@ -23,6 +23,7 @@ from risks.models import (
 )
 from risks.services import (
     NOT_FOUND,
+    asset_sharing_validate,
     owner_validate,
     risk_create,
     risk_update,
@@ -71,7 +72,7 @@ class AssetSerializer(serializers.ModelSerializer):
     shared_with = OrganisationSlugField(
         many=True,
         required=False,
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.REGION),
+        queryset=Organisation.objects.regions(),
     )
 
     class Meta:
@@ -96,10 +97,13 @@ class AssetSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         organisation = attrs.get("organisation") or getattr(self.instance, "organisation", None)
-        if organisation in attrs.get("shared_with", []):
-            raise serializers.ValidationError(
-                {"shared_with": [_("An asset cannot be shared with its own organisation.")]}
+        try:
+            asset_sharing_validate(
+                organisation_id=organisation.pk if organisation else None,
+                shared_with_ids=[region.pk for region in attrs.get("shared_with", [])],
             )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
         return attrs
 
 
@@ -119,7 +123,28 @@ class ThreatSerializer(serializers.ModelSerializer):
         ]
 
 
-class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class OwnerInOrganisationMixin:
+    """An ``owner`` field checked by the risk service's rule against the organisation the
+    object belongs to (``_organisation()``). Checked with the fields, so that the answer for
+    a person outside the organisation is the one for a person who does not exist, whatever
+    else the body holds."""
+
+    def _organisation(self) -> Organisation | None:
+        raise NotImplementedError
+
+    def validate_owner(self, value):
+        organisation = self._organisation()
+        if value is not None and organisation is not None:
+            try:
+                owner_validate(owner=value, organisation=organisation)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(
+                    _rule_messages(self, {"owner": [error]})["owner"]
+                ) from None
+        return value
+
+
+class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.ModelSerializer):
     """Scores and levels are read-only: the database computes likelihood × consequence and
     the region's matrix gives the level."""
 
@@ -225,19 +250,6 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
             return self.instance.organisation
         return _valid_or_none(self.fields["organisation"], self.initial_data.get("organisation"))
 
-    def validate_owner(self, value):
-        # Checked with the fields, so that the answer for a person outside the organisation
-        # is the one for a person who does not exist, whatever else the body holds.
-        organisation = self._organisation()
-        if value is not None and organisation is not None:
-            try:
-                owner_validate(owner=value, organisation=organisation)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError(
-                    _rule_messages(self, {"owner": [error]})["owner"]
-                ) from None
-        return value
-
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
         candidate = copy.copy(self.instance) if self.instance is not None else Risk()
@@ -262,7 +274,9 @@ class RiskSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return risk_update(risk=instance, user=self.context["request"].user, values=validated_data)
 
 
-class TreatmentActionSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class TreatmentActionSerializer(
+    OwnerInOrganisationMixin, ModelCleanMixin, serializers.ModelSerializer
+):
     owner = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.all(),
@@ -285,22 +299,14 @@ class TreatmentActionSerializer(ModelCleanMixin, serializers.ModelSerializer):
             raise serializers.ValidationError(_("An action stays with its risk."))
         return value
 
-    def validate_owner(self, value):
-        # With the fields, as RiskSerializer.validate_owner: an outsider is answered as a
-        # person who does not exist.
+    def _organisation(self) -> Organisation | None:
+        """The organisation of the action's risk: the stored one, or the one the body names."""
         risk = (
             self.instance.risk
             if self.instance is not None
             else _valid_or_none(self.fields["risk"], self.initial_data.get("risk"))
         )
-        if value is not None and risk is not None:
-            try:
-                owner_validate(owner=value, organisation=risk.organisation)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError(
-                    _rule_messages(self, {"owner": [error]})["owner"]
-                ) from None
-        return value
+        return risk.organisation if risk is not None else None
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)

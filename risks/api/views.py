@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.access import Action, organisations_for
+from portal.access.principal import signed_in_user
 from portal.api.etag import check_if_match
 from portal.api.serializers import OrganisationSlugField
 from portal.api.viewsets import (
@@ -26,6 +27,7 @@ from risks.api.serializers import (
     ThreatSerializer,
     TreatmentActionSerializer,
 )
+from risks.downloads import exported_file
 from risks.filtersets import (
     AssetFilterSet,
     CriticalFunctionFilterSet,
@@ -36,6 +38,7 @@ from risks.filtersets import (
 from risks.importexport import FileRefused, ImportFailed
 from risks.importexport.exporting import XLSX_CONTENT_TYPE
 from risks.importexport.jobs import import_job_create
+from risks.importexport.kinds import TRANSFER_KINDS
 from risks.importexport.limits import FileShape
 from risks.importexport.uploads import inspect_upload
 from risks.models import (
@@ -49,7 +52,6 @@ from risks.models import (
 )
 from risks.selectors import risks_links_attach
 from risks.services import risk_matrix_save
-from risks.views.transfer import KINDS, exported_file
 
 
 class ImportSerializer(serializers.Serializer):
@@ -124,9 +126,10 @@ class TransferMixin:
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser], url_path="import")
     def import_file(self, request: Request, *args, **kwargs) -> Response:
-        importer = KINDS[self.transfer_kind][1]
+        transfer = TRANSFER_KINDS[self.transfer_kind]
+        importer = transfer.importer
         # Treatment actions are added to risks: the organisations are those of the risks.
-        model = Asset if self.transfer_kind == "assets" else Risk
+        model = transfer.added
         data = ImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         organisation = data.validated_data.get("organisation")
@@ -139,7 +142,7 @@ class TransferMixin:
             organisation = Organisation.objects.get(pk=allowed[0])
         if data.shape is not None and data.shape.runs_as_job:
             job = import_job_create(
-                user=request.user,
+                user=signed_in_user(request.user),
                 organisation=organisation,
                 kind=self.transfer_kind,
                 upload=data.validated_data["file"],

@@ -37,6 +37,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")
 
 Format = Literal["csv", "xlsx"]
+#: Rows fetched from the database at a time while a file is written.
+CHUNK_SIZE = 2000
 
 
 def export_risks(
@@ -50,33 +52,32 @@ def export_risks(
 
     Three queries whatever the number of risks: the risks with their threat, discipline and
     owner joined in, their assets, and the regions those assets are shared with (the last
-    two filtered by the queryset as a subquery). Rows are read as tuples, not model
-    instances: several times faster for a large register."""
+    two filtered by the queryset as a subquery). The risks are read last, as tuples (not
+    model instances: several times faster for a large register) streamed from the database
+    in chunks while the file is written."""
     username = f"owner__{get_user_model().USERNAME_FIELD}"
-    risks = list(
-        queryset.values_list(
-            "pk",
-            "title",
-            "description",
-            "threat__name_da",
-            "attack_surface",
-            "vulnerability",
-            "discipline__name_da",
-            "inherent_likelihood",
-            "inherent_consequence",
-            "inherent_score",
-            "inherent_level",
-            "residual_likelihood",
-            "residual_consequence",
-            "residual_score",
-            "residual_level",
-            username,
-            "status",
-            "treatment",
-            "acceptance_reason",
-            "next_review",
-        )
-    )
+    risks = queryset.values_list(
+        "pk",
+        "title",
+        "description",
+        "threat__name_da",
+        "attack_surface",
+        "vulnerability",
+        "discipline__name_da",
+        "inherent_likelihood",
+        "inherent_consequence",
+        "inherent_score",
+        "inherent_level",
+        "residual_likelihood",
+        "residual_consequence",
+        "residual_score",
+        "residual_level",
+        username,
+        "status",
+        "treatment",
+        "acceptance_reason",
+        "next_review",
+    ).iterator(chunk_size=CHUNK_SIZE)
     links = Risk.assets.through.objects.filter(risk_id__in=queryset.values("pk"))
     if assets is not None:
         links = links.filter(asset_id__in=assets.values("pk"))
@@ -148,19 +149,17 @@ def export_risks(
 
 def export_assets(*, queryset: QuerySet[Asset], fmt: Format) -> tuple[bytes, str, str]:
     """The assets of ``queryset`` as a file in the ``ASSETS`` layout (see ``export_risks``).
-    Two queries, whatever the number of assets."""
-    assets = list(
-        queryset.values_list(
-            "pk",
-            "name",
-            "kind",
-            "description",
-            "supplier",
-            "quantity",
-            "is_legacy",
-            "end_of_support",
-        )
-    )
+    Two queries, whatever the number of assets; the assets are streamed in chunks."""
+    assets = queryset.values_list(
+        "pk",
+        "name",
+        "kind",
+        "description",
+        "supplier",
+        "quantity",
+        "is_legacy",
+        "end_of_support",
+    ).iterator(chunk_size=CHUNK_SIZE)
     shared: dict[int, list[str]] = {}
     for asset_id, slug in (
         Asset.shared_with.through.objects.filter(asset_id__in=queryset.values("pk"))
@@ -196,7 +195,7 @@ def export_treatments(
         "due",
         "status",
         "done_on",
-    )
+    ).iterator(chunk_size=CHUNK_SIZE)
     rows = (
         [risk, title, owner, due, danish(ACTION_STATUS_WORDS, status), done_on]
         for risk, title, owner, due, status, done_on in actions

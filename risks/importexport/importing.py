@@ -39,6 +39,7 @@ from risks.importexport.writing import BATCH_SIZE, audit_creations, require_add
 from risks.models import Asset, Risk, RiskStatus, Threat, TreatmentAction
 from risks.services import (
     RiskRules,
+    asset_sharing_validate,
     risk_decide,
     risk_rules_for,
     risk_validate,
@@ -123,8 +124,9 @@ def import_risks(
 
     Every row is checked first, against reference data read up front in a fixed number of
     queries; if any row has a problem, ``ImportFailed`` lists every problem and nothing is
-    written. Otherwise the risks, their asset links and their audit entries are written in
-    one transaction with bulk INSERTs, levels set from the organisation's risk matrix.
+    written. Otherwise the risks and their asset links are written with bulk INSERTs, and
+    their audit entries one INSERT each (``audit_creations``), in one transaction, levels
+    set from the organisation's risk matrix.
     Returns the number of risks created. Raises ``PermissionDenied`` unless ``user`` may add
     risks in ``organisation``.
     """
@@ -276,11 +278,7 @@ def import_assets(
     """
     require_add(user, Asset, organisation)
     table = read_table(upload, ASSETS)
-    region_list = list(
-        Organisation.objects.filter(kind=Organisation.Kind.REGION).only(
-            "pk", "slug", "name_da", "name_en"
-        )
-    )
+    region_list = list(Organisation.objects.regions().only("pk", "slug", "name_da", "name_en"))
     regions = {region.slug.casefold(): region.pk for region in region_list}
     # The audit trail names linked objects as django-auditlog does: by str(object).
     region_names = {region.pk: str(region) for region in region_list}
@@ -307,10 +305,12 @@ def import_assets(
             region_id = regions.get(slug.casefold())
             if region_id is None:
                 row.error("shared_with", _("no region with the slug '%(slug)s'") % {"slug": slug})
-            elif region_id == organisation.pk:
-                row.error("shared_with", _("an asset cannot be shared with its own organisation"))
             elif region_id not in shared:
                 shared.append(region_id)
+        try:
+            asset_sharing_validate(organisation_id=organisation.pk, shared_with_ids=shared)
+        except ValidationError as error:
+            row.error("shared_with", error.message_dict["shared_with"][0])
         key = (asset.name, asset.kind)
         if asset.name and asset.kind and len(asset.name) <= 200:
             if key in existing:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -25,21 +26,14 @@ from redis.exceptions import RedisError
 
 from portal.models import Organisation
 from risks.importexport.errors import ImportFailed, RowError
-from risks.importexport.importing import import_assets, import_risks, import_treatments
+from risks.importexport.kinds import TRANSFER_KINDS
 from risks.importexport.limits import FileShape
 from risks.importexport.progress import ImportObserver, observing
 from risks.importexport.writing import require_add
-from risks.models import Asset, ImportJob, ImportKind, Risk
+from risks.models import ImportJob, ImportKind
 
 log = logging.getLogger(__name__)
 
-IMPORTERS = {
-    ImportKind.RISKS: import_risks,
-    ImportKind.ASSETS: import_assets,
-    ImportKind.TREATMENTS: import_treatments,
-}
-#: The model whose right to add an import needs (treatment actions are added to risks).
-ADDED = {ImportKind.RISKS: Risk, ImportKind.ASSETS: Asset, ImportKind.TREATMENTS: Risk}
 #: Problems kept on a job (all are counted).
 MAX_ERRORS_KEPT = 500
 #: Seconds between two progress writes.
@@ -48,15 +42,15 @@ PROGRESS_INTERVAL = 0.5
 
 def import_job_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     organisation: Organisation,
     kind: str,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     shape: FileShape,
 ) -> ImportJob:
     """Keep ``upload`` and queue its import into ``organisation`` for a worker, which starts
     when the transaction commits. Raises ``PermissionDenied`` unless ``user`` may add there."""
-    require_add(user, ADDED[ImportKind(kind)], organisation)
+    require_add(user, TRANSFER_KINDS[ImportKind(kind)].added, organisation)
     name = Path(upload.name or "").name
     with transaction.atomic():
         job = ImportJob(
@@ -139,7 +133,7 @@ def import_job_run(job: ImportJob, *, seconds: float) -> None:
     the rows and the job's ``done`` are written in one transaction; any problem fails the
     job with its reasons and writes nothing. Reading the file may take ``seconds``. The file
     is deleted when the job ends."""
-    importer = IMPORTERS[ImportKind(job.kind)]
+    importer = TRANSFER_KINDS[ImportKind(job.kind)].importer
     observer = JobObserver(job, seconds=seconds)
     try:
         with translation.override(job.language), observing(observer), job.file.open("rb"):
@@ -193,9 +187,9 @@ def import_jobs_fail_stale(*, older_than_seconds: int) -> int:
     now = timezone.now()
     stale = ImportJob.objects.filter(
         status=ImportJob.Status.RUNNING,
-        started_at__lt=now - timezone.timedelta(seconds=older_than_seconds),
+        started_at__lt=now - timedelta(seconds=older_than_seconds),
     ) | ImportJob.objects.filter(
-        status=ImportJob.Status.QUEUED, created_at__lt=now - timezone.timedelta(days=1)
+        status=ImportJob.Status.QUEUED, created_at__lt=now - timedelta(days=1)
     )
     job_ids = list(stale.values_list("pk", flat=True))
     for job_id in job_ids:

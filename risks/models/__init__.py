@@ -1,7 +1,7 @@
 from risks.models.asset import Asset
 from risks.models.critical_function import CriticalFunction
 from risks.models.import_job import ImportJob, ImportKind
-from risks.models.matrix import LEVEL_ORDER, Level, RiskMatrix
+from risks.models.matrix import LEVEL_ORDER, Level, RiskMatrix, risk_matrix_for
 from risks.models.profile import AttackSurfaceProfile, RiskSnapshot
 from risks.models.risk import Risk, RiskStatus, TreatmentDecision
 from risks.models.threat import AttackSurface, Threat
@@ -23,4 +23,5 @@ __all__ = [
     "Threat",
     "TreatmentAction",
     "TreatmentDecision",
+    "risk_matrix_for",
 ]

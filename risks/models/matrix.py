@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -10,6 +12,9 @@ from portal.access.roles import REGION_ROLES, Role
 from portal.audit import audited
 from portal.models import VersionedModel
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class Level(models.TextChoices):
     LOW = "low", _("Low")
@@ -19,7 +24,7 @@ class Level(models.TextChoices):
 
 
 #: Levels from the least to the most severe.
-LEVEL_ORDER = [Level.LOW, Level.MEDIUM, Level.HIGH, Level.CRITICAL]
+LEVEL_ORDER: list[str] = [Level.LOW, Level.MEDIUM, Level.HIGH, Level.CRITICAL]
 
 DEFAULT_LIKELIHOOD_DA = [
     "Meget usandsynlig",
@@ -113,7 +118,13 @@ class RiskMatrix(VersionedModel):
         validators=[_colour],
     )
 
-    access_policy = OrganisationOwned(read_roles=REGION_ROLES, edit_roles=(Role.CISO,))
+    # A region that sees another region's risk on a shared system reads that region's matrix
+    # too: the risk's levels and labels are the matrix's.
+    access_policy = OrganisationOwned(
+        read_roles=REGION_ROLES,
+        edit_roles=(Role.CISO,),
+        shared_field="organisation__risks__assets__shared_with",
+    )
 
     class Meta:
         verbose_name = _("risk matrix")
@@ -158,7 +169,7 @@ class RiskMatrix(VersionedModel):
         return getattr(self, f"colour_{level}")
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         for field in ("likelihood_labels", "consequence_labels"):
             da, en = getattr(self, f"{field}_da"), getattr(self, f"{field}_en")
             if (
@@ -180,6 +191,17 @@ class RiskMatrix(VersionedModel):
             ) % {"maximum": maximum}
         if errors:
             raise ValidationError(errors)
+
+
+def risk_matrix_for(organisation) -> RiskMatrix:
+    """The organisation's matrix; the default 5 × 5 one is created the first time (and kept on
+    the organisation for the rest of the request)."""
+    cached = getattr(organisation, "_risk_matrix_cache", None)
+    if cached is not None:
+        return cached
+    matrix, _created = RiskMatrix.objects.get_or_create(organisation=organisation)
+    organisation._risk_matrix_cache = matrix
+    return matrix
 
 
 def _labels(matrix: RiskMatrix, field: str) -> list[str]:

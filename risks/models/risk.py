@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -5,11 +7,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import RestrictedQuerySet
 from portal.access.policies import OrganisationOwned
 from portal.access.roles import REGION_ROLES, Role
 from portal.audit import audited
 from portal.models import VersionedModel
-from risks.models.matrix import Level
+from risks.models.matrix import Level, risk_matrix_for
 from risks.models.threat import AttackSurface
 
 _SCALE = [MinValueValidator(1), MaxValueValidator(7)]
@@ -37,6 +40,15 @@ def _score(prefix: str) -> models.GeneratedField:
         db_persist=True,
         verbose_name=_("inherent score") if prefix == "inherent" else _("residual score"),
     )
+
+
+class RiskQuerySet(RestrictedQuerySet["Risk"]):
+    def open(self) -> "RiskQuerySet":
+        """Every risk but the closed ones (accepted risks are still open: they are reviewed)."""
+        return self.exclude(status=RiskStatus.CLOSED)
+
+
+RiskManager = models.Manager.from_queryset(RiskQuerySet)
 
 
 class Risk(VersionedModel):
@@ -136,6 +148,12 @@ class Risk(VersionedModel):
         shared_field="assets__shared_with",
     )
 
+    objects: ClassVar[RiskManager] = RiskManager()
+
+    # Set on a page of risks by ``risks.selectors.risks_links_attach`` (not fields).
+    _link_ids: dict[str, list[int]]
+    shared_slugs: list[str]
+
     class Meta:
         ordering = ["organisation", "-residual_score", "title"]
         verbose_name = _("risk")
@@ -159,8 +177,6 @@ class Risk(VersionedModel):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        from risks.services import risk_matrix_for
-
         self.inherent_level, self.residual_level = self.level_from(
             risk_matrix_for(self.organisation)
         )
@@ -176,8 +192,6 @@ class Risk(VersionedModel):
     def clean(self) -> None:
         if not self.organisation_id:
             return
-        from risks.services import risk_matrix_for
-
         matrix = risk_matrix_for(self.organisation)
         errors = {}
         for prefix in ("inherent", "residual"):

@@ -1,11 +1,39 @@
+from datetime import date
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import RestrictedQuerySet
 from portal.access.policies import ParentPolicy
 from portal.audit import audited
 from portal.models import VersionedModel
+
+#: The statuses of an action still to be done.
+OPEN_STATUSES = ("open", "in_progress")
+
+
+class TreatmentActionQuerySet(RestrictedQuerySet["TreatmentAction"]):
+    def open(self) -> "TreatmentActionQuerySet":
+        """The actions still to be done (open or in progress)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: date) -> "TreatmentActionQuerySet":
+        """The actions still to be done whose due date is before ``today``."""
+        return self.filter(_overdue(today))
+
+    def not_overdue(self, today: date) -> "TreatmentActionQuerySet":
+        """Every action but the overdue ones."""
+        return self.exclude(_overdue(today))
+
+
+TreatmentActionManager = models.Manager.from_queryset(TreatmentActionQuerySet)
+
+
+def _overdue(today: date) -> models.Q:
+    return models.Q(status__in=OPEN_STATUSES, due__lt=today)
 
 
 class TreatmentAction(VersionedModel):
@@ -37,6 +65,8 @@ class TreatmentAction(VersionedModel):
 
     access_policy = ParentPolicy(field="risk")
 
+    objects: ClassVar[TreatmentActionManager] = TreatmentActionManager()
+
     class Meta:
         ordering = ["due", "pk"]
         verbose_name = _("treatment action")
@@ -46,7 +76,7 @@ class TreatmentAction(VersionedModel):
             # Open actions by due date (the treatment plan, overdue actions on dashboards).
             models.Index(
                 fields=["due", "id"],
-                condition=models.Q(status__in=["open", "in_progress"]),
+                condition=models.Q(status__in=list(OPEN_STATUSES)),
                 name="treatment_open_due_idx",
             ),
         ]
@@ -64,7 +94,7 @@ class TreatmentAction(VersionedModel):
             raise ValidationError({"status": _("An action with a completion date is done.")})
 
     def is_overdue(self, today) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS) and self.due < today
+        return self.status in OPEN_STATUSES and self.due < today
 
 
 audited(TreatmentAction)

@@ -10,24 +10,24 @@ from portal.access import Action, organisations_for
 from portal.access.decisions import Decision, may_decide
 from portal.models import Organisation
 from portal.views.generic import (
+    ChildObjectEditView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     RestrictedMixin,
-    restricted_object_or_404,
 )
+from portal.views.regions import page_region
 from risks.filtersets import RiskFilterSet
 from risks.forms import RiskForm, TreatmentActionForm
-from risks.models import LEVEL_ORDER, Risk, TreatmentAction
+from risks.models import LEVEL_ORDER, Risk, TreatmentAction, risk_matrix_for
 from risks.selectors import (
     level_counts,
     register_heatmap,
-    snapshots_for,
+    risk_trend,
     treatment_plan,
     with_review_state,
 )
-from risks.services import risk_matrix_for
 
 SORTS = {
     "score": ["-residual_score", "title"],
@@ -42,18 +42,13 @@ SORTS = {
 def visible_regions(request, model=Risk) -> QuerySet[Organisation]:
     """The regions whose ``model`` objects the user may see."""
     visible = organisations_for(request.user, model, Action.VIEW)
-    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+    regions = Organisation.objects.regions()
     return regions if visible is None else regions.filter(pk__in=visible)
 
 
 def selected_organisation(request, model=Risk) -> Organisation | None:
     """The region a page is about: ``?organisation=<slug>``, else the user's only region."""
-    regions = visible_regions(request, model)
-    slug = request.GET.get("organisation")
-    if slug:
-        return regions.filter(slug=slug).first()
-    candidates = list(regions[:2])
-    return candidates[0] if len(candidates) == 1 else None
+    return page_region(request, visible_regions(request, model))
 
 
 class RiskListView(ObjectListView):
@@ -81,7 +76,7 @@ class RiskListView(ObjectListView):
             sorts=list(SORTS),
             querystring_without_sort=params.urlencode(),
             organisation=organisation,
-            snapshots=snapshots_for(organisation) if organisation else [],
+            trend=risk_trend(organisation) if organisation else [],
             export_query=params.urlencode(),
         )
         return context
@@ -96,7 +91,7 @@ class HeatmapView(RestrictedMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         organisation = selected_organisation(self.request)
-        risks = self.get_queryset().exclude(status="closed")
+        risks = self.get_queryset().open()
         if organisation is not None:
             risks = risks.filter(organisation=organisation)
         matrix = risk_matrix_for(organisation) if organisation else None
@@ -212,38 +207,13 @@ class TreatmentPlanView(ObjectListView):
         return context
 
 
-class TreatmentEditView(ObjectEditView):
+class TreatmentEditView(ChildObjectEditView):
     """Adds a treatment action to a risk (``risk`` in the URL) or changes one."""
 
     queryset = TreatmentAction.objects.select_related("risk", "risk__organisation")
     form_class = TreatmentActionForm
-
-    def is_create(self) -> bool:
-        return "pk" not in self.kwargs
-
-    def get_object(self, queryset=None):
-        if self.is_create():
-            self.risk = restricted_object_or_404(
-                self.request,
-                Risk.objects.select_related("organisation"),
-                Action.CHANGE,
-                pk=self.kwargs["risk"],
-            )
-            return None
-        obj = super().get_object(queryset)
-        self.risk = obj.risk
-        return obj
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "risk": self.risk}
-
-    def get_success_url(self) -> str:
-        return self.risk.get_absolute_url()
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = self.risk.get_absolute_url()
-        return context
+    parent_queryset = Risk.objects.select_related("organisation")
+    parent_field = parent_url_kwarg = "risk"
 
 
 class TreatmentDeleteView(ObjectDeleteView):

@@ -15,81 +15,17 @@ from django.views import View
 from django.views.generic import DetailView
 
 from portal.access import Action, organisations_for
-from portal.audit_reads import organisations_read, record_read
+from portal.access.principal import signed_in_user
 from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
-from portal.models import Organisation, ReadKind
+from portal.models import Organisation
 from portal.views.generic import RestrictedMixin
 from risks import importexport
-from risks.filtersets import AssetFilterSet, RiskFilterSet, TreatmentActionFilterSet
+from risks.downloads import exported_file
 from risks.importexport.jobs import import_job_create
+from risks.importexport.kinds import TRANSFER_KINDS
 from risks.importexport.limits import FileShape
 from risks.importexport.uploads import inspect_upload
-from risks.models import Asset, ImportJob, Risk, TreatmentAction
-
-#: kind -> (model, importer, exporter, filterset, file name, list URL name)
-KINDS = {
-    "risks": (
-        Risk,
-        importexport.import_risks,
-        importexport.export_risks,
-        RiskFilterSet,
-        "risikoregister",
-        "risks:risk_list",
-    ),
-    "assets": (
-        Asset,
-        importexport.import_assets,
-        importexport.export_assets,
-        AssetFilterSet,
-        "aktiver",
-        "risks:asset_list",
-    ),
-    "treatments": (
-        TreatmentAction,
-        importexport.import_treatments,
-        importexport.export_treatments,
-        TreatmentActionFilterSet,
-        "behandlingsplan",
-        "risks:treatment_plan",
-    ),
-}
-FORMATS = ("xlsx", "csv")
-#: kind -> what an export of it is called in the audit trail's reads
-READ_KINDS = {
-    "risks": ReadKind.RISK_EXPORT,
-    "assets": ReadKind.ASSET_EXPORT,
-    "treatments": ReadKind.TREATMENT_EXPORT,
-}
-
-
-def exported_file(request: HttpRequest, kind: str) -> HttpResponse:
-    """The user's visible objects of ``kind``, filtered like the list, as an attachment —
-    recorded in the audit trail as a read of each organisation's material it holds.
-
-    Invalid filters or an unknown format raise ``ValidationError``: an export that silently
-    dropped a filter would hand over more than the user asked for."""
-    model, _importer, exporter, filterset_class, name, _list = KINDS[kind]
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in FORMATS:
-        raise ValidationError({"format": [_("Choose xlsx or csv.")]})
-    queryset = model.objects.restrict(request.user, Action.VIEW)
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    # A shared risk's file names only the assets the reader may see (its shared systems).
-    scope = {"assets": Asset.objects.restrict(request.user, Action.VIEW)} if model is Risk else {}
-    content, content_type, suffix = exporter(queryset=filterset.qs, fmt=fmt, **scope)
-    record_read(
-        user=request.user,
-        kind=READ_KINDS[kind],
-        model=model,
-        organisation_ids=organisations_read(filterset.qs),
-        filters=request.GET,
-        request=request,
-    )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
-    return response
+from risks.models import ImportJob, Risk
 
 
 class ExportView(LoginRequiredMixin, View):
@@ -137,12 +73,12 @@ class ImportView(LoginRequiredMixin, View):
 
     def organisations(self, model):
         allowed = organisations_for(self.request.user, model, Action.ADD)
-        regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+        regions = Organisation.objects.regions()
         return regions if allowed is None else regions.filter(pk__in=allowed)
 
     def setup_kind(self, kind: str):
         self.kind = kind
-        self.model = KINDS[kind][0]
+        self.model = TRANSFER_KINDS[kind].model
         allowed = self.organisations(Risk)
         if not allowed.exists():
             raise PermissionDenied
@@ -153,16 +89,8 @@ class ImportView(LoginRequiredMixin, View):
             "form": form,
             "kind": self.kind,
             "errors": errors or [],
-            "layout": {
-                "risks": importexport.RISKS,
-                "assets": importexport.ASSETS,
-                "treatments": importexport.TREATMENTS,
-            }[self.kind],
-            "title": {
-                "risks": _("Import risks"),
-                "assets": _("Import assets"),
-                "treatments": _("Import treatment actions"),
-            }[self.kind],
+            "layout": TRANSFER_KINDS[self.kind].layout,
+            "title": TRANSFER_KINDS[self.kind].import_title,
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -179,7 +107,7 @@ class ImportView(LoginRequiredMixin, View):
             return self.render_form(form)
         if form.shape is not None and form.shape.runs_as_job:
             job = import_job_create(
-                user=request.user,
+                user=signed_in_user(request.user),
                 organisation=form.cleaned_data["organisation"],
                 kind=kind,
                 upload=form.cleaned_data["file"],
@@ -195,7 +123,7 @@ class ImportView(LoginRequiredMixin, View):
                     ),
                 )
             return HttpResponseRedirect(job.get_absolute_url())
-        importer = KINDS[kind][1]
+        importer = TRANSFER_KINDS[kind].importer
         try:
             count = importer(
                 organisation=form.cleaned_data["organisation"],
@@ -208,7 +136,7 @@ class ImportView(LoginRequiredMixin, View):
         except importexport.ImportFailed as failure:
             return self.render_form(form, errors=failure.errors[:500], status=400)
         messages.success(request, _("%(count)s rows imported.") % {"count": count})
-        return HttpResponseRedirect(reverse(KINDS[kind][5]))
+        return HttpResponseRedirect(reverse(TRANSFER_KINDS[kind].list_url_name))
 
 
 class ImportJobView(RestrictedMixin, DetailView):
@@ -227,6 +155,6 @@ class ImportJobView(RestrictedMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job = self.object
-        context["list_url"] = reverse(KINDS[job.kind][5])
+        context["list_url"] = reverse(TRANSFER_KINDS[job.kind].list_url_name)
         context["import_url"] = reverse("risks:import", kwargs={"kind": job.kind})
         return context

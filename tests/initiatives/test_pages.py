@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from initiatives.models import Initiative, Milestone, StatusUpdate
-from initiatives.periods import Period
+from portal.periods import Period
 
 
 def urls(portfolio) -> list[str]:

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from initiatives.models import Strategy
-from initiatives.periods import InvalidPeriod, Period, periods_between
 from initiatives.services import strategy_periods
+from portal.periods import InvalidPeriod, Period, periods_between
 
 
 def test_half_years_and_quarters():

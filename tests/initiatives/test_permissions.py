@@ -1,12 +1,14 @@
-"""Working-group membership grants change rights through guardian object permissions."""
+"""Working-group membership grants change rights: the access policy joins the membership."""
+
+from importlib import import_module
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, transaction
+from django.apps import apps
+from django.db import transaction
 from django.urls import reverse
 from guardian.models import UserObjectPermission
+from guardian.shortcuts import assign_perm
 
-from initiatives import permissions
 from initiatives.models import (
     Initiative,
     RegionalImplementation,
@@ -185,13 +187,6 @@ def test_it_revokes_the_rights_of_a_deleted_groups_members(portfolio, api_as, cl
     assert initiative.working_group is None
     assert not can(member, Action.CHANGE, initiative)
     _refused_everywhere(portfolio, client_as, api_as, member, initiative)
-    # No object permission is left behind on the deleted group.
-    group_type = ContentType.objects.get_for_model(WorkingGroup)
-    assert (
-        not UserObjectPermission.objects.filter(content_type=group_type)
-        .exclude(object_pk=str(portfolio.beta.pk))
-        .exists()
-    )
     # The other group's rights are untouched.
     assert can(portfolio.member_beta, Action.CHANGE, portfolio.other_initiative)
 
@@ -217,29 +212,44 @@ def test_it_moves_the_rights_with_an_initiative_moved_through_the_api(portfolio,
     )
 
 
-def test_it_adds_no_seat_whose_rights_could_not_be_granted(portfolio, monkeypatch):
+def test_it_keeps_no_copy_of_the_membership_in_object_permissions(portfolio):
     newcomer = UserFactory(username="wg.alpha.2")
+    WorkingGroupMember.objects.create(group=portfolio.alpha, user=newcomer)
+    assert can(newcomer, Action.CHANGE, portfolio.initiative)
+    assert can(newcomer, Action.CHANGE, WorkingGroup.objects.get(pk=portfolio.alpha.pk))
+    assert list(Initiative.objects.restrict(newcomer, Action.CHANGE)) == [portfolio.initiative]
+    # A seat changes, it does not delete.
+    assert not can(newcomer, Action.DELETE, portfolio.initiative)
+    assert not can(newcomer, Action.DELETE, portfolio.alpha)
+    assert not UserObjectPermission.objects.exists()
 
-    def failing(*args, **kwargs):
-        raise DatabaseError("the permission table is unavailable")
 
-    monkeypatch.setattr(permissions, "assign_perm", failing)
-    with pytest.raises(DatabaseError):
-        WorkingGroupMember.objects.create(group=portfolio.alpha, user=newcomer)
-    assert not WorkingGroupMember.objects.filter(user=newcomer).exists()
+def test_the_migration_drops_the_copied_object_permissions(portfolio):
+    migration = import_module("initiatives.migrations.0005_drop_membership_object_permissions")
+    # A copy the signals left behind for someone who is no longer a member.
+    former = UserFactory(username="wg.former")
+    assign_perm("initiatives.change_initiative", former, portfolio.initiative)
+    assign_perm("initiatives.change_workinggroup", former, portfolio.alpha)
+    assert can(former, Action.CHANGE, portfolio.initiative)
 
+    migration.drop_copies(apps, None)
 
-def test_it_keeps_an_initiative_in_its_group_when_the_rights_cannot_move(portfolio, monkeypatch):
-    def failing(*args, **kwargs):
-        raise DatabaseError("the permission table is unavailable")
-
-    monkeypatch.setattr(permissions, "assign_perm", failing)
-    initiative = Initiative.objects.get(pk=portfolio.initiative.pk)
-    initiative.working_group = portfolio.beta
-    with pytest.raises(DatabaseError):
-        initiative.save()
-    assert Initiative.objects.get(pk=initiative.pk).working_group == portfolio.alpha
-    assert can(portfolio.member_alpha, Action.CHANGE, initiative)
+    assert not UserObjectPermission.objects.exists()
+    assert not can(former, Action.CHANGE, portfolio.initiative)
+    assert can(portfolio.member_alpha, Action.CHANGE, portfolio.initiative)  # by membership
+    # Going back copies the current membership, as the signals kept it.
+    migration.copy_membership(apps, None)
+    copied = set(
+        UserObjectPermission.objects.values_list(
+            "user__username", "permission__codename", "object_pk"
+        )
+    )
+    assert copied == {
+        ("wg.alpha.1", "change_workinggroup", str(portfolio.alpha.pk)),
+        ("wg.alpha.1", "change_initiative", str(portfolio.initiative.pk)),
+        ("wg.beta.1", "change_workinggroup", str(portfolio.beta.pk)),
+        ("wg.beta.1", "change_initiative", str(portfolio.other_initiative.pk)),
+    }
 
 
 def test_it_keeps_the_seat_and_the_rights_when_a_removal_is_rolled_back(portfolio):

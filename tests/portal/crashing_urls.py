@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from portal import urls as portal_urls
-from portal.urls import handler403, handler404, handler500  # noqa: F401  (Django reads them here)
+from composition import urls as portal_urls
+from composition.urls import handler403, handler404, handler500  # noqa: F401  (Django reads them here)
 
 
 def crash(request):

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.audit import history_for
-from portal.audit_reads import MAX_FILTER_LENGTH, MAX_FILTERS, read_filters, reads_visible_to
+from portal.audit.reads import MAX_FILTER_LENGTH, MAX_FILTERS, read_filters, reads_visible_to
 from portal.models import AuditRead, ReadKind
 from reports.models import ReportRun
 from risks.models import Risk

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from portal.audit_retention import (
+from portal.audit.retention import (
     PRUNE_DATABASE,
     PRUNING_ROLE,
     NotAPruningRole,
@@ -119,7 +119,7 @@ def test_it_prunes_through_its_own_database_connection_when_configured(settings)
             sys.executable,
             "-c",
             "import django; django.setup(); from django.conf import settings; "
-            "from portal.audit_retention import prune_database; "
+            "from portal.audit.retention import prune_database; "
             "print(prune_database(), settings.DATABASES['audit_prune']['USER'])",
         ],
         cwd=ROOT,

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.dashboards.operations import queue_state
+from composition.dashboards.operations import queue_state
 from portal.models import DashboardVisit, WorkerHeartbeat
 from portal.tasks import heartbeat
 from risks.models import Risk, Threat, TreatmentAction
@@ -213,7 +213,7 @@ def test_a_lost_database_answers_503_with_retry_after(personas, client_as, api_a
     def unreachable(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("portal.views.dashboards.sector_dashboard", unreachable)
+    monkeypatch.setattr("composition.views.sector_dashboard", unreachable)
     client = client_as(personas.secretariat)
     client.raise_request_exception = False
     page = client.get(reverse("home"))

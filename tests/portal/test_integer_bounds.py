@@ -16,7 +16,7 @@ TOO_SMALL = str(INT64_MIN - 1)
 def filtersets() -> list[type[django_filters.FilterSet]]:
     """Every FilterSet of the project: the subclasses of the shared base, and those that
     django-filter knows through the API's views."""
-    import portal.urls  # noqa: F401  (imports every view, and with them every FilterSet)
+    import composition.urls  # noqa: F401  (imports every view, and with them every FilterSet)
 
     found, todo = set(), [django_filters.FilterSet]
     while todo:

@@ -19,7 +19,7 @@ def initiative(personas):
 
 
 def record(initiative, author, period, rag, progress):
-    from initiatives.periods import Period
+    from portal.periods import Period
 
     return StatusUpdate.objects.create(
         initiative=initiative,

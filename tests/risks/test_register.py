@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from risks.models import Risk, RiskSnapshot, TreatmentAction
-from risks.services import risk_matrix_for, risk_snapshots_take
+from risks.models import Risk, RiskSnapshot, TreatmentAction, risk_matrix_for
+from risks.services import risk_snapshots_take
 from risks.tasks import take_risk_snapshots
 from tests.factories import AssetFactory
 from tests.risks.conftest import make_risk

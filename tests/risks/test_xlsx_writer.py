@@ -36,3 +36,19 @@ def test_it_writes_typed_cells_a_bold_frozen_header_and_no_formulas():
     assert sheet["A4"].value == "Æble, øl og å"
     assert sheet["C3"].value is None
     assert round(sheet.column_dimensions["A"].width) == 40
+
+
+def test_it_keeps_every_text_a_string_even_one_a_spreadsheet_would_run():
+    # The writer's own guard, below the exporter's leading ': openpyxl would store "=…" as
+    # a formula and "#N/A" as an error value.
+    texts = ["=1+1", '=HYPERLINK("http://x")', "+45 12", "-1 dag", "@SUM(A1)", "#N/A", "#REF!"]
+    content = write_xlsx(
+        sheet_title="Ark1",
+        headers=["Tekst"],
+        rows=([text] for text in texts),  # a generator: rows are consumed one at a time
+        widths=[20],
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.value for cell in cells] == texts
+    assert [cell.data_type for cell in cells] == ["s"] * len(texts)

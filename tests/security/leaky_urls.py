@@ -24,5 +24,5 @@ def leaky_suppliers(request) -> HttpResponse:
 urlpatterns = [
     path("leaky/risks/<int:pk>/", LeakyRiskView.as_view(), name="leaky_risk"),
     path("leaky/suppliers/", leaky_suppliers, name="leaky_suppliers"),
-    path("", include("portal.urls")),
+    path("", include("composition.urls")),
 ]

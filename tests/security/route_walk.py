@@ -184,7 +184,7 @@ def checksums() -> dict[str, int]:
             continue
         rows = model._base_manager.order_by("pk")
         if model is LogEntry:
-            # A served export is recorded as a read (portal.audit_reads): a record of the
+            # A served export is recorded as a read (portal.audit.reads): a record of the
             # request, not a change of data.
             rows = rows.exclude(action=LogEntry.Action.ACCESS)
         sums[model._meta.db_table] = hash(repr(list(rows.values_list())))

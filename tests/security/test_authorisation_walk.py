@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from portal.access import can
 from portal.auth.tokens import service_account_create
 from tests.factories import api_token_for
 from tests.sector import make_sector
@@ -69,7 +70,7 @@ _LIST = "a list or form narrowed by restrict(); its GET is searched for region B
 NOT_OBJECT_SCOPED = {
     "home": "the signed-in user's own page",
     "dashboard_tsi": "the portfolio and the regions' maturity, each narrowed by restrict()",
-    "dashboard_operations": "sector administrators only; 403 for others (test_dashboards)",
+    "dashboard_operations": "the named action portal.operate (NAMED_ACTION_ROUTES below)",
     "mfa_verify": "the signed-in user's own second factor",
     "mfa_enrol": "the signed-in user's own authenticator",
     "oidc_authentication_init": "public: starts single sign-on at the identity provider",
@@ -79,13 +80,14 @@ NOT_OBJECT_SCOPED = {
     "login": "public: signing in",
     "logout": "ends the user's own session",
     "set_language": "Django's i18n view: sets the user's language",
-    "audit_export": "sector administrators only (is_sector_admin), tested in test_audit_export",
+    "audit_export": "the named action portal.export_audit (NAMED_ACTION_ROUTES below)",
     "audit_reads": "reads narrowed by restrict() (AuditRead); 403 without a region's reader "
     "role (tests/portal/test_audit_reads.py)",
     "account": "the signed-in user's own account page and tokens",
     "api_token_create": "creates a token for the signed-in user only (test_api_tokens)",
     "sso_link": "links the signed-in user's own account (test_oidc)",
-    "service_account_list": "sector administrators only (is_sector_admin), test_api_tokens",
+    "service_account_list": "the named action portal.manage_service_accounts "
+    "(NAMED_ACTION_ROUTES below)",
     "api:api-root": "DRF's index of links, no data",
     "api-schema": "the OpenAPI schema, no data",
     "api-docs": "Swagger UI, no data",
@@ -213,3 +215,24 @@ def test_it_keeps_region_users_out_of_admin(sector):
         response = client.get(reverse("admin:index"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+#: Routes that a named action alone guards (no object in the URL): (URL name, action).
+NAMED_ACTION_ROUTES = [
+    ("dashboard_operations", "portal.operate"),
+    ("audit_export", "portal.export_audit"),
+    ("service_account_list", "portal.manage_service_accounts"),
+]
+
+
+@pytest.mark.parametrize(("url_name", "action"), NAMED_ACTION_ROUTES)
+def test_a_route_guarded_by_a_named_action_answers_as_the_action(
+    personas, client_as, url_name, action
+):
+    answers = {}
+    for persona in (*ROLES, "ciso_b", "secretariat", "admin", "outsider"):
+        user = personas.by_name(persona)
+        status = client_as(user).get(reverse(url_name)).status_code
+        answers[persona] = (status, can(user, action))
+    assert all(status == (200 if allowed else 403) for status, allowed in answers.values()), answers
+    assert any(allowed for _status, allowed in answers.values())

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from portal.reference_data import reference_data_load
+from composition.reference_data import reference_data_load
+from portal.rls import in_system_context
 from portal.sync import SyncReport
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
         "strategies with objectives and initiatives, NIS2 Art. 21). Idempotent."
     )
 
+    @in_system_context("load_reference")
     def handle(self, *args, **options) -> None:
         report = SyncReport()
         reference_data_load(report=report)

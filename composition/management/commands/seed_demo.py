@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from portal.demo import seed_demo_sector
+from composition.demo import seed_demo_sector
+from portal.rls import in_system_context
 
 
 def _scale(value: str) -> Decimal:
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             "--force", action="store_true", help="run even though DEBUG is off (not a demo)"
         )
 
+    @in_system_context("seed_demo")
     def handle(self, *args, scale: Decimal, seed: int, force: bool, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(

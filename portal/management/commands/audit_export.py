@@ -4,8 +4,8 @@ from datetime import date
 from auditlog.models import LogEntry
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.audit_export import FORMATS, entries_between, write_export
-from portal.audit_reads import record_read
+from portal.audit.export import FORMATS, entries_between, write_export
+from portal.audit.reads import record_read
 from portal.models import ReadKind
 
 

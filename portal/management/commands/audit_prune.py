@@ -2,7 +2,7 @@ import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.audit_retention import (
+from portal.audit.retention import (
     NotAPruningRole,
     RetentionTooShort,
     audit_prune,

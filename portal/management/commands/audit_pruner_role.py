@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.audit_retention import PRUNING_ROLE, pruning_role_sql
+from portal.audit.retention import PRUNING_ROLE, pruning_role_sql
 
 
 class Command(BaseCommand):

@@ -15,10 +15,12 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, QueryDict
 
 from portal.access import Action
+from portal.access.policies import policy_of
 from portal.client_address import client_address, client_port
 from portal.models import AuditRead, ReadKind
 
@@ -92,17 +94,16 @@ def record_read(
     return entries
 
 
-def organisations_read(queryset: QuerySet) -> list[int | None]:
+def organisations_read(queryset: QuerySet[Any]) -> list[int | None]:
     """The organisations whose objects ``queryset`` holds (one query), through the model's
     access policy's path to its organisation."""
-    path = queryset.model.access_policy.organisation_path(queryset.model)
+    path = policy_of(queryset.model).organisation_path(queryset.model)
+    if path is None:
+        raise ImproperlyConfigured(f"{queryset.model.__name__} belongs to no organisation")
     return list(queryset.order_by().values_list(path, flat=True).distinct())
 
 
 def reads_visible_to(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[AuditRead]:
     """The recorded reads ``user`` may see, newest first (the permission layer decides)."""
-    return (
-        AuditRead.objects.restrict(user, Action.VIEW)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")
-    )
+    reads: QuerySet[AuditRead] = AuditRead.objects.restrict(user, Action.VIEW)
+    return reads.select_related("actor", "content_type").order_by("-timestamp", "-pk")

@@ -4,12 +4,13 @@ Built on django-auditlog: one append-only table of entries, each holding the cha
 ``{field: [old, new]}``. Models opt in with ``audited(Model)``. Entries are never updated or
 deleted — not through the ORM (``protect_entries``), not through the admin (read-only), and on
 the database itself a trigger refuses UPDATE, DELETE and TRUNCATE (migrations ``portal.0002``,
-``0008``). Reads of confidential material are entries too (``portal.audit_reads``).
+``0008``). Reads of confidential material are entries too (``portal.audit.reads``).
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -21,6 +22,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import Action, sees_all_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    Reader = AbstractBaseUser | AnonymousUser | None
 
 #: Bookkeeping fields that change on every save and say nothing about the data.
 BOOKKEEPING_FIELDS = ("version", "created_at", "updated_at")
@@ -74,7 +80,7 @@ class HistoryEntry:
 HIDDEN_FIELDS = frozenset({"id"})
 
 
-def _field(model: type[Model] | None, name: str) -> Field | None:
+def _field(model: type[Model] | None, name: str) -> "Field[Any, Any] | None":
     if model is None:
         return None
     try:
@@ -82,10 +88,12 @@ def _field(model: type[Model] | None, name: str) -> Field | None:
     except FieldDoesNotExist:
         return None
     # Reverse relations share names with nothing a person edited; only real fields count.
-    return field if getattr(field, "concrete", False) or field.many_to_many else None
+    if not isinstance(field, Field):
+        return None
+    return field if field.concrete or field.many_to_many else None
 
 
-def _display_value(field: Field, value: object) -> str:
+def _display_value(field: "Field[Any, Any]", value: object) -> str:
     """auditlog stores values as text: "None" is no value, choices show their label,
     booleans read as yes/no and dates in the user's format."""
     text = str(value)
@@ -150,18 +158,19 @@ def history_entries(
 
 def entries_for(obj: Model) -> QuerySet[LogEntry]:
     """The changes of ``obj``. Reads ("accessed") are not an object's history: who read
-    what is listed only to those who audit (``portal.audit_reads``)."""
-    return LogEntry.objects.get_for_object(obj).exclude(action=LogEntry.Action.ACCESS)
+    what is listed only to those who audit (``portal.audit.reads``)."""
+    entries: QuerySet[LogEntry] = LogEntry.objects.get_for_object(obj)
+    return entries.exclude(action=LogEntry.Action.ACCESS)
 
 
-def history_for(obj: Model, reader=None) -> list[HistoryEntry]:
+def history_for(obj: Model, reader: "Reader" = None) -> list[HistoryEntry]:
     """``obj``'s history as ``reader`` may read it: a many-to-many change names only the
     related objects the reader may see (e.g. another region reading a shared risk sees its
     shared systems come and go, never the owner's other assets)."""
     return history_entries(entries_for(obj), shown=related_shown(obj, reader))
 
 
-def related_shown(obj: Model, reader) -> Callable[[str], set[str] | None]:
+def related_shown(obj: Model, reader: "Reader") -> Callable[[str], set[str] | None]:
     """For ``history_entries``: which related objects of ``obj``'s many-to-many fields the
     reader may see named — all of them where the reader reads every such object of ``obj``'s
     organisation, otherwise those the permission layer shows them now."""
@@ -183,12 +192,13 @@ def related_shown(obj: Model, reader) -> Callable[[str], set[str] | None]:
     return shown
 
 
-def _refuse_update(sender, instance: LogEntry, **kwargs) -> None:
+def _refuse_update(sender: type[LogEntry], instance: LogEntry, **kwargs: Any) -> None:
     if instance.pk is not None and not instance._state.adding:
         raise AuditTrailIsAppendOnly("audit entries cannot be changed")
 
 
-def _refuse_delete(sender, instance: LogEntry, **kwargs) -> None:
+def _refuse_delete(sender: type[LogEntry], instance: LogEntry, **kwargs: Any) -> None:
+
     raise AuditTrailIsAppendOnly("audit entries cannot be deleted")
 
 

@@ -5,11 +5,14 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
 from django.db.models import QuerySet
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 COLUMNS = [
     "id",
@@ -95,6 +98,6 @@ FORMATS = tuple(LINES)
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 
-def write_export(entries: QuerySet[LogEntry], fmt: str, stream: IO[str]) -> None:
+def write_export(entries: QuerySet[LogEntry], fmt: str, stream: "SupportsWrite[str]") -> None:
     for line in LINES[fmt](export_rows(entries)):
         stream.write(line)

@@ -1,0 +1,60 @@
+"""The forms of the report pages: requesting a run and writing the narrative sections."""
+
+from typing import cast
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
+from portal.models import Organisation
+from reports.models import Classification, ReportKind
+from reports.services import requestable_regions
+
+
+class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
+    kind = forms.ChoiceField(choices=ReportKind.choices, label=gettext_lazy("Report"))
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label=gettext_lazy("Region"),
+        empty_label=gettext_lazy("The sector (all regions)"),
+    )
+    period = forms.CharField(
+        max_length=7,
+        label=gettext_lazy("Period"),
+        help_text=gettext_lazy("2025, or 2026-Q3 for a quarter"),
+    )
+    language = forms.ChoiceField(
+        choices=[("da", gettext_lazy("Danish")), ("en", gettext_lazy("English"))],
+        label=gettext_lazy("Language"),
+    )
+    classification = forms.ChoiceField(
+        choices=[("", gettext_lazy("The report's default")), *Classification.choices],
+        required=False,
+        label=gettext_lazy("Classification"),
+        help_text=gettext_lazy(
+            "The councils' appendix is public and holds no risk figures; a region's "
+            "confidential edition adds its risk picture. The quarterly risk report is "
+            "always confidential."
+        ),
+    )
+    notify = forms.BooleanField(
+        required=False, label=gettext_lazy("E-mail me a link when the report is ready")
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        # Its own ids: the runs' filter form on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "request_%s")
+        super().__init__(*args, user=user, **kwargs)
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = requestable_regions(user)
+
+
+class DraftForm(DesignSystemFormMixin, forms.Form):
+    body = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label=gettext_lazy("Text (Markdown)"),
+        help_text=gettext_lazy("Paragraphs, **bold**, *italics*, lists and links. No HTML."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,0 +1,171 @@
+"""The permission matrix of the named actions (``portal.access.named``).
+
+For every registered named action, with arguments taken from the test sector
+(``tests/sector.py``), and every persona of that sector, ``can`` must give the answer in
+``EXPECTED`` — so a change in a rule, or a named action added without a row here, fails.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from capabilities.models import MaturityAssessment
+from portal.access import can, named_actions, organisations_where
+from portal.access.named import NamedAction, register
+from portal.access.rules import Rule, ciso_of
+from portal.models import Organisation
+from reports.models import ReportKind
+from reports.services import may_request, requestable_regions
+from tests.sector import Sector, make_sector
+
+PERSONAS = (
+    "anonymous",
+    "outsider",
+    "viewer_a",
+    "riskowner_a",
+    "ciso_a",
+    "viewer_b",
+    "riskowner_b",
+    "ciso_b",
+    "secretariat",
+    "admin",
+)
+ADMIN = {"admin"}
+REGION_A = {"viewer_a", "riskowner_a", "ciso_a"}
+REGION_B = {"viewer_b", "riskowner_b", "ciso_b"}
+
+
+def _assessment_a(sector: Sector) -> MaturityAssessment:
+    return MaturityAssessment.objects.get(organisation=sector.personas.region_a)
+
+
+#: action name → cases: (label, arguments from the sector, the personas allowed).
+EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str]]]] = {
+    "capabilities.approve": [
+        ("region A's campaign", lambda s: (_assessment_a(s),), ADMIN | {"ciso_a"}),
+    ],
+    "initiatives.assign_group": [
+        ("", lambda s: (), ADMIN | {"secretariat"}),
+    ],
+    "portal.belong_to_region": [
+        ("region A", lambda s: (s.personas.region_a,), REGION_A),
+        ("the sector body", lambda s: (s.personas.sector_body,), set()),
+    ],
+    "portal.export_audit": [("", lambda s: (), ADMIN)],
+    "portal.manage_service_accounts": [("", lambda s: (), ADMIN)],
+    "portal.operate": [("", lambda s: (), ADMIN)],
+    "portal.read_region": [
+        ("region A", lambda s: (s.personas.region_a,), ADMIN | REGION_A),
+        ("region B by id", lambda s: (s.personas.region_b.pk,), ADMIN | REGION_B),
+    ],
+    "portal.read_registers": [("", lambda s: (), ADMIN | REGION_A | REGION_B)],
+    "portal.start_on_sector_dashboard": [("", lambda s: (), {"secretariat"})],
+    "reports.request": [
+        (
+            "region A's quarterly report",
+            lambda s: (ReportKind.CISO_QUARTERLY, s.personas.region_a),
+            ADMIN | {"ciso_a"},
+        ),
+        (
+            "region B's appendix",
+            lambda s: (ReportKind.COUNCIL_APPENDIX, s.personas.region_b),
+            ADMIN | {"ciso_b"},
+        ),
+        (
+            "the sector's appendix",
+            lambda s: (ReportKind.COUNCIL_APPENDIX, None),
+            ADMIN | {"secretariat"},
+        ),
+        (
+            "the sector's portfolio report",
+            lambda s: (ReportKind.TSI_PORTFOLIO, None),
+            ADMIN | {"secretariat"},
+        ),
+        ("a sector quarterly report", lambda s: (ReportKind.CISO_QUARTERLY, None), ADMIN),
+    ],
+    "risks.accept_above_threshold": [
+        ("region A", lambda s: (s.personas.region_a.pk,), ADMIN | {"ciso_a"}),
+    ],
+    "risks.assign_owner": [
+        ("region B", lambda s: (s.personas.region_b.pk,), ADMIN | {"ciso_b"}),
+        ("region A's risk", lambda s: (s.risks["a"][0],), ADMIN | {"ciso_a"}),
+    ],
+}
+
+
+def _user(sector: Sector, persona: str):
+    return AnonymousUser() if persona == "anonymous" else sector.personas.by_name(persona)
+
+
+@pytest.fixture
+def sector(personas) -> Sector:
+    return make_sector(personas)
+
+
+def test_every_named_action_has_a_row_in_the_matrix():
+    assert sorted(action.name for action in named_actions()) == sorted(EXPECTED)
+
+
+@pytest.mark.django_db
+def test_the_named_actions_answer_as_the_matrix_says(sector: Sector):
+    answers, expected = {}, {}
+    for name, cases in EXPECTED.items():
+        for label, arguments, allowed in cases:
+            args = arguments(sector)
+            for persona in PERSONAS:
+                key = (name, label, persona)
+                answers[key] = can(_user(sector, persona), name, *args)
+                expected[key] = persona in allowed
+    wrong = sorted(key for key in answers if answers[key] != expected[key])
+    assert not wrong, "\n".join(
+        f"{name} {label!r} for {persona}: {answers[(name, label, persona)]}"
+        for name, label, persona in wrong
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["reports.request", "portal.read_region", "portal.belong_to_region"]
+)
+def test_the_organisations_of_an_action_are_those_it_allows(sector: Sector, name):
+    """``organisations_where`` (a form's choices) offers exactly the organisations in which
+    the action is allowed for some arguments."""
+    organisations = list(Organisation.objects.all())
+    kinds = [*ReportKind.values] if name == "reports.request" else [None]
+    for persona in PERSONAS:
+        user = _user(sector, persona)
+        allowed = {
+            organisation.pk
+            for organisation in organisations
+            for kind in kinds
+            if can(user, name, *((kind,) if kind else ()), organisation)
+        }
+        scope = organisations_where(user, name)
+        if scope is None:
+            assert allowed == {organisation.pk for organisation in organisations}, persona
+        else:
+            assert set(scope) == allowed, persona
+
+
+@pytest.mark.django_db
+def test_the_request_form_offers_the_regions_the_user_may_request_for(sector: Sector):
+    personas = sector.personas
+    assert list(requestable_regions(personas.ciso_a)) == [personas.region_a]
+    assert list(requestable_regions(personas.secretariat)) == []
+    regions = Organisation.objects.filter(kind=Organisation.Kind.REGION)
+    assert regions.count() > 2  # the reference data's regions too
+    assert set(requestable_regions(personas.admin)) == set(regions)
+    assert may_request(personas.secretariat, ReportKind.COUNCIL_APPENDIX, None)
+    assert not may_request(personas.secretariat, ReportKind.COUNCIL_APPENDIX, personas.region_a)
+
+
+def test_a_name_is_never_an_object_action_nor_registered_twice():
+    rule = Rule(test=lambda p, *args: True, scope=lambda p: None)
+    with pytest.raises(ValueError, match="object action"):
+        register(NamedAction(name="change", description="", rule=rule))
+    with pytest.raises(ValueError, match="registered already"):
+        register(NamedAction(name="reports.request", description="", rule=ciso_of))
+    with pytest.raises(LookupError):
+        can(None, "reports.no_such_action")
