@@ -51,6 +51,15 @@ EXEMPT = {
     ),
 }
 
+#: Tables that name no organisation in a column but hold organisation-confidential rows, and
+#: why: each must be protected like the organisation-owned ones.
+ALSO_PROTECTED = {
+    "auditlog.LogEntry": (
+        "the audit trail: each entry records the organisation of the object it names "
+        "(additional_data), a read the organisation whose material was read"
+    ),
+}
+
 _ATTRIBUTE = "_portal_rls_context"
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +189,108 @@ def child_policies(
     return PostgreSQLOnly(_policies_sql(table, read, write), drop_policies_sql(table))
 
 
+#: The organisation an audit entry records (``portal.audit``: every entry of an audited object,
+#: every read), or NULL: the sector's data, or an entry written before organisations were
+#: recorded (which has no ``organisation`` key at all).
+AUDIT_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION portal_audit_organisation(data jsonb) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN jsonb_typeof(data -> 'organisation') = 'number'
+                THEN (data ->> 'organisation')::numeric::bigint END
+$$;
+CREATE OR REPLACE FUNCTION portal_audit_records_organisation(data jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(jsonb_typeof(data) = 'object' AND data ? 'organisation', false)
+$$;
+"""
+AUDIT_FUNCTIONS_REVERSE = """
+DROP FUNCTION IF EXISTS portal_audit_object_readable(integer, bigint);
+DROP FUNCTION IF EXISTS portal_audit_organisation(jsonb);
+DROP FUNCTION IF EXISTS portal_audit_records_organisation(jsonb);
+"""
+
+
+def _object_readable_function(
+    objects: dict[tuple[str, str], str], not_sector_data: Sequence[tuple[str, str]]
+) -> str:
+    """``portal_audit_object_readable(content type, id)``: whether the session may read the
+    object an entry names — its table's own policies decide (``SECURITY INVOKER``); NULL for
+    the sector's data. PL/pgSQL, so that its tables are read (and their grants needed) only
+    when a policy gets that far: the system context and the pruning role never do."""
+    cases = "".join(
+        f"        WHEN '{app_label}.{model}' THEN\n"  # noqa: S608 (constants only)
+        f"            RETURN EXISTS (SELECT 1 FROM {table} o WHERE o.id = p_id);\n"
+        for (app_label, model), table in sorted(objects.items())
+    )
+    cases += "".join(
+        f"        WHEN '{app_label}.{model}' THEN RETURN false;\n"
+        for app_label, model in sorted(not_sector_data)
+    )
+    return f"""
+CREATE OR REPLACE FUNCTION portal_audit_object_readable(p_type integer, p_id bigint)
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY INVOKER AS $$
+DECLARE
+    label text;
+BEGIN
+    SELECT ct.app_label || '.' || ct.model INTO label FROM django_content_type ct
+     WHERE ct.id = p_type;
+    CASE label
+{cases}        ELSE RETURN NULL;
+    END CASE;
+END
+$$;
+"""  # noqa: S608 (the migration's constants only)
+
+
+def audit_trail_policies(
+    table: str, *, objects: dict[tuple[str, str], str], not_sector_data: Sequence[tuple[str, str]]
+) -> "PostgreSQLOnly":
+    """The operation that protects the audit trail (``auditlog_logentry``).
+
+    Reading, as the portal does: a read ("accessed", action 3) by the readers (viewer role) of
+    the organisation whose material it was (``AuditRead``'s policy); a change by the members
+    of the organisation it records (their region's trail), by every signed-in user when it
+    records none (the sector's data), and by whoever may read the object it names now —
+    ``objects``, the organisation-owned tables by content type, whose own policies decide
+    (another region's shared systems, what the sector shares). An entry written before
+    organisations were recorded is read through its object (one that is deleted: only by the
+    sector administrators), or as the sector's data unless its content type is in ``objects``
+    or ``not_sector_data``. The system context and the sector administrator read everything.
+
+    Writing (an INSERT's ``RETURNING`` must also pass the reading rule): an entry recording
+    one of the principal's own organisations, or none (the sector's data) by a signed-in
+    principal. Reads are recorded by the system (``portal.audit.reads``): a region's reader
+    of another region's shared material does not write into that region's trail. Only the
+    system context reaches an entry to update or delete it, and there the append-only
+    triggers decide: no UPDATE, and a DELETE only by ``portal_audit_pruner``."""
+    org = f"portal_audit_organisation({table}.additional_data)"
+    recorded = f"portal_audit_records_organisation({table}.additional_data)"
+    signed_in = "(SELECT portal_rls_user()) IS NOT NULL"
+    read = f"""{_EVERYTHING}
+        OR ({table}.action = 3 AND {org} = ANY ({_orgs([Role.VIEWER])}))
+        OR ({table}.action <> 3 AND (
+            {org} = ANY ({_orgs(MEMBER_ROLES)})
+            OR ({recorded} AND {org} IS NULL AND {signed_in})
+            OR coalesce(
+                portal_audit_object_readable({table}.content_type_id, {table}.object_id),
+                NOT {recorded} AND {signed_in}
+            )
+        ))"""
+    write = f"""{_EVERYTHING}
+        OR {org} = ANY ({_orgs(MEMBER_ROLES)})
+        OR ({recorded} AND {org} IS NULL AND {signed_in})"""
+    sql = f"""{AUDIT_FUNCTIONS}{_object_readable_function(objects, not_sector_data)}
+ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+CREATE POLICY portal_read ON {table} FOR SELECT USING ({read});
+CREATE POLICY portal_insert ON {table} FOR INSERT WITH CHECK ({write});
+CREATE POLICY portal_update ON {table} FOR UPDATE USING ({_EVERYTHING})
+    WITH CHECK ({_EVERYTHING});
+CREATE POLICY portal_delete ON {table} FOR DELETE USING ({_EVERYTHING});
+"""
+    return PostgreSQLOnly(sql, drop_policies_sql(table) + AUDIT_FUNCTIONS_REVERSE)
+
+
 class PostgreSQLOnly(migrations.RunSQL):
     """``RunSQL`` that does nothing on other databases (the SQLite demo has no such wall)."""
 
@@ -217,7 +328,7 @@ def protected_models() -> list[type[Model]]:
         if not model._meta.proxy
         and model._meta.managed
         and model._meta.label not in EXEMPT
-        and _belongs_to_organisation(model)
+        and (model._meta.label in ALSO_PROTECTED or _belongs_to_organisation(model))
     ]
 
 

@@ -113,16 +113,22 @@ def test_it_backs_up_and_restores_everything(personas, settings, tmp_path, resto
     for pdf, sha256 in runs:
         assert hashlib.sha256((media / pdf).read_bytes()).hexdigest() == sha256
     # The append-only trigger came back too: the application's role (never a superuser,
-    # which the trigger lets through) cannot delete. The role is made in the transaction
-    # that the refusal rolls back.
+    # which the trigger lets through) cannot delete, even where row-level security lets it
+    # reach the entries (the system context). The role is made in the transaction that the
+    # refusal rolls back.
     with pytest.raises(psycopg2.Error, match="append-only"):
         _read(
             restored_db,
             "CREATE ROLE portal_restore_check NOLOGIN NOSUPERUSER;"
             " GRANT SELECT, DELETE ON auditlog_logentry TO portal_restore_check;"
             " SET LOCAL ROLE portal_restore_check;"
+            " SET LOCAL portal.system = 'on';"
             " DELETE FROM auditlog_logentry RETURNING id",
         )
+    # And so did row-level security, forced, on every table that had it.
+    forced = "SELECT relname FROM pg_class WHERE relforcerowsecurity AND relrowsecurity ORDER BY 1"
+    assert _read(restored_db, forced) == _read(source, forced)
+    assert ("auditlog_logentry",) in _read(source, forced)
 
 
 def test_it_refuses_to_restore_over_existing_data(personas, settings, tmp_path):
@@ -139,3 +145,32 @@ def test_it_refuses_to_restore_over_existing_data(personas, settings, tmp_path):
     )
     assert result.returncode != 0
     assert "restore into an empty one" in result.stderr
+
+
+def test_it_refuses_to_back_up_as_a_role_that_row_level_security_filters(personas, tmp_path):
+    """A role without BYPASSRLS (the application's, or the tables' owner, which the forced
+    policies hold too) would dump no region's rows: the backup stops before it starts."""
+    make_sector(personas)
+    source = connection.settings_dict["NAME"]
+    role = "portal_backup_check"
+    with psycopg2.connect(_url(source)) as db, db.cursor() as cursor:
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+        cursor.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS")
+        cursor.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        cursor.execute(f"GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    try:
+        url = _url(source).replace(f"//{connection.settings_dict['USER']}", f"//{role}", 1)
+        result = subprocess.run(
+            [str(ROOT / "scripts" / "backup"), str(tmp_path / "backups")],
+            env={**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        with psycopg2.connect(_url(source)) as db, db.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
+    assert result.returncode != 0
+    assert "subject to row-level security" in result.stderr
+    assert not (tmp_path / "backups").exists()

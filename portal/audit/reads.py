@@ -23,6 +23,7 @@ from portal.access import Action
 from portal.access.policies import policy_of
 from portal.client_address import client_address, client_port
 from portal.models import AuditRead, ReadKind
+from portal.rls import system_context
 
 #: Bounds on what a query string can put into the trail (a read is recorded, not its junk).
 MAX_FILTERS = 30
@@ -89,8 +90,11 @@ def record_read(
         )
         for organisation in organisations
     ]
-    for entry in entries:
-        entry.save()  # one by one: the request's audit context fills in the same fields
+    # The trail records the read, not the reader: in the database's system context, so that
+    # a read of another region's shared material is written into that region's trail.
+    with system_context(f"audit trail: a read of {kind}"):
+        for entry in entries:
+            entry.save()  # one by one: the request's audit context fills in the same fields
     return entries
 
 

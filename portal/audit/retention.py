@@ -24,6 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from portal.models import AuditPrune
+from portal.rls import system_context
 
 #: The database role whose members alone may delete audit entries (migration portal.0008).
 PRUNING_ROLE = "portal_audit_pruner"
@@ -126,7 +127,7 @@ def audit_prune(
     cutoff = retention.cutoff()
     table = connection.ops.quote_name(LogEntry._meta.db_table)
     column = connection.ops.quote_name(LogEntry._meta.get_field("timestamp").column)
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using), system_context("audit_prune", using=using):
         _check_pruning_role(connection)
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE {column} < %s", [cutoff])  # noqa: S608

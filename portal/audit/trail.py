@@ -10,6 +10,7 @@ the database itself a trigger refuses UPDATE, DELETE and TRUNCATE (migrations ``
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
@@ -22,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import Action, sees_all_of
+from portal.access.policies import OrganisationOwned, ParentPolicy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -47,8 +49,12 @@ def audited(model: type[Model], *, exclude: Iterable[str] = (), m2m: Iterable[st
     """Record every create, update and delete of ``model`` in the audit trail.
 
     Only the model's own columns (and the named many-to-many fields) are tracked — not
-    reverse relations, which say nothing about the object itself.
+    reverse relations, which say nothing about the object itself. Each entry records the
+    organisation the object belongs to (``additional_data["organisation"]``, None for the
+    sector's data): the trail's row-level security reads it (``portal.rls``).
     """
+    if not hasattr(model, "get_additional_data"):
+        model.get_additional_data = _recorded_with_entry  # type: ignore[attr-defined]
     skipped = {*BOOKKEEPING_FIELDS, *exclude}
     auditlog.register(
         model,
@@ -58,6 +64,44 @@ def audited(model: type[Model], *, exclude: Iterable[str] = (), m2m: Iterable[st
         exclude_fields=sorted(skipped),
         m2m_fields=set(m2m),
     )
+
+
+def _recorded_with_entry(self: Model) -> dict[str, int | None]:
+    # auditlog stores what an audited object's ``get_additional_data`` returns with each entry.
+    return {"organisation": organisation_of(self)}
+
+
+def organisation_of(obj: Model) -> int | None:
+    """The id of the organisation ``obj`` belongs to — through its access policy's path, or
+    its foreign key to an organisation — or None for the sector's data."""
+    path = _organisation_path(type(obj))
+    if path is None:
+        return None
+    *hops, last = path.split("__")
+    target: Any = obj
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    organisation: int | None = getattr(target, type(target)._meta.get_field(last).attname)
+    return organisation
+
+
+@cache
+def _organisation_path(model: type[Model]) -> str | None:
+    from portal.models import Organisation
+
+    policy = getattr(model, "access_policy", None)
+    if isinstance(policy, OrganisationOwned | ParentPolicy):
+        path = policy.organisation_path(model)
+        if path:
+            return path
+    if model is Organisation:
+        return None
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.related_model is Organisation:
+            return field.name
+    return None
 
 
 @dataclass(frozen=True)

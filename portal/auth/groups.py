@@ -12,6 +12,7 @@ from django.db import transaction
 
 from portal.access import forget_principal
 from portal.models import Membership, Organisation
+from portal.rls import system_context
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,15 @@ def memberships_sync_from_groups(*, user: User, groups: Iterable[str]) -> Member
 
     Memberships granted in the portal (``source=local``) are left alone, and a grant that a
     local membership already covers is not doubled. A grant naming an organisation that does
-    not exist is skipped with a warning.
+    not exist is skipped with a warning. It runs in the database's system context: the
+    person is not signed in yet, and the identity provider, not they, decides (the audit
+    trail records each membership's organisation).
     """
+    with system_context("single sign-on: memberships from the identity provider's groups"):
+        return _sync(user=user, groups=groups)
+
+
+def _sync(*, user: User, groups: Iterable[str]) -> MembershipSync:
     wanted = grants_for_groups(groups)
     organisations = dict(
         Organisation.objects.filter(slug__in={slug for slug, _role in wanted}).values_list(

@@ -13,8 +13,9 @@ client, and reports any response that holds a marker the client may not see:
 * downloads are read as text: PDFs through ``pdftotext``, spreadsheets unzipped.
 
 The POSTs naming the other region's objects are sent once more with ids and names that exist
-nowhere: the two answers must be the same (no existence oracle). Every request runs inside a
-transaction that is rolled back, so a request that does succeed leaves nothing behind.
+nowhere: the two answers must be the same (no existence oracle; ``scan(oracles=False)`` skips
+them, for a scan that looks for leaks only). Every request runs inside a transaction that is
+rolled back, so a request that does succeed leaves nothing behind.
 
 What is not repeated (``PermissionSets``): a URL is requested once per client (a route with
 no object in its path, or naming sector-wide data, has the same URL for both regions). Clients
@@ -24,7 +25,14 @@ region per model and action, both signed in or both not — hold one permission 
 route. A request to the other region's URL, or a write naming its objects, that the set's
 first client is *refused* (403, 404, 405: nothing in the answer came from the data) is not
 sent again as the others; anything that is answered is sent as every client. Routes without
-a model, and scans with the ORM filter off (``PORTAL_ORM_RESTRICT``), share nothing.
+a model share nothing.
+
+With the ORM filter off (``PORTAL_ORM_RESTRICT``) ``restrict()`` — and so ``can()`` and the
+choices — returns whatever the database shows the request's session, so the rights above
+(read with the filter on: they still stand for the permission layer's role-based decisions)
+are not enough: clients must also look alike to the database — the same rows of every
+protected table in their sessions' contexts (``ScanClient.database_view``). A client that
+cannot say what the database shows it shares nothing.
 
 What a client may see of the other region is stated by ``may_see``: data the policies declare
 sector-readable (``public_read``, the sector read roles) — nothing else.
@@ -43,7 +51,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.db import models, transaction
 from django.db.models import Model
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from portal.access.actions import Action
@@ -261,6 +269,11 @@ class ScanClient:
         self.client.force_login(self.user)
         verify_second_factor(self.client, self.user)
 
+    def database_view(self) -> tuple | None:
+        """The primary keys of every protected table that the database shows this client's
+        requests, or None when the client cannot tell (the ORM alone filters them)."""
+        return None
+
 
 _ERROR_MESSAGES = re.compile(
     r'class="[^"]*(?:form-error-message|alert-error|errorlist)[^"]*"[^>]*>(.*?)</(?:span|div|ul|p)>',
@@ -325,6 +338,11 @@ def _rights(user, model: type[Model], **narrowed) -> tuple:
     )
 
 
+def _orm_filter_on() -> override_settings:
+    """The permission layer's own answers, also while a test has switched ``restrict()`` off."""
+    return override_settings(PORTAL_ORM_RESTRICT=True)
+
+
 def _may_add(user, model: type[Model]) -> bool:
     """Whether ``user`` may add an object of ``model`` in some organisation."""
     principal = principal_for(user)
@@ -338,23 +356,28 @@ class PermissionSets:
 
     def __init__(self, clients: list["ScanClient"], other_region: Organisation) -> None:
         self.clients = clients
-        # With restrict() off every client's rights read alike here (only the database
-        # filters, per request): then no client stands for another.
-        self.enabled = settings.PORTAL_ORM_RESTRICT and len(clients) > 1
+        views: dict[str, tuple | None] = {}
+        if not settings.PORTAL_ORM_RESTRICT:
+            # restrict() returns what the database shows each request: the clients must look
+            # alike to the database too, and each must say what it shows them.
+            views = {scan_client.name: scan_client.database_view() for scan_client in clients}
+        self.enabled = len(clients) > 1 and None not in views.values()
         self._models = set(_restricted_models()) if self.enabled else set()
         self._model_rights: dict[tuple[str, type[Model]], tuple] = {}
         self._base: dict[str, tuple] = {}
         for scan_client in clients if self.enabled else ():
             principal = principal_for(scan_client.user)
-            other = tuple(
-                _rights(scan_client.user, model, **{organisation_path(model): other_region.pk})
-                for model in region_models()
-                if model in self._models
-            )
+            with _orm_filter_on():
+                other = tuple(
+                    _rights(scan_client.user, model, **{organisation_path(model): other_region.pk})
+                    for model in region_models()
+                    if model in self._models
+                )
             self._base[scan_client.name] = (
                 principal.is_authenticated,
                 principal.is_sector_admin,
                 other,
+                views.get(scan_client.name),
             )
 
     def leader(self, route: Route, scan_client: "ScanClient") -> "ScanClient | None":
@@ -373,10 +396,11 @@ class PermissionSets:
     def _key(self, model: type[Model], scan_client: "ScanClient") -> tuple:
         cache_key = (scan_client.name, model)
         if cache_key not in self._model_rights:
-            self._model_rights[cache_key] = (
-                *_rights(scan_client.user, model),
-                _may_add(scan_client.user, model),
-            )
+            with _orm_filter_on():
+                self._model_rights[cache_key] = (
+                    *_rights(scan_client.user, model),
+                    _may_add(scan_client.user, model),
+                )
         return (self._base[scan_client.name], self._model_rights[cache_key])
 
 
@@ -386,6 +410,7 @@ def scan(
     own_region: Organisation,
     clients: list[ScanClient],
     only: Callable[[Route], bool] = lambda route: True,
+    oracles: bool = True,
 ) -> ScanReport:
     report = ScanReport()
     form_refs = {name: ref[0] for name, ref in planted.references.items()}
@@ -470,13 +495,14 @@ def scan(
                             accept,
                             planted,
                         )
+                        refused[scan_client.name, request] = named.status_code in REFUSALS
+                        if not oracles:
+                            continue
                         nowhere = scan_client.request(
                             method, url, data=absent, content_type=content_type, accept=accept
                         )
                         report.requests += 1
-                        refused[scan_client.name, request] = (
-                            named.status_code in REFUSALS and nowhere.status_code in REFUSALS
-                        )
+                        refused[scan_client.name, request] &= nowhere.status_code in REFUSALS
                         if _answer(named, replacements) != _answer(nowhere, replacements):
                             report.oracles.append(
                                 f"{method.upper()} {url} ({content_type or 'form'}) as "

@@ -5,14 +5,18 @@ tests grant the application's role (``manage.py rls_roles``) and switch the test
 it with ``SET ROLE`` — so the policies, not the ORM, decide what a query returns.
 """
 
+import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from auditlog.models import LogEntry
 from celery import shared_task
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.core.signals import got_request_exception
 from django.db import DatabaseError, connection, models, transaction
@@ -21,14 +25,17 @@ from django.test import Client
 from capabilities.models import MaturityAssessment
 from portal import rls
 from portal.access.roles import Role
+from portal.audit.reads import record_read
 from portal.management.commands.rls_check import rls_gaps
+from portal.models import AuditRead, Organisation, ReadKind
 from reports.models import NarrativeDraft, ReportKind, ReportRun
 from reports.services import run_generate
 from reports.tasks import generate_report
 from risks.models import Asset, Risk, RiskSnapshot, Threat
 from tests.factories import api_token_for
 from tests.sector import make_sector
-from tests.security.leak_scan import ScanClient, plant_markers, scan
+from tests.security.leak_scan import PermissionSets, ScanClient, plant_markers, scan
+from tests.security.route_walk import routes, walk
 
 pytestmark = [
     pytest.mark.django_db,
@@ -106,6 +113,10 @@ def sector(personas, granted, settings, tmp_path):
     )
     for region in (personas.region_a, personas.region_b):
         RiskSnapshot.objects.create(organisation=region, period="2026-Q1")
+        viewer = personas.viewer_a if region == personas.region_a else personas.viewer_b
+        record_read(
+            user=viewer, kind=ReadKind.RISK_EXPORT, model=Risk, organisation_ids=[region.pk]
+        )
     sector.shared_risk = shared_risk
     return sector
 
@@ -176,9 +187,7 @@ def test_the_database_and_restrict_agree(sector, personas, settings, persona):
     alone) are exactly the rows the database returns with ``restrict()`` switched off."""
     user = personas.by_name(persona)
     differences, total = {}, 0
-    for model in rls.protected_models():
-        if getattr(model, "access_policy", None) is None:
-            continue
+    for model in _policy_models():
         settings.PORTAL_ORM_RESTRICT = True
         orm = set(model._default_manager.restrict(user).values_list("pk", flat=True))
         settings.PORTAL_ORM_RESTRICT = False
@@ -190,6 +199,18 @@ def test_the_database_and_restrict_agree(sector, personas, settings, persona):
     assert not differences, differences
     if persona != "outsider":
         assert total > 0
+
+
+def _policy_models() -> list[type[models.Model]]:
+    """The models with an access policy on a protected table — proxies too (``AuditRead``,
+    the trail's reads)."""
+    protected = set(rls.protected_models())
+    return [
+        model
+        for model in apps.get_models()
+        if getattr(model, "access_policy", None) is not None
+        and model._meta.concrete_model in protected
+    ]
 
 
 def test_the_policies_let_through_what_the_sector_shares(sector, personas):
@@ -328,6 +349,26 @@ class AppRoleScanClient(ScanClient):
         with app_role():
             return super().request(*args, **kwargs)
 
+    def database_view(self) -> tuple:
+        with app_role(), rls.principal_context(self.user):
+            return tuple(
+                frozenset(model._base_manager.values_list("pk", flat=True))
+                for model in rls.protected_models()
+            )
+
+
+class AppRoleClient(Client):
+    """The route walk's client: each request runs as the application's role, in a savepoint
+    that a request the database refused (a 500) is rolled back to — the refusal aborts the
+    test's transaction, which a server's autocommit session would simply go on from."""
+
+    def request(self, **request):
+        with app_role(), transaction.atomic():
+            response = super().request(**request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response
+
 
 @pytest.fixture
 def scanned_sector(personas, granted, settings, tmp_path):
@@ -341,40 +382,255 @@ def _scanned(route) -> bool:
     return route.model is None or route.model in rls.protected_models()
 
 
-def test_the_leak_scan_finds_nothing_of_region_b_with_restrict_switched_off(
-    scanned_sector, personas, settings
-):
-    """The content leak scan (``leak_scan``) as region A's CISO — the role that reads and
-    writes the most of the region — with ``restrict()`` off: only the database filters. A write
-    the ORM would have refused may then reach the database; the database refuses it (a 500
-    whose cause is a row-level security refusal), which the scan reports as an error."""
-    run_generate(scanned_sector.runs["a"])
-    markers = plant_markers(personas.region_b)
-    scan_client = AppRoleScanClient(
-        "ciso_a", Client(raise_request_exception=False), personas.ciso_a
-    )
-    scan_client.sign_in()
+#: Every role of region A. (The leak scan's working-group member is a viewer of region A: the
+#: database's context does not hold working groups, and the routes where they count — the
+#: initiatives — are sector data, outside ``_scanned``.)
+REGION_A_ROLES = ("ciso_a", "riskowner_a", "viewer_a")
+
+
+@contextmanager
+def refusal_causes() -> Iterator[list[str]]:
+    """The exceptions behind the 500s answered inside the block."""
     causes: list[str] = []
 
     def record(sender, request, **kwargs):
-        import sys
-
         causes.append(f"{request.method} {request.path}: {sys.exc_info()[1]}")
 
     got_request_exception.connect(record)
-    settings.PORTAL_ORM_RESTRICT = False
     try:
-        report = scan(
-            planted=markers, own_region=personas.region_a, clients=[scan_client], only=_scanned
-        )
+        yield causes
     finally:
         got_request_exception.disconnect(record)
+
+
+def _not_row_level_security(causes: list[str]) -> list[str]:
+    return [cause for cause in causes if "row-level security" not in cause]
+
+
+def test_the_leak_scan_finds_nothing_of_region_b_with_restrict_switched_off(
+    scanned_sector, personas, settings
+):
+    """The content leak scan (``leak_scan``) as every role of region A with ``restrict()``
+    off: only the database filters. Clients share refusals only where the permission layer
+    and the database both cannot tell them apart. A write the ORM would have refused may then
+    reach the database; the database refuses it (a 500 whose cause is a row-level security
+    refusal), which the scan reports as an error."""
+    run_generate(scanned_sector.runs["a"])
+    markers = plant_markers(personas.region_b)
+    clients = []
+    for name in REGION_A_ROLES:
+        scan_client = AppRoleScanClient(
+            name, Client(raise_request_exception=False), personas.by_name(name)
+        )
+        scan_client.sign_in()
+        clients.append(scan_client)
+    settings.PORTAL_ORM_RESTRICT = False
+    with refusal_causes() as causes:
+        report = scan(
+            planted=markers,
+            own_region=personas.region_a,
+            clients=clients,
+            only=_scanned,
+            oracles=False,  # leaks only: the scan with the filter on looks for oracles
+        )
     assert len(markers.markers) > 50
-    assert report.requests > 300
+    assert report.requests > 3 * 300
     assert not report.leaks, "\n".join(map(str, report.leaks))
-    unexpected = [cause for cause in causes if "row-level security" not in cause]
-    assert not unexpected, "\n".join(unexpected)
+    assert not _not_row_level_security(causes), "\n".join(_not_row_level_security(causes))
     assert len(report.errors) == len(causes), report.errors
+
+
+def test_with_restrict_off_clients_share_refusals_only_where_the_database_shows_them_alike(
+    scanned_sector, personas, settings
+):
+    settings.PORTAL_ORM_RESTRICT = False
+    clients = [
+        AppRoleScanClient(name, Client(), personas.by_name(name))
+        for name in (*REGION_A_ROLES, "ciso_b")
+    ]
+    # A client that cannot say what the database shows it: nothing is shared.
+    plain = ScanClient("plain", Client(), personas.viewer_a)
+    assert not PermissionSets([*clients, plain], personas.region_b).enabled
+    sets = PermissionSets(clients, personas.region_b)
+    assert sets.enabled
+    pairs = [
+        (leader, follower)
+        for route in routes()
+        if _scanned(route)
+        for follower in clients
+        if (leader := sets.leader(route, follower)) is not None
+    ]
+    assert pairs, "no refusal would be shared at all"
+    assert all(leader.database_view() == follower.database_view() for leader, follower in pairs)
+    assert not [follower for _leader, follower in pairs if follower.name == "ciso_b"]
+
+
+def test_the_route_walk_refuses_region_b_with_restrict_switched_off(walked_sector, settings):
+    """The route walk (``route_walk``) as every role of region A with ``restrict()`` off, on
+    the routes of protected models and those of no model: region B's objects are refused and
+    nothing changes — the database alone keeps them apart. A 500 is accepted only when a
+    row-level security refusal caused it."""
+    from tests.security.test_authorisation_walk import NOT_OBJECT_SCOPED, PUBLIC_READS
+
+    personas = walked_sector.personas
+    clients = {}
+    for name in REGION_A_ROLES:
+        clients[name] = AppRoleClient(raise_request_exception=False)
+        clients[name].force_login(personas.by_name(name))
+    settings.PORTAL_ORM_RESTRICT = False
+    with refusal_causes() as causes:
+        report = walk(
+            region_b=personas.region_b,
+            clients=clients,
+            forbidden=walked_sector.region_b_markers[:1],
+            public_reads=PUBLIC_READS,
+            not_object_scoped=NOT_OBJECT_SCOPED,
+            only=_walked,
+            readable=lambda obj: all(
+                _database_shows(personas.by_name(name), obj) for name in REGION_A_ROLES
+            ),
+        )
+    assert not report.uncovered, "\n".join(report.uncovered)
+    assert len(report.covered) > 80
+    errors = [line for line in report.violations if re.search(r": 5\d\d\b", line)]
+    assert not set(report.violations) - set(errors), "\n".join(report.violations)
+    assert not _not_row_level_security(causes), "\n".join(_not_row_level_security(causes))
+    assert len(errors) == len(causes), errors
+
+
+def _walked(route) -> bool:
+    # As ``_scanned``, and only where every object in the path is protected (or an
+    # organisation, whose pages show its protected rows): the sector's data, initiatives
+    # included, is guarded by the ORM's layer alone.
+    protected = rls.protected_models()
+    named = {route.model_for(parameter) for parameter in route.parameters} - {None}
+    return _scanned(route) and all(model in protected or model is Organisation for model in named)
+
+
+def _database_shows(user, obj) -> bool:
+    with app_role(), rls.principal_context(user):
+        return type(obj)._base_manager.filter(pk=obj.pk).exists()
+
+
+@pytest.fixture
+def walked_sector(personas, granted):
+    sector = make_sector(personas)
+    api_token_for(personas.ciso_b, name="Region B's token")
+    return sector
+
+
+def _entries(*, organisation) -> set[int]:
+    return set(
+        LogEntry.objects.filter(additional_data__organisation=organisation.pk).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def test_the_audit_trail_shows_region_a_none_of_region_b_but_what_it_may_read(sector, personas):
+    """Each change records its object's organisation; region A's people read their region's
+    trail, of region B's only the entries of objects they may read (the shared system and the
+    risk on it, the implementation status every region reads) and none of its reads."""
+    region_a, region_b = personas.region_a, personas.region_b
+    own_risk = sector.risks["a"][0]
+    own_risk_pk = own_risk.pk
+    own_risk.delete()  # its entries stay, and name their organisation
+    of_a, of_b = _entries(organisation=region_a), _entries(organisation=region_b)
+    assert of_a and of_b
+    assert LogEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(Risk),
+        object_id=own_risk_pk,
+        action=LogEntry.Action.DELETE,
+        additional_data__organisation=region_a.pk,
+    )
+    expected = {
+        persona: _readable_by(personas.by_name(persona), of_b) for persona in REGION_A_ROLES
+    }
+    seen = {}
+    with app_role():
+        for persona in (*REGION_A_ROLES, "ciso_b"):
+            with rls.principal_context(personas.by_name(persona)):
+                seen[persona] = set(LogEntry.objects.values_list("pk", flat=True))
+    reads_of_a = set(AuditRead.objects.filter(pk__in=of_a).values_list("pk", flat=True))
+    assert reads_of_a
+    for persona in REGION_A_ROLES:
+        assert seen[persona] & of_b == expected[persona], persona
+        may_read_reads = persona == "viewer_a"
+        assert seen[persona] >= (of_a - reads_of_a), persona  # the deleted risk's entries too
+        assert bool(seen[persona] & reads_of_a) == may_read_reads, persona
+    shared = {
+        entry.object_id
+        for entry in LogEntry.objects.filter(pk__in=seen["ciso_a"] & of_b)
+        if entry.content_type.model_class() is Risk
+    }
+    assert shared == {sector.shared_risk.pk}
+    assert seen["ciso_b"] & of_a == _readable_by(personas.ciso_b, of_a)
+
+
+def _readable_by(user, entries: set[int]) -> set[int]:
+    readable = set()
+    for entry in LogEntry.objects.filter(pk__in=entries).exclude(action=LogEntry.Action.ACCESS):
+        model = entry.content_type.model_class()
+        if model._default_manager.restrict(user).filter(pk=entry.object_id).exists():
+            readable.add(entry.pk)
+    return readable
+
+
+def test_audit_entries_are_written_only_into_the_principal_organisations(sector, personas):
+    region_a, region_b = personas.region_a, personas.region_b
+    risk_type = ContentType.objects.get_for_model(Risk)
+
+    def entry(organisation, **fields):
+        values = {
+            "content_type": risk_type,
+            "object_pk": "1",
+            "object_id": 1,
+            "object_repr": "Indsmuglet",
+            "action": LogEntry.Action.UPDATE,
+            "changes": {},
+            "additional_data": {"organisation": organisation},
+            **fields,
+        }
+        with transaction.atomic():
+            return LogEntry.objects.create(**values)
+
+    with app_role():
+        with rls.principal_context(personas.riskowner_a):
+            entry(region_a.pk)  # their own organisation's
+            entry(None)  # the sector's data
+            with _refused():
+                entry(region_b.pk)
+            # A read of region B's shared material goes into B's trail: the system records it.
+            with _refused():
+                entry(region_b.pk, action=LogEntry.Action.ACCESS, actor=personas.riskowner_a)
+            (read,) = record_read(
+                user=personas.riskowner_a,
+                kind=ReadKind.RISK_EXPORT,
+                model=Risk,
+                organisation_ids=[region_b.pk],
+            )
+            assert not LogEntry.objects.filter(pk=read.pk).exists()  # B's readers' to read
+            # Through the ORM: a change and a deletion in their region write their entries.
+            with transaction.atomic():
+                asset = Asset.objects.create(organisation=region_a, name="Nyt system")
+                asset_pk = asset.pk
+                asset.delete()
+            written = LogEntry.objects.filter(
+                object_id=asset_pk, content_type=ContentType.objects.get_for_model(Asset)
+            )
+            assert sorted(written.values_list("action", flat=True)) == [
+                LogEntry.Action.CREATE,
+                LogEntry.Action.DELETE,
+            ]
+            assert set(written.values_list("additional_data__organisation", flat=True)) == {
+                region_a.pk
+            }
+            # Nothing updates an entry or deletes one outside the system context.
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM auditlog_logentry")
+                assert cursor.rowcount == 0
+        with _refused():  # and without a context, nothing of an organisation
+            entry(region_a.pk)
 
 
 def test_the_context_holds_the_principal_roles(personas, granted):

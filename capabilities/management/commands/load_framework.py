@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capabilities.frameworks import InvalidFramework
 from capabilities.services import frameworks_load_file
+from portal.rls import in_system_context
 from portal.sync import SyncReport
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
 
+    @in_system_context("load_framework")
     def handle(self, *args, file: Path, **options) -> None:
         report = SyncReport()
         try:

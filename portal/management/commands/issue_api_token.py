@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from portal.auth.tokens import DEFAULT_LIFETIME, api_token_issue_from_command_line
 from portal.models import ApiToken
+from portal.rls import in_system_context
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--scope", choices=ApiToken.Scope.values, default=ApiToken.Scope.READ)
         parser.add_argument("--days", type=int, default=DEFAULT_LIFETIME.days)
 
+    @in_system_context("issue_api_token")
     def handle(self, *args, username, name, scope, days, **options) -> None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
