@@ -8,7 +8,7 @@ scenarios as JSON on stdin (``[{"name", "user", "path", "kind"}, …]``) and wri
 For each scenario: one warm-up request, then one measured request inside
 ``CaptureQueriesContext``. HTML scenarios sign in with ``force_login`` (so the session and user
 look-ups are counted), API scenarios with ``APIClient.force_authenticate`` (so the token
-look-up of a real client — one query — is not).
+look-up of a real client — one query — is not; the session acts for the user as after a token).
 """
 
 import argparse
@@ -20,13 +20,39 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def act_as_token_user() -> None:
+    """``force_authenticate`` replaces the API's authentication classes, so the portal's token
+    authentication, which makes the database session act for the token's user (row-level
+    security, ``portal.rls``), does not run: do that here, as it would. Without it a
+    connection held by the policies would see no rows. (A tree without ``portal.rls`` has
+    nothing to do.)"""
+    try:
+        from portal import rls
+    except ImportError:
+        return
+    from rest_framework.request import ForcedAuthentication
+
+    authenticate = ForcedAuthentication.authenticate
+
+    def authenticate_and_act(self, request):
+        answer = authenticate(self, request)
+        if answer and answer[0] is not None:
+            rls.activate_user(answer[0])
+        return answer
+
+    ForcedAuthentication.authenticate = authenticate_and_act
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", required=True, type=Path)
+    parser.add_argument(
+        "--source", type=Path, default=BASE_DIR, help="the portal's tree (default: this one)"
+    )
     args = parser.parse_args()
     scenarios = json.load(sys.stdin)
 
-    sys.path.insert(0, str(BASE_DIR))
+    sys.path.insert(0, str(args.source))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
 
@@ -38,6 +64,7 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
+    act_as_token_user()
     User = get_user_model()
     host = os.environ.get("ALLOWED_HOSTS", "127.0.0.1").split(",")[0].strip() or "127.0.0.1"
     results: dict[str, dict] = {}

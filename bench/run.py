@@ -4,9 +4,10 @@ For each scale: a database ``bench_scale_<scale>`` seeded with ``seed_demo --sca
 query count of each scenario (Django's test client, in a subprocess), then gunicorn (2 sync
 workers) on loopback measured by a sequential client — latency percentiles per scenario and
 their ratio to the bare-view floor — and a bounded concurrent load run, and finally the risk
-register's export and import timed in-process (``bench/transfer.py``). Prints a Markdown
-table on stdout (progress goes to stderr) and writes ``bench/results/<UTC timestamp>.json``
-and ``bench/results/latest.json``. See bench/README.md; the work is done by the modules of
+register's export and import timed in-process (``bench/transfer.py``). With ``--compare rls``
+or ``--compare-checkout DIR``, two servers on the same database are measured in turn instead
+(``harness/compare.py``). Prints a Markdown table on stdout (progress goes to stderr) and
+writes ``bench/results/<UTC timestamp>.json`` and ``bench/results/latest.json``. See bench/README.md; the work is done by the modules of
 ``bench/harness/``.
 
     .venv/bin/python bench/run.py --scales 1,10 --requests 200 --load-seconds 30
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import psycopg2
 from harness.common import BASE_DIR, BenchError, log
+from harness.compare import compare_scale
 from harness.environment import portal_env
 from harness.machine import git_commit, load_average, machine_info
 from harness.options import parse_args
@@ -47,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         "date": now.isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "machine": machine_info(args.database_url_base) | {"loadavg_start": load_average()},
-        "options": dict(vars(args)),
+        "options": {
+            key: str(value) if isinstance(value, Path) else value
+            for key, value in vars(args).items()
+        },
         "server": {"command": "gunicorn portal.wsgi:application", "workers": 2, "threads": 1},
         "scales": [],
     }
@@ -67,8 +72,9 @@ def main(argv: list[str] | None = None) -> int:
             for scale in args.scales:
                 outcome: dict = {"scale": scale}
                 report["scales"].append(outcome)
+                run_scale = compare_scale if args.compare else bench_scale
                 try:
-                    bench_scale(
+                    run_scale(
                         outcome, args, secret_key=secret_key, password=password, workdir=workdir
                     )
                 except (BenchError, psycopg2.Error) as error:

@@ -11,6 +11,8 @@
 - ``inprocess``: the measurements run in a process of their own with the portal's settings
   (``bench/queries.py``, ``bench/transfer.py``);
 - ``scale``: one scale from database to results;
+- ``compare``: two servers on one database measured in turn (``--compare rls``,
+  ``--compare-checkout``);
 - ``report``: the Markdown table and the JSON results.
 
 ``bench/`` is on ``sys.path`` when ``bench/run.py`` runs (its directory), so the scenarios are

@@ -121,3 +121,48 @@ def prepare_database(outcome: dict, args: argparse.Namespace, env: dict) -> None
     # After a bulk load the planner's statistics lag until autovacuum gets round to it, and
     # a plan made on them is not the one production runs: measure on fresh statistics.
     outcome["analyze_seconds"] = analyze(args.database_url_base, name)
+
+
+#: A table every policy set covers, to count without a principal in the session.
+WALL_PROBE_TABLE = "risks_risk"
+
+
+def database_wall(database_url: str) -> dict:
+    """How the connection of ``database_url`` stands to row-level security: its role's
+    attributes, the owner of a protected table and whether its policies are enabled and
+    forced, and how many rows it reads there with no principal in the session.
+    ``enforced`` is True only if that connection is subject to the policies and they hide
+    everything from it without a context (docs/operations.md, "Row-level security")."""
+    connection = psycopg2.connect(database_url, connect_timeout=10)
+    with contextlib.closing(connection), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        role, superuser, bypass = cursor.fetchone()
+        cursor.execute(
+            "SELECT pg_get_userbyid(relowner), relrowsecurity, relforcerowsecurity "
+            "FROM pg_class WHERE oid = to_regclass(%s)",
+            [WALL_PROBE_TABLE],
+        )
+        owner, enabled, forced = cursor.fetchone() or (None, False, False)
+        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(WALL_PROBE_TABLE)))
+        rows_without_context = cursor.fetchone()[0]
+        connection.rollback()
+    return {
+        "role": role,
+        "superuser": superuser,
+        "bypassrls": bypass,
+        "table": WALL_PROBE_TABLE,
+        "table_owner": owner,
+        "rls_enabled": enabled,
+        "rls_forced": forced,
+        "rows_without_context": rows_without_context,
+        "enforced": bool(
+            not superuser
+            and not bypass
+            and owner != role
+            and enabled
+            and forced
+            and rows_without_context == 0
+        ),
+    }

@@ -1,10 +1,12 @@
 """The portal's settings for everything the harness starts, and ``manage.py``."""
 
 import os
+import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .common import BASE_DIR, HOST, STATIC_ROOT, BenchError
 
@@ -16,6 +18,9 @@ PORTAL_VARIABLES = (
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
+    "DATABASE_OWNER_URL",
+    "PORTAL_DB_APP_ROLE",
+    "PORTAL_DB_APP_PASSWORD",
     "DATABASE_CONN_MAX_AGE",
     "CELERY_BROKER_URL",
     "EMAIL_URL",
@@ -100,3 +105,39 @@ def api_token(env: dict, username: str) -> str:
             raise BenchError(f"no API token for {username}: {completed.stderr[-2000:]}")
         _api_tokens[key] = completed.stdout.strip()
     return _api_tokens[key]
+
+
+#: The application's database role (``PORTAL_DB_APP_ROLE``'s default): no superuser, no
+#: BYPASSRLS, owner of no table — what production's web and worker processes connect as.
+APP_ROLE = "portal_app"
+
+
+def with_user(database_url: str, user: str, password: str) -> str:
+    """``database_url`` with another user and password."""
+    parts = urlsplit(database_url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
+
+
+def without_password(database_url: str) -> str:
+    """``database_url`` fit for the results: any password left out."""
+    parts = urlsplit(database_url)
+    credentials, _, host = parts.netloc.rpartition("@")
+    user = credentials.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}" if credentials else host))
+
+
+def app_role_env(env: dict, role: str = APP_ROLE) -> dict:
+    """``env`` connected as the application's role, the row-level security policies on: its
+    ``DATABASE_URL`` becomes the owner's ``DATABASE_OWNER_URL`` (which ``migrate``,
+    ``rls_roles`` and ``seed_demo`` use), and the role connects through ``DATABASE_URL``
+    with the password ``rls_roles`` gives it (``PORTAL_DB_APP_PASSWORD``: without one the
+    role may not log in)."""
+    owner_url = env["DATABASE_URL"]
+    password = env.get("PORTAL_DB_APP_PASSWORD") or secrets.token_urlsafe(24)
+    return env | {
+        "DATABASE_URL": with_user(owner_url, role, password),
+        "DATABASE_OWNER_URL": owner_url,
+        "PORTAL_DB_APP_ROLE": role,
+        "PORTAL_DB_APP_PASSWORD": password,
+    }

@@ -17,14 +17,24 @@ TRANSFER_TIMEOUT = 1800.0
 REPORTS_TIMEOUT = 1800.0
 
 
-def count_queries(scenarios: list[Scenario], env: dict, workdir: Path) -> dict:
-    """Runs bench/queries.py in its own process with the bench environment."""
-    output = workdir / "queries.json"
+def count_queries(
+    scenarios: list[Scenario],
+    env: dict,
+    workdir: Path,
+    *,
+    source: Path = BASE_DIR,
+    output_name: str = "queries.json",
+) -> dict:
+    """Runs bench/queries.py in its own process with the bench environment, on the portal of
+    ``source`` (this tree, or the other checkout of ``--compare-checkout``)."""
+    output = workdir / output_name
+    output.unlink(missing_ok=True)
     payload = json.dumps([asdict(scenario) for scenario in scenarios])
+    command = [sys.executable, str(BENCH_DIR / "queries.py"), "--output", str(output)]
     try:
         completed = subprocess.run(  # noqa: S603 (our own interpreter and script)
-            [sys.executable, str(BENCH_DIR / "queries.py"), "--output", str(output)],
-            cwd=BASE_DIR,
+            [*command, "--source", str(source)],
+            cwd=source,
             env=env,
             input=payload,
             capture_output=True,

@@ -67,14 +67,16 @@ def machine_info(base: str) -> dict:
     }
 
 
-def git_commit() -> str | None:
+def git_commit(tree: Path = BASE_DIR) -> str | None:
+    """The commit ``tree`` is at, with ``-dirty`` when it has uncommitted changes; None
+    outside a repository (a tree from ``git archive``)."""
     git = shutil.which("git")
     if git is None:
         return None
     try:
         completed = subprocess.run(  # noqa: S603 (fixed arguments)
-            [git, "rev-parse", "--short", "HEAD"],
-            cwd=BASE_DIR,
+            [git, "describe", "--always", "--dirty"],
+            cwd=tree,
             capture_output=True,
             text=True,
             timeout=10,

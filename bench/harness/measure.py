@@ -82,9 +82,11 @@ def warm_up(session: Session, path: str, *, rounds: int, parallel: int) -> None:
         twin.close()
 
 
-def measure(
+def start(
     session: Session, scenario: Scenario, args: argparse.Namespace, *, workers: int
 ) -> ScenarioResult:
+    """The first request (a 404 skips the scenario) and the warm-up; the result to record the
+    measured requests in, its ``state`` not ``"measured"`` when there is nothing to measure."""
     result = ScenarioResult(scenario.name, scenario.user, scenario.path, scenario.kind)
     try:
         first = session.get(scenario.path)
@@ -96,31 +98,57 @@ def measure(
         return result
     result.response_bytes = len(first.body)
     warm_up(session, scenario.path, rounds=args.warmup, parallel=workers)
-    statuses: dict[str, int] = {}
-    deadline = time.monotonic() + args.scenario_timeout
-    for _ in range(args.requests):
-        if time.monotonic() > deadline:
-            result.note = (
-                f"stopped after {result.requests} requests: --scenario-timeout "
-                f"{args.scenario_timeout:.0f} s"
-            )
-            break
-        result.requests += 1
-        try:
-            response = session.get(scenario.path)
-        except (OSError, http.client.HTTPException) as error:
-            result.errors += 1
-            key = type(error).__name__
-            statuses[key] = statuses.get(key, 0) + 1
-            continue
-        statuses[str(response.status)] = statuses.get(str(response.status), 0) + 1
-        if response.status != 200:
-            result.errors += 1
-        result.latencies_ms.append(response.seconds * 1000)
-    result.statuses = statuses
+    return result
+
+
+def record(result: ScenarioResult, session: Session) -> None:
+    """One measured request of ``result``'s scenario: its latency, its status."""
+    result.requests += 1
+    try:
+        response = session.get(result.path)
+    except (OSError, http.client.HTTPException) as error:
+        result.errors += 1
+        key = type(error).__name__
+        result.statuses[key] = result.statuses.get(key, 0) + 1
+        return
+    status = str(response.status)
+    result.statuses[status] = result.statuses.get(status, 0) + 1
+    if response.status != 200:
+        result.errors += 1
+    result.latencies_ms.append(response.seconds * 1000)
+
+
+def timed_out(result: ScenarioResult, deadline: float, args: argparse.Namespace) -> bool:
+    """True, with a note on ``result``, once ``--scenario-timeout`` has passed."""
+    if time.monotonic() <= deadline:
+        return False
+    result.note = (
+        f"stopped after {result.requests} requests: --scenario-timeout "
+        f"{args.scenario_timeout:.0f} s"
+    )
+    return True
+
+
+def finish(result: ScenarioResult) -> ScenarioResult:
+    """The percentiles of the recorded latencies."""
     for key, value in summary(result.latencies_ms).items():
         setattr(result, key, value)
     return result
+
+
+def measure(
+    session: Session, scenario: Scenario, args: argparse.Namespace, *, workers: int
+) -> ScenarioResult:
+    """``--requests`` sequential requests of ``scenario`` after the warm-up."""
+    result = start(session, scenario, args, workers=workers)
+    if result.state != "measured":
+        return result
+    deadline = time.monotonic() + args.scenario_timeout
+    for _ in range(args.requests):
+        if timed_out(result, deadline, args):
+            break
+        record(result, session)
+    return finish(result)
 
 
 def load_run(

@@ -3,6 +3,7 @@
 import argparse
 import re
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from scenarios import SCENARIOS
 
@@ -99,6 +100,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="skip the in-process export and import measurements (bench/transfer.py)",
     )
+    comparison = parser.add_mutually_exclusive_group()
+    comparison.add_argument(
+        "--compare",
+        choices=["rls"],
+        default=None,
+        help="two servers measured in turn: rls = as the application's role (policies on) "
+        "and as --database-url-base's user (policies bypassed)",
+    )
+    comparison.add_argument(
+        "--compare-checkout",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="two servers measured in turn: this tree and the portal's tree in DIR (same "
+        "virtualenv and database), e.g. an older commit from git archive",
+    )
+    parser.add_argument(
+        "--app-role",
+        action="store_true",
+        help="gunicorn and the query counts connect as the application's role portal_app "
+        "(row-level security on; set up by manage.py rls_roles) instead of "
+        "--database-url-base's user",
+    )
     parser.add_argument(
         "--collectstatic",
         action="store_true",
@@ -112,4 +136,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.warmup < 0 or args.load_seconds <= 0 or args.scenario_timeout <= 0:
         parser.error("--warmup must be ≥ 0, --load-seconds and --scenario-timeout above 0")
     args.database_url_base = args.database_url_base.rstrip("/")
+    if args.compare_checkout is not None:
+        args.compare_checkout = args.compare_checkout.resolve()
+        if not (args.compare_checkout / "manage.py").is_file():
+            parser.error(f"--compare-checkout: no manage.py in {args.compare_checkout}")
+        args.compare = "checkout"
+    if args.compare and not (args.no_load and args.no_transfer and args.no_reports):
+        parser.error(
+            "a comparison measures the sequential latencies only: "
+            "add --no-load --no-transfer --no-reports"
+        )
     return args

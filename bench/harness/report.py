@@ -176,7 +176,57 @@ def transfer_line(scale: str, transfer: dict) -> str:
     return "\n".join([heading, *(f"- {part}" for part in parts)])
 
 
+def comparison_lines(outcome: dict) -> tuple[list[str], list[str]]:
+    """The comparison of two servers (bench/harness/compare.py) at one scale: the sides, the
+    table, and the notes under it."""
+    comparison = outcome["comparison"]
+    scale = outcome["scale"]
+    lines = [
+        f"- side {side['key']}: {side['label']}"
+        + (f", commit {side['commit']}" if side.get("commit") else "")
+        + (
+            f" — {side['row_level_security']['rows_without_context']} rows of "
+            f"{side['row_level_security']['table']} without a context"
+            if side.get("row_level_security")
+            else ""
+        )
+        for side in comparison["sides"]
+    ]
+    lines += [
+        "",
+        "| scale | scenario | queries A / B | p50 ms A | p50 ms B | p50 A / B | × floor A "
+        "| × floor B | A / B | verdict |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    notes = []
+    for row in comparison["rows"]:
+        queries = f"{row['queries_a'] if row['queries_a'] is not None else '–'} / " + (
+            f"{row['queries_b'] if row['queries_b'] is not None else '–'}"
+        )
+        label = row["scenario"]
+        if row["errors_a"] or row["errors_b"]:
+            label += f" (not 200: {row['errors_a']} A, {row['errors_b']} B)"
+        if row["state"] != "measured":
+            lines.append(f"| {scale} | {label} | {queries} | {row['state']} | | | | | | |")
+        else:
+            raw = row["p50_ms_a"] / row["p50_ms_b"] if row["p50_ms_a"] and row["p50_ms_b"] else None
+            lines.append(
+                f"| {scale} | {label} | {queries} | {fmt(row['p50_ms_a'])} | "
+                f"{fmt(row['p50_ms_b'])} | {fmt(raw, 2)} | {fmt(row['ratio_to_floor_a'])} | "
+                f"{fmt(row['ratio_to_floor_b'])} | {fmt(row['a_over_b'], 2)} | {row['verdict']} |"
+            )
+        notes.extend(f"- scale {scale}, {row['scenario']}: {note}" for note in row["notes"])
+        if row["response_bytes_a"] != row["response_bytes_b"]:
+            notes.append(
+                f"- scale {scale}, {row['scenario']}: the sides answered differently: "
+                f"{row['response_bytes_a']} bytes (A), {row['response_bytes_b']} bytes (B)"
+            )
+    return lines, notes
+
+
 def markdown(report: dict) -> str:
+    if any("comparison" in outcome for outcome in report["scales"]):
+        return comparison_markdown(report)
     lines = [
         "| scale | scenario | queries | p50 ms | p95 ms | max ms | × floor |",
         "|---|---|--:|--:|--:|--:|--:|",
@@ -241,14 +291,44 @@ def markdown(report: dict) -> str:
             extra.append(reports_line(outcome["scale"], outcome["reports"]))
     if extra:
         out.append("\n".join(extra))
+    return "\n\n".join(out + machine_lines(report))
+
+
+def comparison_markdown(report: dict) -> str:
+    """Two servers measured in turn at each scale: one table per scale, then the machine."""
+    out = []
+    for outcome in report["scales"]:
+        if "comparison" in outcome:
+            lines, notes = comparison_lines(outcome)
+            tolerance = outcome["comparison"]["tolerance"]
+            notes.append(
+                f"- A / B: side A's × floor over side B's (each side against its own floor, "
+                f"measured in the same run, requests alternating); `SLOWER` above "
+                f"{1 + tolerance:.2f}. p50 A / B: the milliseconds' ratio, floors aside (with "
+                f"the same code on both sides the floors differ by noise only, and that noise "
+                f"is in every A / B; across trees the floor's own code may differ). Load "
+                f"average before / after: "
+                f"{outcome.get('loadavg_before')} / {outcome.get('loadavg_after')}."
+            )
+            out += ["\n".join(lines), "\n".join(notes)]
+        if outcome.get("error"):
+            out.append(f"- scale {outcome['scale']}: FAILED — {outcome['error']}")
+    return "\n\n".join(out + machine_lines(report))
+
+
+def machine_lines(report: dict) -> list[str]:
+    """The run's closing paragraphs: interrupted or not, the machine, a busy machine."""
+    out = []
     if report.get("interrupted"):
         out.append("Interrupted (Ctrl-C or SIGTERM): the results so far.")
     machine = report["machine"]
     out.append(
         f"{report['date']}, commit {report['git_commit'] or '?'}, {machine['platform']}, "
         f"{machine['cpu_count']} CPUs, {fmt(machine['memory_gib'])} GiB, "
-        f"PostgreSQL {machine['postgresql'] or '?'}; gunicorn 2 sync workers on loopback, "
-        f"{report['options']['requests']} sequential requests per scenario."
+        f"PostgreSQL {machine['postgresql'] or '?'}; "
+        + ("two gunicorns, " if report["options"].get("compare") else "gunicorn ")
+        + f"2 sync workers on loopback, {report['options']['requests']} sequential requests "
+        + ("per scenario and side." if report["options"].get("compare") else "per scenario.")
     )
     busy = [
         f"scale {outcome['scale']} {phase}: {value:.0%}"
@@ -267,7 +347,7 @@ def markdown(report: dict) -> str:
             + ", ".join(busy)
             + "); they show up in these figures."
         )
-    return "\n\n".join(out)
+    return out
 
 
 def write_results(report: dict, stamp: str) -> Path:

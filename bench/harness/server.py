@@ -64,11 +64,22 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn as in production: 2 sync workers, 1 thread each, on a free loopback port."""
+    """gunicorn as in production: 2 sync workers, 1 thread each, on a free loopback port,
+    serving the portal of ``source`` (this tree, or another checkout of it in the same
+    virtualenv, for ``--compare-checkout``)."""
 
-    def __init__(self, env: dict, log_path: Path, *, workers: int = 2, threads: int = 1):
+    def __init__(
+        self,
+        env: dict,
+        log_path: Path,
+        *,
+        workers: int = 2,
+        threads: int = 1,
+        source: Path = BASE_DIR,
+    ):
         self.env = env
         self.log_path = log_path
+        self.source = source
         self.workers = workers
         self.threads = threads
         self.port = free_port()
@@ -90,13 +101,15 @@ class Server:
             str(self.workers),
             "--threads",
             str(self.threads),
+            "--chdir",
+            str(self.source),
         ]
         with self.log_path.open("ab") as output:
             # Its own session: a Ctrl-C in the terminal reaches the harness, which stops
             # gunicorn in order (finally → stop()), instead of both racing.
             self.process = subprocess.Popen(  # noqa: S603 (our own interpreter)
                 command,
-                cwd=BASE_DIR,
+                cwd=self.source,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
