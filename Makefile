@@ -60,8 +60,12 @@ audit-deps:
 # fail_under), measured on the PostgreSQL pass (the tracer roughly doubles the CPU time, so the
 # SQLite pass runs without it); for a subset of the tests switch it off: make pytest COVERAGE= …
 COVERAGE ?= $(if $(filter postgres%,$(DATABASE_URL)),--cov --cov-report=term:skip-covered,)
+# The suite runs in one process per core (pytest-xdist); tests that share something outside
+# their own test database (PostgreSQL roles, a Celery worker) are grouped onto one of them
+# (tests/conftest.py). PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= auto
 pytest:
-	$(BIN)/pytest $(COVERAGE) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(COVERAGE) $(PYTEST_ARGS)
 
 # Types: django-stubs and djangorestframework-stubs; strict on the core, services and selectors
 # (pyproject.toml, [tool.mypy]); incremental through .mypy_cache.

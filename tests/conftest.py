@@ -125,3 +125,23 @@ def client_as(client):
 def _fast_password_hashing(settings):
     # Hashing strength is not what these tests are about; PBKDF2 per persona costs seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+#: Tests that share something outside their own test database — PostgreSQL roles (global to
+#: the cluster) or a real Celery worker on Redis — run on one xdist worker, one after another
+#: (``make pytest`` runs ``--dist loadgroup``; every other test is spread over the workers).
+_SHARED_OUTSIDE_THE_DATABASE = (
+    "tests/test_backup_restore.py",
+    "tests/portal/test_audit.py",
+    "tests/portal/test_audit_retention.py",
+    "tests/security/test_rls.py",
+    "tests/reports/test_worker.py",
+    "tests/browser/test_import_journey.py",
+    "tests/test_deployment_files.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.split("::")[0] in _SHARED_OUTSIDE_THE_DATABASE:
+            item.add_marker(pytest.mark.xdist_group("shared-outside-the-database"))

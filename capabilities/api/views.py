@@ -8,6 +8,7 @@ from capabilities.api.serializers import (
     MaturityAssessmentSerializer,
     RequirementSerializer,
 )
+from capabilities.filtersets import CapabilityFilterSet, MaturityAssessmentApiFilterSet
 from capabilities.models import (
     Capability,
     Discipline,
@@ -41,7 +42,7 @@ class CapabilityViewSet(RestrictedModelViewSet):
     )
     serializer_class = CapabilitySerializer
     lookup_field = "slug"
-    filterset_fields = ["discipline__code"]
+    filterset_class = CapabilityFilterSet
 
 
 class FrameworkViewSet(RestrictedReadOnlyViewSet):
@@ -73,7 +74,7 @@ class MaturityAssessmentViewSet(RestrictedUpdateViewSet):
         )
     )
     serializer_class = MaturityAssessmentSerializer
-    filterset_fields = ["period", "status", "organisation__slug"]
+    filterset_class = MaturityAssessmentApiFilterSet
 
     def perform_update(self, serializer) -> None:
         check_if_match(self.request, serializer.instance)
