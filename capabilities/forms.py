@@ -43,3 +43,28 @@ EntryFormSet = forms.formset_factory(EntryForm, extra=0)
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TransitionForm(DesignSystemFormMixin, forms.Form):
+    """The confirmation step before a campaign is submitted or approved: the box must be
+    ticked (no script needed), and the version read guards against a stale page."""
+
+    confirm = forms.BooleanField(required=True)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, confirm_label, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = confirm_label
+        self.fields["confirm"].error_messages["required"] = _("Tick the box to confirm, or cancel.")
+
+
+class ReopenForm(DesignSystemFormMixin, forms.Form):
+    """Reopening a submitted campaign: why (recorded in the campaign and its history)."""
+
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        help_text=_("Recorded in the campaign's history, e.g. what must be corrected."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,5 +1,6 @@
 """Maturity campaigns: start from the previous one, save a discipline atomically, submit,
-approve. An approved campaign is frozen."""
+reopen with a reason, approve (four eyes where the region has more than one CISO). An
+approved campaign is frozen."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capabilities.models import Capability, Discipline, MaturityAssessment, MaturityEntry
-from portal.access import Action, can
+from portal.access import Action, can, cisos_of
 from portal.models import Organisation
 from portal.periods import InvalidPeriod, Period
 
@@ -130,6 +131,9 @@ def assessment_save_entries(
 def assessment_submit(
     *, assessment: MaturityAssessment, user: User, expected_version: int | None = None
 ) -> None:
+    """Submit an open campaign for approval; who and when are recorded."""
+    if not can(user, Action.CHANGE, assessment):
+        raise PermissionDenied
     if assessment.status != MaturityAssessment.Status.OPEN:
         raise ValidationError(_("Only an open campaign can be submitted."))
     assessment.status = MaturityAssessment.Status.SUBMITTED
@@ -137,14 +141,58 @@ def assessment_submit(
     _save_versioned(assessment, expected_version, ["status", "submitted_by", "submitted_at"])
 
 
+def assessment_reopen(
+    *,
+    assessment: MaturityAssessment,
+    user: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> None:
+    """Reopen a submitted campaign for correction (``capabilities.reopen``: the region's
+    CISO). The reason is required; it, who and when are recorded and audited. The campaign
+    is open again and must be submitted anew."""
+    if not can(user, "capabilities.reopen", assessment):
+        raise PermissionDenied
+    if assessment.status != MaturityAssessment.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted campaign can be reopened."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the campaign is reopened.")]})
+    assessment.status = MaturityAssessment.Status.OPEN
+    assessment.submitted_by, assessment.submitted_at = None, None
+    assessment.reopened_by, assessment.reopened_at = user, timezone.now()
+    assessment.reopen_reason = reason
+    _save_versioned(
+        assessment,
+        expected_version,
+        ["status", "submitted_by", "submitted_at", "reopened_by", "reopened_at", "reopen_reason"],
+    )
+
+
+def approval_needs_another_person(*, assessment: MaturityAssessment, user: User) -> bool:
+    """Four eyes: the submitter may not approve their own campaign while the region has
+    another CISO who could. (The region's only CISO approves what they submitted.)"""
+    if assessment.submitted_by_id is None or assessment.submitted_by_id != user.pk:
+        return False
+    return cisos_of(assessment.organisation).exclude(pk=user.pk).exists()
+
+
 def assessment_approve(
     *, assessment: MaturityAssessment, user: User, expected_version: int | None = None
 ) -> None:
-    """The region's CISO approves a submitted campaign; it is frozen from then on."""
+    """The region's CISO approves a submitted campaign; it is frozen from then on. Where the
+    region has more than one CISO, another one than the submitter approves (four eyes)."""
     if not can(user, "capabilities.approve", assessment):
         raise PermissionDenied
     if assessment.status != MaturityAssessment.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted campaign can be approved."))
+    if approval_needs_another_person(assessment=assessment, user=user):
+        raise ValidationError(
+            _(
+                "You submitted this campaign, and the region has another CISO: another CISO "
+                "must approve it (four eyes)."
+            )
+        )
     assessment.status = MaturityAssessment.Status.APPROVED
     assessment.approved_by, assessment.approved_at = user, timezone.now()
     _save_versioned(assessment, expected_version, ["status", "approved_by", "approved_at"])

@@ -12,3 +12,13 @@ register(
         arguments=("assessment",),
     )
 )
+
+register(
+    NamedAction(
+        name="capabilities.reopen",
+        description="Reopen a region's submitted maturity campaign for correction, with a "
+        "reason: the region's CISO.",
+        rule=sector_admin | ciso_of,
+        arguments=("assessment",),
+    )
+)

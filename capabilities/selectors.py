@@ -3,11 +3,13 @@ capabilities and campaigns."""
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from auditlog.models import LogEntry
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
@@ -18,7 +20,8 @@ from capabilities.models import (
     MaturityEntry,
     Requirement,
 )
-from portal.access import Action
+from portal.access import Action, can
+from portal.audit import HistoryEntry, history_entries, history_for
 from portal.charts import BarChart
 from portal.models import Organisation
 from portal.periods import InvalidPeriod, Period
@@ -279,3 +282,33 @@ def capability_history(
         .select_related("assessment", "assessment__organisation")
         .order_by("assessment__organisation__name_da", "assessment__period")
     )
+
+
+def assessment_history(
+    *, assessment: MaturityAssessment, reader: "AbstractBaseUser | AnonymousUser"
+) -> list[HistoryEntry]:
+    """A campaign's history with its levels': the campaign's own changes (submitted,
+    reopened with a reason, approved) and every change of an entry, each field named with
+    its capability ("Incident handling: current level 2 → 3"). Newest first."""
+    if not can(reader, Action.VIEW, assessment):
+        return []
+    entries = MaturityEntry.objects.filter(assessment=assessment).select_related("capability")
+    names = {str(entry.pk): entry.capability.name for entry in entries}
+    own = history_for(assessment, reader=reader)
+    log = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(MaturityEntry), object_pk__in=list(names)
+    ).exclude(action=LogEntry.Action.ACCESS)
+    # history_entries returns the rows in the order of ``log``: pair them by position.
+    ordered = list(log.order_by("-timestamp", "-pk").values_list("object_pk", flat=True))
+    levels = [
+        replace(
+            row,
+            changes=[
+                replace(change, field=f"{names[object_pk]}: {change.field}")
+                for change in row.changes
+            ],
+        )
+        for object_pk, row in zip(ordered, history_entries(log), strict=True)
+        if row.changes
+    ]
+    return sorted([*own, *levels], key=lambda row: row.timestamp, reverse=True)

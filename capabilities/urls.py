@@ -16,7 +16,7 @@ urlpatterns = [
         name="assessment_discipline",
     ),
     re_path(
-        r"^assessments/(?P<pk>[0-9]+)/do/(?P<transition>submit|approve)/$",
+        r"^assessments/(?P<pk>[0-9]+)/do/(?P<transition>submit|approve|reopen)/$",
         views.AssessmentTransitionView.as_view(),
         name="assessment_transition",
     ),

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,10 +12,18 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from capabilities.filtersets import MaturityAssessmentFilterSet
-from capabilities.forms import EntryFormSet, StartAssessmentForm, VersionForm
+from capabilities.forms import (
+    EntryFormSet,
+    ReopenForm,
+    StartAssessmentForm,
+    TransitionForm,
+    VersionForm,
+)
 from capabilities.maturity import (
     EntryInput,
+    approval_needs_another_person,
     assessment_approve,
+    assessment_reopen,
     assessment_save_entries,
     assessment_start,
     assessment_submit,
@@ -22,6 +31,7 @@ from capabilities.maturity import (
 from capabilities.models import Capability, Discipline, MaturityAssessment
 from capabilities.related import related_to
 from capabilities.selectors import (
+    assessment_history,
     capability_history,
     discipline_overview,
     framework_coverage,
@@ -32,6 +42,7 @@ from capabilities.selectors import (
 )
 from portal.access import Action, can, organisations_for, organisations_where
 from portal.access.principal import signed_in_user
+from portal.audit.last_change import last_change
 from portal.charts import BarChart, LineChart
 from portal.models import ConcurrentUpdate, Organisation
 from portal.views.generic import ObjectListView, RestrictedMixin, restricted_object_or_404
@@ -143,13 +154,11 @@ class AssessmentListView(ObjectListView):
 
 class AssessmentDetailView(RestrictedMixin, DetailView):
     queryset = MaturityAssessment.objects.select_related(
-        "organisation", "submitted_by", "approved_by"
+        "organisation", "submitted_by", "approved_by", "reopened_by"
     )
     template_name = "capabilities/assessment_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from portal.audit import history_for
-
         context = super().get_context_data(**kwargs)
         assessment = self.object
         entries = assessment.entries.select_related(
@@ -158,7 +167,14 @@ class AssessmentDetailView(RestrictedMixin, DetailView):
         by_discipline: dict[int, list] = {}
         for entry in entries:
             by_discipline.setdefault(entry.capability.discipline_id, []).append(entry)
-        may_change = can(self.request.user, Action.CHANGE, assessment)
+        user = self.request.user
+        may_change = can(user, Action.CHANGE, assessment)
+        submitted = may_change and assessment.status == MaturityAssessment.Status.SUBMITTED
+        needs_another_person = (
+            submitted
+            and can(user, "capabilities.approve", assessment)
+            and approval_needs_another_person(assessment=assessment, user=signed_in_user(user))
+        )
         context.update(
             disciplines=[
                 (discipline, by_discipline.get(discipline.pk, []))
@@ -166,8 +182,12 @@ class AssessmentDetailView(RestrictedMixin, DetailView):
             ],
             may_edit=may_change and assessment.status == MaturityAssessment.Status.OPEN,
             may_submit=may_change and assessment.status == MaturityAssessment.Status.OPEN,
-            may_approve=may_change and assessment.status == MaturityAssessment.Status.SUBMITTED,
-            history_entries=history_for(assessment),
+            may_approve=submitted
+            and can(user, "capabilities.approve", assessment)
+            and not needs_another_person,
+            may_reopen=submitted and can(user, "capabilities.reopen", assessment),
+            needs_another_person=needs_another_person,
+            history_entries=assessment_history(assessment=assessment, reader=user),
         )
         return context
 
@@ -206,6 +226,11 @@ class AssessmentDisciplineView(LoginRequiredMixin, View):
                 "formset": formset,
                 "version_form": version_form,
                 "conflict": conflict,
+                "conflict_change": last_change(
+                    self.assessment, self.request.user, parts=[self.assessment.entries.all()]
+                )
+                if conflict
+                else None,
                 "errors": errors or [],
                 "rows": [(form, capability_of(form)) for form in formset.forms],
             },
@@ -264,36 +289,140 @@ class AssessmentDisciplineView(LoginRequiredMixin, View):
         return HttpResponseRedirect(self.assessment.get_absolute_url())
 
 
+@dataclass(frozen=True)
+class Transition:
+    """A step of a campaign's life, confirmed on its own page before it is taken."""
+
+    status: str
+    title: Any
+    lead: Any
+    button: Any
+    done: Any
+    confirm_label: Any = None
+
+
+TRANSITIONS = {
+    "submit": Transition(
+        status=MaturityAssessment.Status.OPEN,
+        title=gettext_lazy("Submit the campaign"),
+        lead=gettext_lazy(
+            "Once submitted, the levels cannot be changed unless the campaign is reopened. "
+            "A CISO of the region then approves it."
+        ),
+        button=gettext_lazy("Submit"),
+        done=gettext_lazy("The campaign is submitted."),
+        confirm_label=gettext_lazy("I have checked the levels and want to submit them."),
+    ),
+    "approve": Transition(
+        status=MaturityAssessment.Status.SUBMITTED,
+        title=gettext_lazy("Approve the campaign"),
+        lead=gettext_lazy(
+            "An approved campaign is frozen for good and shared with the other regions' "
+            "CISOs and the secretariat."
+        ),
+        button=gettext_lazy("Approve"),
+        done=gettext_lazy("The campaign is approved and frozen."),
+        confirm_label=gettext_lazy("I have reviewed the levels and approve them."),
+    ),
+    "reopen": Transition(
+        status=MaturityAssessment.Status.SUBMITTED,
+        title=gettext_lazy("Reopen the campaign"),
+        lead=gettext_lazy(
+            "The campaign is opened again for correction and must be submitted anew."
+        ),
+        button=gettext_lazy("Reopen"),
+        done=gettext_lazy("The campaign is open again."),
+    ),
+}
+
+
 class AssessmentTransitionView(LoginRequiredMixin, View):
-    """POST: submit an open campaign, or approve a submitted one (the region's CISO)."""
+    """Submit an open campaign, approve or reopen a submitted one — each after a
+    confirmation page (GET) whose form is posted (no script needed). The rules are the
+    services' (``capabilities.maturity``); their refusals land on the form."""
+
+    template_name = "capabilities/assessment_transition.html"
+
+    def setup_objects(self, request: HttpRequest, pk: int, transition: str) -> None:
+        self.assessment = restricted_object_or_404(
+            request,
+            MaturityAssessment.objects.select_related(
+                "organisation", "submitted_by", "approved_by", "reopened_by"
+            ),
+            Action.CHANGE,
+            pk=pk,
+        )
+        if transition not in TRANSITIONS:
+            raise Http404
+        self.transition_name, self.transition = transition, TRANSITIONS[transition]
+        named = {"approve": "capabilities.approve", "reopen": "capabilities.reopen"}
+        if transition in named and not can(request.user, named[transition], self.assessment):
+            raise PermissionDenied
+
+    def make_form(self, data=None):
+        initial = {"version": self.assessment.version}
+        if self.transition_name == "reopen":
+            return ReopenForm(data, initial=initial)
+        return TransitionForm(data, initial=initial, confirm_label=self.transition.confirm_label)
+
+    def render_form(self, form, *, conflict_change=None, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "assessment": self.assessment,
+                "transition": self.transition,
+                "form": form,
+                "conflict": status == 409,
+                "conflict_change": conflict_change,
+                "wrong_status": self.assessment.status != self.transition.status,
+                "needs_another_person": self.transition_name == "approve"
+                and approval_needs_another_person(
+                    assessment=self.assessment, user=signed_in_user(self.request.user)
+                ),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+        self.setup_objects(request, pk, transition)
+        return self.render_form(self.make_form())
 
     def post(self, request: HttpRequest, pk: int, transition: str) -> HttpResponse:
-        assessment = restricted_object_or_404(
-            request, MaturityAssessment.objects.all(), Action.CHANGE, pk=pk
-        )
-        version = VersionForm(request.POST)
-        expected = version.cleaned_data["version"] if version.is_valid() else None
-        action = {"submit": assessment_submit, "approve": assessment_approve}.get(transition)
-        if action is None:
-            raise Http404
+        self.setup_objects(request, pk, transition)
+        form = self.make_form(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        user = signed_in_user(request.user)
+        expected = form.cleaned_data["version"]
         try:
-            action(
-                assessment=assessment, user=signed_in_user(request.user), expected_version=expected
-            )
+            if self.transition_name == "reopen":
+                assessment_reopen(
+                    assessment=self.assessment,
+                    user=user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=expected,
+                )
+            else:
+                action = (
+                    assessment_submit if self.transition_name == "submit" else (assessment_approve)
+                )
+                action(assessment=self.assessment, user=user, expected_version=expected)
         except ConcurrentUpdate:
-            messages.error(
-                request, _("Someone else changed the campaign in the meantime. Look at it again.")
+            self.assessment.refresh_from_db()  # the service changed this copy in memory
+            change = last_change(
+                self.assessment, request.user, parts=[self.assessment.entries.all()]
             )
+            return self.render_form(form, conflict_change=change, status=409)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("The campaign is submitted.")
-                if transition == "submit"
-                else _("The campaign is approved and frozen."),
-            )
-        return HttpResponseRedirect(assessment.get_absolute_url())
+            if hasattr(error, "error_dict"):
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                form.add_error(None, error.messages)
+            return self.render_form(form)
+        messages.success(request, str(self.transition.done))
+        return HttpResponseRedirect(self.assessment.get_absolute_url())
 
 
 class SectorComparisonView(LoginRequiredMixin, TemplateView):

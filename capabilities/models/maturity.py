@@ -25,8 +25,9 @@ MATURITY_LEVELS = {
 
 class MaturityAssessment(VersionedModel):
     """A region's maturity campaign for a period: open → submitted → approved by the region's
-    CISO. An approved campaign is frozen, and its values are shared within TSI: every CISO
-    and the secretariat see them in the sector comparison."""
+    CISO (another than the submitter where the region has more than one). A submitted
+    campaign may be reopened with a reason. An approved campaign is frozen, and its values
+    are shared within TSI: every CISO and the secretariat see them in the sector comparison."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -63,6 +64,18 @@ class MaturityAssessment(VersionedModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # The latest reopening of a submitted campaign (each one is in the audit trail).
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reopened by"),
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True, editable=False)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True, editable=False)
 
     access_policy = OrganisationOwned(
         read_roles=REGION_ROLES,
@@ -146,5 +159,5 @@ class MaturityEntry(models.Model):
         return self.target_level - self.current_level
 
 
-audited(MaturityAssessment, exclude=["submitted_by", "approved_by"])
+audited(MaturityAssessment, exclude=["submitted_by", "approved_by", "reopened_by"])
 audited(MaturityEntry, exclude=["updated_at"])

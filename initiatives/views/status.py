@@ -13,6 +13,7 @@ from initiatives.models import Initiative
 from initiatives.services import initiative_record_status
 from portal.access import Action
 from portal.access.principal import signed_in_user
+from portal.audit.last_change import last_change
 from portal.models import ConcurrentUpdate
 from portal.views.generic import restricted_object_or_404
 
@@ -53,6 +54,10 @@ class StatusUpdateCreateView(LoginRequiredMixin, View):
     def render_form(self, form: StatusUpdateForm, *, conflict: bool = False, status: int = 200):
         template = self.partial_template_name if is_htmx(self.request) else self.template_name
         context = {"form": form, "initiative": self.initiative, "conflict": conflict}
+        if conflict:
+            context["conflict_change"] = last_change(
+                self.initiative, self.request.user, parts=[self.initiative.status_updates.all()]
+            )
         return render(self.request, template, context, status=status)
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:

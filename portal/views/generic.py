@@ -22,6 +22,7 @@ from django.views import generic
 
 from portal.access import Action, can, can_add_somewhere
 from portal.audit import history_for
+from portal.audit.last_change import last_change
 from portal.models import ConcurrentUpdate
 
 
@@ -172,6 +173,9 @@ class ObjectEditView(RestrictedMixin, generic.UpdateView):
             title = _("Edit %(type)s: %(object)s") % {"type": verbose_name, "object": self.object}
             cancel_url = self.object.get_absolute_url()
         context.update(title=title, cancel_url=cancel_url)
+        if kwargs.get("conflict") and self.object is not None:
+            # Who saved the version this form lost to, and when (as the user may know it).
+            context["conflict_change"] = last_change(self.object, self.request.user)
         return context
 
 

@@ -30,8 +30,11 @@ def test_a_ciso_fills_in_submits_and_approves_a_campaign(page, screenshot):
     page.wait_for_url("**/capabilities/assessments/*/")
     assert "3" in page.locator('table[data-discipline="detect"]').inner_text()
 
-    page.get_by_role("button", name="Indsend").click()
-    page.get_by_role("button", name="Godkend").click()
+    for step in ("Indsend", "Godkend"):  # each after its confirmation page
+        page.get_by_role("link", name=step).click()
+        page.locator("input[name=confirm]").check()
+        page.get_by_role("button", name=step).click()
+        page.wait_for_url("**/capabilities/assessments/*/")
     assert MaturityAssessment.objects.get(period="2026-H2").status == "approved"
     screenshot("approved")
 

@@ -246,7 +246,7 @@ def test_submit_and_approve_through_the_pages(personas, catalogue, client_as):
             "capabilities:assessment_transition",
             kwargs={"pk": assessment.pk, "transition": "submit"},
         ),
-        {"version": assessment.version},
+        {"version": assessment.version, "confirm": "on"},
     )
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
@@ -267,7 +267,7 @@ def test_submit_and_approve_through_the_pages(personas, catalogue, client_as):
             "capabilities:assessment_transition",
             kwargs={"pk": assessment.pk, "transition": "approve"},
         ),
-        {"version": assessment.version},
+        {"version": assessment.version, "confirm": "on"},
     )
     assessment.refresh_from_db()
     assert (assessment.status, assessment.approved_by) == ("approved", personas.ciso_a)

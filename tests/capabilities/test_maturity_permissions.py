@@ -24,7 +24,7 @@ class TestMaturityAssessmentPermissions(OrganisationOwnedMatrix):
     api_methods = ("change",)
     not_offered = {
         "edit": "the entries are edited per discipline (MaturityEntry's matrix); the campaign "
-        "itself moves only by the named transitions submit and approve",
+        "itself moves only by the named transitions submit, approve and reopen",
         "delete": "campaigns are kept; no page deletes one",
     }
     detail_has_edit_link = False  # a DetailView with may_edit, not an edit_url
