@@ -14,6 +14,11 @@ urlpatterns = [
     re_path(
         r"^(?P<kind>risks|assets|treatments)/import/$", transfer.ImportView.as_view(), name="import"
     ),
+    re_path(
+        r"^(?P<kind>risks|assets|treatments)/import/template/$",
+        transfer.ImportTemplateView.as_view(),
+        name="import_template",
+    ),
     path("imports/<int:pk>/", transfer.ImportJobView.as_view(), name="import_job"),
     path("treatments/", register.TreatmentPlanView.as_view(), name="treatment_plan"),
     path("<int:pk>/", register.RiskDetailView.as_view(), name="risk_detail"),

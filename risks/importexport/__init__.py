@@ -11,13 +11,28 @@ is row 1, the first data row is row 2).
 An import is all or nothing: every row is checked first and every problem is reported (row,
 column, reason); only a file without problems is written, in one transaction.
 
+A risk row with an ``ID`` updates that risk (``risks.importexport.updating``) through the
+form's service, ``risks.services.risk_update``; a row without one adds a risk. The ID must be
+of a risk of the organisation imported into that the user may change — any other is refused
+with the same words as one that does not exist — and each risk is named by one row. The row's
+``Version`` must be the risk's: a risk changed since the export is refused on that column,
+naming who changed it and when. Columns left out of the file, and an empty status, change
+nothing; a row that changes nothing is not written. To copy risks to another region, empty
+the ID column.
+
+An unknown value (a threat, an owner, an asset, a choice) is reported with the values the
+column accepts (``risks.importexport.allowed``, through the permission layer; the first 20),
+and each import has a template (``risks.importexport.template``): the header row and a sheet
+"Allowed values" with every one of them.
+
 Risks (``import_risks`` / ``export_risks``)
 -------------------------------------------
 
 ==========================  ========================  =====================  ========  ==========================================
 Danish header               English header            field                  required  format
 ==========================  ========================  =====================  ========  ==========================================
-ID                          ID                        id                     export    the risk's number in the portal; ignored on import
+ID                          ID                        id                     no        the risk's number in the portal: the row updates that risk
+Version                     Version                   version                with ID   the risk's version when it was exported
 Titel                       Title                     title                  yes       text, at most 300 characters
 Beskrivelse                 Description               description            no        text
 Trussel                     Threat                    threat                 yes       the threat's slug, Danish or English name

@@ -50,6 +50,9 @@ def export_risks(
     ``assets`` are the assets the reader may see (None: all): a risk another region shares
     names only its shared systems, never the owner's other assets.
 
+    Each row starts with the risk's ID and version: an import of the edited file updates
+    the risk it names, provided it has not changed since (``import_risks``).
+
     Three queries whatever the number of risks: the risks with their threat, discipline and
     owner joined in, their assets, and the regions those assets are shared with (the last
     two filtered by the queryset as a subquery). The risks are read last, as tuples (not
@@ -58,6 +61,7 @@ def export_risks(
     username = f"owner__{get_user_model().USERNAME_FIELD}"
     risks = queryset.values_list(
         "pk",
+        "version",
         "title",
         "description",
         "threat__name_da",
@@ -97,6 +101,7 @@ def export_risks(
     rows = (
         [
             pk,
+            version,
             title,
             description,
             threat,
@@ -123,6 +128,7 @@ def export_risks(
         ]
         for (
             pk,
+            version,
             title,
             description,
             threat,

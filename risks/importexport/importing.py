@@ -4,7 +4,8 @@ transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import copy
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,7 +14,15 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from capabilities.models import Discipline
+from portal.access.choices import people_visible_to, scope_choices
 from portal.models import Membership, Organisation
+from risks.importexport.allowed import (
+    asset_names,
+    owner_names,
+    threat_names,
+    visible_assets,
+    with_allowed,
+)
 from risks.importexport.errors import ImportFailed, RowError, fail
 from risks.importexport.layouts import (
     ACTION_STATUS_VOCABULARY,
@@ -35,6 +44,13 @@ from risks.importexport.layouts import (
 from risks.importexport.progress import current_observer
 from risks.importexport.reading import REPORT_EVERY, Table, read_table
 from risks.importexport.rows import MAX_INT, Row, split_list, whole_number
+from risks.importexport.updating import (
+    UPDATED_FIELDS,
+    Targets,
+    Update,
+    updated_values,
+    write_updates,
+)
 from risks.importexport.writing import BATCH_SIZE, audit_creations, require_add
 from risks.models import Asset, Risk, RiskStatus, Threat, TreatmentAction
 from risks.services import (
@@ -72,19 +88,47 @@ class _Names:
         return next(iter(found))
 
 
-def _members(organisation: Organisation) -> _Names:
-    """Active users with a membership in the organisation, by user name (one query)."""
-    return _Names(
-        (username, user_id)
-        for user_id, username in Membership.objects.filter(
-            organisation=organisation, user__is_active=True
+def _members(
+    organisation: Organisation, user: AbstractBaseUser | AnonymousUser | None = None
+) -> _Names:
+    """Active users with a membership in the organisation, by user name (one query) — with
+    ``user``, only those ``user`` may see named (the permission layer's people)."""
+    memberships = Membership.objects.filter(organisation=organisation, user__is_active=True)
+    if user is not None:
+        memberships = memberships.filter(user__in=people_visible_to(user))
+    return _Names(memberships.order_by().values_list("user__username", "user_id"))
+
+
+class _Allowed:
+    """The values an unknown value's message lists, read when the first one is needed."""
+
+    def __init__(
+        self, organisation: Organisation, user: AbstractBaseUser | AnonymousUser | None
+    ) -> None:
+        self.organisation = organisation
+        self.user = user
+        self._lists: dict[str, list[str]] = {}
+
+    def _get(self, name: str, read: Callable[[], list[str]]) -> list[str]:
+        if name not in self._lists:
+            self._lists[name] = read()
+        return self._lists[name]
+
+    def threats(self) -> list[str]:
+        return self._get("threats", lambda: threat_names(user=self.user))
+
+    def owners(self) -> list[str]:
+        return self._get(
+            "owners", lambda: owner_names(organisation=self.organisation, user=self.user)
         )
-        .order_by()
-        .values_list("user_id", "user__username")
-    )
+
+    def assets(self) -> list[str]:
+        return self._get(
+            "assets", lambda: asset_names(organisation=self.organisation, user=self.user)
+        )
 
 
-def _owner(row: Row, members: _Names, organisation: Organisation) -> int | None:
+def _owner(row: Row, members: _Names, organisation: Organisation, allowed: _Allowed) -> int | None:
     username = row.raw("owner")
     if not username:
         return None
@@ -92,8 +136,11 @@ def _owner(row: Row, members: _Names, organisation: Organisation) -> int | None:
     if user_id is None or user_id is _Names.AMBIGUOUS:
         row.error(
             "owner",
-            _("'%(username)s' is not a user with a role in %(organisation)s")
-            % {"username": username, "organisation": organisation.name},
+            with_allowed(
+                _("'%(username)s' is not a user with a role in %(organisation)s")
+                % {"username": username, "organisation": organisation.name},
+                allowed.owners(),
+            ),
         )
         return None
     return user_id
@@ -120,25 +167,35 @@ def import_risks(
     user: AbstractBaseUser | AnonymousUser | None,
     upload: BinaryIO,
 ) -> int:
-    """Create the risks of an uploaded file (layout ``RISKS``) in ``organisation``.
+    """Create or update the risks of an uploaded file (layout ``RISKS``) in ``organisation``.
 
-    Every row is checked first, against reference data read up front in a fixed number of
-    queries; if any row has a problem, ``ImportFailed`` lists every problem and nothing is
-    written. Otherwise the risks and their asset links are written with bulk INSERTs, and
-    their audit entries one INSERT each (``audit_creations``), in one transaction, levels
-    set from the organisation's risk matrix.
-    Returns the number of risks created. Raises ``PermissionDenied`` unless ``user`` may add
-    risks in ``organisation``.
+    A row without an ``ID`` creates a risk; a row with the ID of a risk of ``organisation``
+    that ``user`` may change updates it (``risks.importexport.updating``), provided its
+    ``Version`` is the stored one. Every row is checked first, against reference data read up
+    front in a fixed number of queries; if any row has a problem, ``ImportFailed`` lists
+    every problem and nothing is written. Otherwise the new risks and their asset links are
+    written with bulk INSERTs, and their audit entries one INSERT each (``audit_creations``),
+    and each updated risk through ``risk_update``, all in one transaction, levels set from
+    the organisation's risk matrix.
+    A row that changes nothing is not written. Returns the number of risks created and
+    updated. Raises ``PermissionDenied`` unless ``user`` may add risks in ``organisation``.
     """
     require_add(user, Risk, organisation)
     table = read_table(upload, RISKS)
     rules = risk_rules_for(organisation=organisation, user=user)
     matrix = rules.matrix
-    threats = _lookup(Threat.objects.values_list("pk", "slug", "name_da", "name_en"))
+    threats = _lookup(
+        scope_choices(Threat.objects.all(), user=user).values_list(
+            "pk", "slug", "name_da", "name_en"
+        )
+    )
     disciplines = _lookup(Discipline.objects.values_list("pk", "code", "name_da", "name_en"))
-    assets = _Names(Asset.objects.filter(organisation=organisation).values_list("name", "pk"))
-    members = _members(organisation)
+    assets = _Names(visible_assets(organisation=organisation, user=user).values_list("name", "pk"))
+    members = _members(organisation, user)
     rules.members()  # the owners' rule is checked against these, without a query per row
+    targets = Targets(user=user, organisation=organisation, rows=table.rows)
+    present = [name for name in table.written if name in UPDATED_FIELDS]
+    allowed = _Allowed(organisation, user)
     sizes = {"likelihood": matrix.likelihood_size, "consequence": matrix.consequence_size}
     scales = [
         (f"{prefix}_{axis}", size)
@@ -149,7 +206,9 @@ def import_risks(
     errors: list[RowError] = []
     risks: list[Risk] = []
     links: list[list[int]] = []
+    updates: list[Update] = []
     for row in _data_rows(table, RISKS):
+        target = targets.target(row)
         risk = Risk(
             organisation=organisation,
             title=row.text("title", max_length=300, required=True),
@@ -163,7 +222,12 @@ def import_risks(
         if not threat:
             row.error("threat", _("is required"))
         elif threat_id is None:
-            row.error("threat", _("unknown threat '%(value)s'") % {"value": threat})
+            row.error(
+                "threat",
+                with_allowed(
+                    _("unknown threat '%(value)s'") % {"value": threat}, allowed.threats()
+                ),
+            )
         elif threat_id is _Names.AMBIGUOUS:
             row.error(
                 "threat",
@@ -191,7 +255,7 @@ def import_risks(
                 risk.discipline_id = discipline_id
         for name, size in scales:
             setattr(risk, name, row.whole(name, low=1, high=size))
-        risk.owner_id = _owner(row, members, organisation)
+        risk.owner_id = _owner(row, members, organisation, allowed)
         status = row.choice(
             "status", RISK_STATUS_VOCABULARY, RISK_STATUS_WORDS, RiskStatus.IDENTIFIED
         )
@@ -204,8 +268,11 @@ def import_risks(
             if asset_id is None:
                 row.error(
                     "assets",
-                    _("no asset named '%(name)s' in %(organisation)s")
-                    % {"name": name, "organisation": organisation.name},
+                    with_allowed(
+                        _("no asset named '%(name)s' in %(organisation)s")
+                        % {"name": name, "organisation": organisation.name},
+                        allowed.assets(),
+                    ),
                 )
             elif asset_id is _Names.AMBIGUOUS:
                 row.error(
@@ -215,15 +282,31 @@ def import_risks(
                 )
             elif asset_id not in linked:
                 linked.append(asset_id)
+        update: Update | None = None
+        if target is not None:
+            stored, version = target
+            values = updated_values(row, risk, present)
+            update = Update(
+                row.number, stored, version, values, linked if "assets" in table.written else None
+            )
+            # The rules are judged on the risk as it would be after the update.
+            risk = copy.copy(stored)
+            for attribute, value in values.items():
+                setattr(risk, attribute, value)
         if all(getattr(risk, name) is not None for name, _size in scales):
             risk.inherent_level, risk.residual_level = risk.level_from(matrix)
             if status is not None and treatment is not None:
-                _apply_rules(row, risk, user, rules)
+                _apply_rules(row, risk, user, rules, previous=target[0] if target else None)
         if row.errors:
             errors.extend(row.errors)
             continue
+        if update is not None:
+            if targets.changes(update):
+                updates.append(update)
+            continue
         risks.append(risk)
         links.append(linked)
+    errors.extend(targets.stale_errors())
     if errors:
         raise ImportFailed(errors)
 
@@ -244,23 +327,31 @@ def import_risks(
             for risk, linked in zip(risks, links, strict=True)
         }
         audit_creations(risks, user=user, m2m=lambda risk: {"assets": linked_names[risk.pk]})
-        current_observer().saved(len(risks))
-    return len(risks)
+        write_updates(updates, user=user, written=table.written)
+        current_observer().saved(len(risks) + len(updates))
+    return len(risks) + len(updates)
 
 
 def _apply_rules(
-    row: Row, risk: Risk, user: AbstractBaseUser | AnonymousUser | None, rules: RiskRules
+    row: Row,
+    risk: Risk,
+    user: AbstractBaseUser | AnonymousUser | None,
+    rules: RiskRules,
+    *,
+    previous: Risk | None = None,
 ) -> None:
     """The register's rules (``risks.services.risk_validate``), as for the form and the API,
-    each problem put on the column of its field; an acceptance is recorded as the user's."""
+    each problem put on the column of its field. A new risk's acceptance is recorded as the
+    user's here; an updated risk's by ``risk_update`` when it is written."""
     try:
-        risk_validate(risk=risk, user=user, previous=None, rules=rules)
+        risk_validate(risk=risk, user=user, previous=previous, rules=rules)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             for message in messages:
                 row.error(name, str(message))
         return
-    risk_decide(risk=risk, user=user, previous=None, rules=rules)
+    if previous is None:
+        risk_decide(risk=risk, user=user, previous=None, rules=rules)
 
 
 def import_assets(
@@ -304,7 +395,13 @@ def import_assets(
         for slug in split_list(row.raw("shared_with")):
             region_id = regions.get(slug.casefold())
             if region_id is None:
-                row.error("shared_with", _("no region with the slug '%(slug)s'") % {"slug": slug})
+                row.error(
+                    "shared_with",
+                    with_allowed(
+                        _("no region with the slug '%(slug)s'") % {"slug": slug},
+                        sorted(key for key, pk in regions.items() if pk != organisation.pk),
+                    ),
+                )
             elif region_id not in shared:
                 shared.append(region_id)
         try:
@@ -384,7 +481,8 @@ def import_treatments(
     known = list(Risk.objects.filter(organisation=organisation).values_list("pk", "title"))
     risk_ids = {pk for pk, _title in known}
     by_title = _Names((title, pk) for pk, title in known)
-    members = _members(organisation)
+    members = _members(organisation, user)
+    allowed = _Allowed(organisation, user)
     rules = risk_rules_for(organisation=organisation, user=user)
     rules.members()
     done = TreatmentAction.Status.DONE
@@ -394,7 +492,7 @@ def import_treatments(
     for row in _data_rows(table, TREATMENTS):
         action = TreatmentAction(
             title=row.text("title", max_length=300, required=True),
-            owner_id=_owner(row, members, organisation),
+            owner_id=_owner(row, members, organisation, allowed),
             due=row.date("due", required=True),
             status=row.choice(
                 "status", ACTION_STATUS_VOCABULARY, ACTION_STATUS_WORDS, TreatmentAction.Status.OPEN

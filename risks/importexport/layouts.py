@@ -60,7 +60,8 @@ RISKS = Layout(
     name="risks",
     sheet_title="Risici",
     columns=(
-        Column("id", "ID", "ID", export_only=True),
+        Column("id", "ID", "ID"),
+        Column("version", "Version", "Version"),
         Column("title", "Titel", "Title", required=True),
         Column("description", "Beskrivelse", "Description"),
         Column("threat", "Trussel", "Threat", required=True),

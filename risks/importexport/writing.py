@@ -3,7 +3,9 @@ record the bulk-created objects in the audit trail."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -64,6 +66,37 @@ def audit_creations(
         LogEntry.objects.log_create(
             obj, action=LogEntry.Action.CREATE, changes=changes, force_log=True, **identity
         )
+
+
+@contextmanager
+def acting_as(user: AbstractBaseUser | AnonymousUser | None) -> Iterator[None]:
+    """The audit entries django-auditlog writes for saves inside the block name ``user`` as
+    their actor. A request's live context (the middleware's, with the client's address) is
+    left alone; outside a request — a job — the block gets one of its own."""
+    from auditlog.context import auditlog_value, set_actor
+
+    actor = user if getattr(user, "is_authenticated", False) else None
+    current = auditlog_value.get(None)
+    if actor is None or (_is_live(current) and current.get("actor") == actor):
+        yield
+        return
+    try:
+        with set_actor(actor):
+            yield
+    finally:
+        # set_actor leaves its context behind when it ends: put back what was there.
+        auditlog_value.set(current if current is not None else {"signal_duid": None})
+
+
+def _is_live(context: dict[str, Any] | None) -> bool:
+    """Whether an auditlog context still fills in entries: django-auditlog leaves a context
+    in place after its block ends, only its signal receiver is disconnected."""
+    from django.db.models.signals import pre_save
+
+    if not context or context.get("signal_duid") is None:
+        return False
+    # A receiver is kept as ((dispatch_uid, sender id), receiver, is_async).
+    return any(receiver[0][0] == context["signal_duid"] for receiver in pre_save.receivers)
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,7 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,14 +22,18 @@ from django.views.generic import DetailView
 
 from portal.access import Action, organisations_for
 from portal.access.principal import signed_in_user
+from portal.audit.reads import record_read
 from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
+from portal.integer_bounds import integer_key
 from portal.models import Organisation
 from portal.views.generic import RestrictedMixin
 from risks import importexport
 from risks.downloads import exported_file
+from risks.importexport.exporting import XLSX_CONTENT_TYPE
 from risks.importexport.jobs import import_job_create
 from risks.importexport.kinds import TRANSFER_KINDS
 from risks.importexport.limits import FileShape
+from risks.importexport.template import import_template
 from risks.importexport.uploads import inspect_upload
 from risks.models import ImportJob, Risk
 
@@ -88,6 +98,9 @@ class ImportView(LoginRequiredMixin, View):
         context: dict[str, Any] = {
             "form": form,
             "kind": self.kind,
+            "template_organisations": list(
+                form.fields["organisation"].queryset.order_by("name_da")
+            ),
             "errors": errors or [],
             "layout": TRANSFER_KINDS[self.kind].layout,
             "title": TRANSFER_KINDS[self.kind].import_title,
@@ -137,6 +150,40 @@ class ImportView(LoginRequiredMixin, View):
             return self.render_form(form, errors=failure.errors[:500], status=400)
         messages.success(request, _("%(count)s rows imported.") % {"count": count})
         return HttpResponseRedirect(reverse(TRANSFER_KINDS[kind].list_url_name))
+
+
+class ImportTemplateView(ImportView):
+    """``GET …/import/template/?organisation=<id>``: the import's template (``.xlsx``) with
+    the values the user may write into the organisation's file. The allowed values name the
+    organisation's people and assets: the download is recorded as a read, as exports are."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        organisations = self.setup_kind(kind)
+        organisation_id = integer_key(request.GET.get("organisation"))
+        if organisation_id is None and organisations.count() == 1:
+            organisation = organisations.first()
+        else:
+            organisation = organisations.filter(pk=organisation_id).first()
+        if organisation is None:
+            raise Http404
+        transfer = TRANSFER_KINDS[kind]
+        content = import_template(
+            layout=transfer.layout, organisation=organisation, user=request.user
+        )
+        record_read(
+            user=request.user,
+            kind=transfer.read_kind,
+            model=transfer.model,
+            organisation_ids=[organisation.pk],
+            request=request,
+            detail={"template": True},
+        )
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        name = f"{transfer.file_name}-skabelon-{organisation.slug}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class ImportJobView(RestrictedMixin, DetailView):

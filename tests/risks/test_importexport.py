@@ -316,14 +316,18 @@ def test_every_error_in_the_file_is_reported(sector: Personas):
         import_risks(organisation=sector.region_a, user=sector.ciso_a, upload=upload)
 
     messages = {(error.row, error.column): error.message for error in excinfo.value.errors}
+    threat_names = ", ".join(Threat.objects.order_by("name_da").values_list("name_da", flat=True))
     assert messages == {
         (3, "Titel"): "is required",
-        (3, "Trussel"): "unknown threat 'xyz'",
+        (3, "Trussel"): f"unknown threat 'xyz'; allowed values: {threat_names}",
         (4, "Angrebsflade"): "'cyber' is not one of: fysisk, menneskelig, digital",
         (4, "Disciplin"): (
             "unknown discipline 'Gætte'; use Forudse, Forebygge, Opdage or Håndtere"
         ),
-        (5, "Ejer"): "'riskowner.b' is not a user with a role in Region A",
+        (5, "Ejer"): (
+            "'riskowner.b' is not a user with a role in Region A; "
+            "allowed values: ciso.a, riskowner.a, viewer.a"
+        ),
         (5, "Aktiver"): "no asset named 'B-system' in Region A",
         (6, "Næste review"): "'31/13/2026' is not a date; write it as 2026-05-31 or 31-05-2026",
         (6, "Restkonsekvens"): "must be a whole number from 1 to 5 ('2,5')",
@@ -606,14 +610,16 @@ def test_bad_asset_rows_are_all_reported(sector: Personas):
     )
     with pytest.raises(ImportFailed) as excinfo:
         import_assets(organisation=sector.region_a, user=sector.ciso_a, upload=upload)
+    # The other regions, never the own one (an asset is not shared with it).
+    regions = "hovedstaden, midtjylland, nordjylland, region-b, sjaelland, syddanmark"
     assert [(e.row, e.column, e.message) for e in excinfo.value.errors] == [
         (2, "Name", "Region A already has an asset named 'EPJ' of this type"),
         (3, "End of support", "'snart' is not a date; write it as 2026-05-31 or 31-05-2026"),
         (3, "Kind", "'server' is not one of: system, medicoteknisk udstyrskategori, infrastruktur"),
         (3, "Legacy", "'måske' is not ja or nej"),
         (3, "Quantity", "must be a whole number of at least 1 ('0')"),
-        (3, "Shared with", "no region with the slug 'atlantis'"),
-        (3, "Shared with", "no region with the slug 'sector-body'"),
+        (3, "Shared with", f"no region with the slug 'atlantis'; allowed values: {regions}"),
+        (3, "Shared with", f"no region with the slug 'sector-body'; allowed values: {regions}"),
         (3, "Shared with", "An asset cannot be shared with its own organisation."),
         (5, "Name", "the asset 'RIS' is already on row 4"),
     ]  # fmt: skip
@@ -678,7 +684,10 @@ def test_bad_treatment_rows_are_all_reported(sector: Personas):
     assert messages == {
         (2, "Risk"): "several risks in Region A are titled 'Dobbelt'; give the risk's ID",
         (3, "Risk"): "Region A has no risk with the ID or title 'I region B'",
-        (3, "Owner"): "'ciso.b' is not a user with a role in Region A",
+        (3, "Owner"): (
+            "'ciso.b' is not a user with a role in Region A; "
+            "allowed values: ciso.a, riskowner.a, viewer.a"
+        ),
         (3, "Due"): "is required",
         (3, "Done on"): "is required when the status is udført (done)",
         (4, "Title"): "is required",
@@ -728,12 +737,13 @@ def test_the_export_holds_only_the_querysets_risks(sector: Personas):
     assert (content_type, suffix) == ("text/csv; charset=utf-8", "csv")
     rows = read_csv(content)
     assert rows[0] == [column.da for column in importexport.RISKS.columns]
-    assert sorted(row[1] for row in rows[1:]) == ["region-a risiko 0", "region-a risiko 1"]
+    assert rows[0][:3] == ["ID", "Version", "Titel"]
+    assert sorted(row[2] for row in rows[1:]) == ["region-a risiko 0", "region-a risiko 1"]
 
     content, content_type, suffix = export_risks(queryset=visible, fmt="xlsx")
     assert suffix == "xlsx" and content_type.endswith("spreadsheetml.sheet")
     rows = read_xlsx(content)
-    assert sorted(row[1] for row in rows[1:]) == ["region-a risiko 0", "region-a risiko 1"]
+    assert sorted(row[2] for row in rows[1:]) == ["region-a risiko 0", "region-a risiko 1"]
 
 
 def test_the_export_writes_danish_words_scores_levels_and_shared_regions(sector: Personas):
@@ -750,7 +760,7 @@ def test_the_export_writes_danish_words_scores_levels_and_shared_regions(sector:
     risk.assets.add(epj)
 
     row = dict(zip(*read_csv(export_risks(queryset=Risk.objects.all(), fmt="csv")[0]), strict=True))
-    assert row["ID"] == str(risk.pk)
+    assert (row["ID"], row["Version"]) == (str(risk.pk), str(risk.version))
     assert (row["Trussel"], row["Angrebsflade"]) == ("Ransomware", "digital")
     assert (row["Iboende score"], row["Iboende niveau"]) == ("12", "høj")
     assert (row["Restscore"], row["Restniveau"]) == ("4", "lav")
@@ -785,12 +795,12 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(sector: Personas):
     )
 
     rows = read_csv(export_risks(queryset=Risk.objects.all(), fmt="csv")[0])
-    assert rows[1][1:3] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)"]
+    assert rows[1][2:4] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)"]
 
     sheet = load_workbook(
         io.BytesIO(export_risks(queryset=Risk.objects.all(), fmt="xlsx")[0])
     ).active
-    title, description, vulnerability = sheet["B2"], sheet["C2"], sheet["F2"]
+    title, description, vulnerability = sheet["C2"], sheet["D2"], sheet["G2"]
     assert title.value == '\'=HYPERLINK("http://x")'
     assert title.data_type == "s"  # a string, not a formula
     assert (description.value, description.data_type) == ("'@SUM(A1)", "s")
@@ -830,8 +840,23 @@ def test_an_export_reads_back_with_typed_cells_and_neutralised_formulas(sector: 
     assert support.number_format == "dd-mm-yyyy"
 
 
+def without_ids(content: bytes, suffix: str) -> SimpleUploadedFile:
+    """The exported file with its ID column emptied: every row adds a risk."""
+    if suffix == "csv":
+        rows = read_csv(content)
+        return csv_upload([rows[0]] + [["", *row[1:]] for row in rows[1:]])
+    workbook = load_workbook(io.BytesIO(content))
+    for (cell,) in workbook.active.iter_rows(min_row=2, max_col=1):
+        cell.value = None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return upload_of(buffer.getvalue(), suffix)
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_export_imports_into_another_region_unchanged(sector: Personas, fmt: str):
+def test_an_export_without_its_ids_imports_into_another_region_unchanged(
+    sector: Personas, fmt: str
+):
     make_risks(
         sector.region_a,
         3,
@@ -865,8 +890,15 @@ def test_an_export_imports_into_another_region_unchanged(sector: Personas, fmt: 
     ]
     content, _type, suffix = export_risks(queryset=Risk.objects.all(), fmt=fmt)
 
+    # With the IDs, the rows name region A's risks: region B's CISO may change none of them.
+    with pytest.raises(ImportFailed) as excinfo:
+        import_risks(
+            organisation=sector.region_b, user=sector.ciso_b, upload=upload_of(content, suffix)
+        )
+    assert {error.column for error in excinfo.value.errors} == {"ID"}
+
     created = import_risks(
-        organisation=sector.region_b, user=sector.ciso_b, upload=upload_of(content, suffix)
+        organisation=sector.region_b, user=sector.ciso_b, upload=without_ids(content, suffix)
     )
 
     assert created == 4

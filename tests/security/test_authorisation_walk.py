@@ -93,6 +93,8 @@ NOT_OBJECT_SCOPED = {
     "api-docs": "Swagger UI, no data",
     "reports:drafts": "the edition comes from the query string; checked by DraftEditView "
     "(tests/reports/test_drafts.py)",
+    "risks:import_template": "the organisation comes from the query string and must be one "
+    "the user may import into, else 404 (tests/risks/test_import_updates.py)",
     **dict.fromkeys(
         [
             "organisation_list",
