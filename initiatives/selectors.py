@@ -2,7 +2,7 @@
 latest status update's, joined in with subqueries so a list costs the same few queries for
 13 initiatives or 130."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -129,6 +129,61 @@ def initiatives_missing_update(
     """Initiatives with no status update for ``period`` ("due")."""
     queryset = queryset if queryset is not None else Initiative.objects.all()
     return queryset.exclude(status_updates__period=period.label)
+
+
+def latest_status_updates(
+    initiatives: list[Initiative], *, as_of: date | None = None
+) -> dict[int, StatusUpdate]:
+    """Each initiative's latest status update as it stood at ``as_of`` (the one
+    ``with_current_status`` reads its status from), by initiative id (two queries)."""
+    latest = _latest_updates(as_of)
+    ids = (
+        Initiative.objects.filter(pk__in=[initiative.pk for initiative in initiatives])
+        .annotate(latest=Subquery(latest.values("pk")[:1]))
+        .values_list("pk", "latest")
+    )
+    by_update = {update: initiative for initiative, update in ids if update is not None}
+    return {
+        by_update[update.pk]: update
+        for update in StatusUpdate.objects.filter(pk__in=list(by_update))
+    }
+
+
+def milestones_overdue_at(initiatives: list[Initiative], *, as_of: date) -> QuerySet[Milestone]:
+    """The milestones of ``initiatives`` that were overdue at the end of ``as_of``: due
+    before it and not done by then (one done later was still overdue on that day)."""
+    return (
+        Milestone.objects.filter(
+            initiative__in=[initiative.pk for initiative in initiatives], due__lt=as_of
+        )
+        .filter(Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+        .select_related("initiative")
+        .order_by("due", "initiative__sort_key", "pk")
+    )
+
+
+def initiatives_without_update(
+    initiatives: list[Initiative], *, start: date, end: date
+) -> list[Initiative]:
+    """Those of ``initiatives`` (in their order) that have no status update for a period
+    overlapping ``start``..``end`` — quarter or half-year alike (one query). An initiative
+    not yet started by ``end`` owes none."""
+    earliest = start - timedelta(days=184)  # a half-year begun before ``start``
+    periods = StatusUpdate.objects.filter(
+        initiative__in=[initiative.pk for initiative in initiatives],
+        period_start__range=(earliest, end),
+    ).values_list("initiative", "period")
+    covered = set()
+    for initiative, label in periods:
+        period = Period.parse(label)
+        if period.start <= end and period.end >= start:
+            covered.add(initiative)
+    return [
+        initiative
+        for initiative in initiatives
+        if initiative.pk not in covered
+        and (initiative.start_date is None or initiative.start_date <= end)
+    ]
 
 
 def with_group_counts(queryset: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup]:

@@ -231,6 +231,8 @@ if not LOCAL_LOGIN_ENABLED and not OIDC_ENABLED:
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language writes them (Danish 6.4.2027, English 6 Apr 2027): portal/formats/.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

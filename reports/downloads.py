@@ -29,5 +29,5 @@ def pdf_response(request: HttpRequest, run: ReportRun) -> FileResponse:
         run.pdf.open("rb"),
         content_type="application/pdf",
         as_attachment=True,
-        filename=f"{run.kind}-{run.period}.pdf",
+        filename=run.download_name,
     )

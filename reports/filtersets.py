@@ -18,6 +18,10 @@ class ReportRunFilterSet(SearchFilterSet):
         choices=Classification.choices, label=_("Classification")
     )
 
+    approved = django_filters.BooleanFilter(
+        field_name="approved_at", lookup_expr="isnull", exclude=True, label=_("Approved")
+    )
+
     class Meta(SearchFilterSet.Meta):
         model = ReportRun
-        fields = ["q", "kind", "status", "organisation", "period", "classification"]
+        fields = ["q", "kind", "status", "organisation", "period", "classification", "approved"]

@@ -58,3 +58,28 @@ class DraftForm(DesignSystemFormMixin, forms.Form):
         help_text=gettext_lazy("Paragraphs, **bold**, *italics*, lists and links. No HTML."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReportApprovalForm(DesignSystemFormMixin, forms.Form):
+    """Approving a generated draft as final: the decision's reference and a confirmation."""
+
+    reference = forms.CharField(
+        max_length=200,
+        required=False,
+        label=gettext_lazy("Reference of the decision"),
+        help_text=gettext_lazy(
+            "E.g. the TSI meeting and agenda item; required for the sector edition."
+        ),
+    )
+    confirm = forms.BooleanField(
+        required=True,
+        label=gettext_lazy(
+            "I have read the draft and approve it as final. The approved report cannot be "
+            "changed afterwards."
+        ),
+    )
+
+    def __init__(self, *args, sector_edition: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The sector edition is approved in a TSI meeting: its reference is part of the record.
+        self.fields["reference"].required = sector_edition

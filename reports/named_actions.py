@@ -20,3 +20,13 @@ register(
         arguments=("kind", "organisation"),
     )
 )
+
+register(
+    NamedAction(
+        name="reports.approve",
+        description="Approve a generated report as final: a region's edition its CISO, a "
+        "sector edition the TSI secretariat (the steering group's decision).",
+        rule=ciso_of | (about_no_organisation & secretariat),
+        arguments=("run",),
+    )
+)

@@ -2,6 +2,8 @@
 WeasyPrint."""
 
 from datetime import date
+from itertools import cycle
+from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -12,24 +14,41 @@ from django.utils.translation import gettext as _
 
 from capabilities.models import Discipline
 from capabilities.selectors import maturity_at
-from initiatives.models import Deliverable, Initiative, WorkingGroup
-from initiatives.selectors import with_current_status
-from portal.charts import BarChart
+from initiatives.models import (
+    Deliverable,
+    Initiative,
+    LifecycleStatus,
+    RegionalImplementation,
+    WorkingGroup,
+)
+from initiatives.selectors import (
+    initiatives_without_update,
+    latest_status_updates,
+    milestones_overdue_at,
+    with_current_status,
+)
+from portal.charts import BarChart, LineChart
 from portal.models import Organisation
 from portal.periods import Period
 from reports.markdown import render_markdown
-from reports.models import Classification, NarrativeDraft, ReportKind, ReportRun
-from risks.models import risk_matrix_for
-from risks.selectors import risk_picture_at
+from reports.models import Classification, ReportKind, ReportRun
+from reports.selectors import narratives_for
+from risks.models import LEVEL_ORDER, Level, RiskStatus, TreatmentAction, risk_matrix_for
+from risks.selectors import RiskPicture, overdue_reviews, risk_picture_at, risk_trend
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 
 
 def _narratives(run: ReportRun) -> dict[str, Any]:
-    drafts = NarrativeDraft.objects.filter(
-        kind=run.kind, organisation=run.organisation, period=run.period
-    )
-    return {draft.section: render_markdown(draft.body) for draft in drafts}
+    narratives = narratives_for(run)
+    return {
+        "narratives": {section: render_markdown(n.body) for section, n in narratives.items()},
+        "inherited": {section for section, n in narratives.items() if n.inherited},
+    }
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def _half_years(run: ReportRun) -> tuple[Period, Period]:
@@ -51,6 +70,13 @@ def _deliverables(period: Period) -> list[Deliverable]:
         .exclude(status=Deliverable.Status.CANCELLED)
         .order_by("working_group__name_da", "due")
     )
+
+
+def period_start(run: ReportRun) -> date:
+    """The first day the report covers: 1 January for a year, else the period's start."""
+    if run.period.isdigit():
+        return date(int(run.period), 1, 1)
+    return Period.parse(run.period).start
 
 
 def period_end(run: ReportRun) -> date:
@@ -81,6 +107,172 @@ def _portfolio(as_of: date) -> dict[str, Any]:
         width=640,
     )
     return {"initiatives": initiatives, "portfolio_chart": chart}
+
+
+#: Statuses of an initiative that owes no more status updates.
+FINISHED = (LifecycleStatus.COMPLETED, LifecycleStatus.DISCONTINUED)
+
+
+def _implementation_matrix(initiatives: list[Initiative]) -> dict[str, Any]:
+    """Initiatives × regions: each region's own implementation status of each initiative,
+    as recorded now (two queries)."""
+    regions = list(Organisation.objects.regions().order_by("name_da"))
+    labels = dict(RegionalImplementation.Status.choices)
+    cells = {
+        (initiative, organisation): status
+        for initiative, organisation, status in RegionalImplementation.objects.filter(
+            initiative__in=[initiative.pk for initiative in initiatives]
+        ).values_list("initiative", "organisation", "status")
+    }
+    rows = []
+    for initiative in initiatives:
+        statuses = [cells.get((initiative.pk, region.pk)) for region in regions]
+        rows.append((initiative, [(status, labels.get(status, "")) for status in statuses]))
+    return {"matrix_regions": regions, "matrix_rows": rows}
+
+
+def _portfolio_follow_up(
+    run: ReportRun, initiatives: list[Initiative], as_of: date
+) -> dict[str, Any]:
+    """What the TSI portfolio report adds: each initiative's latest status texts; of the
+    initiatives under way (not completed or discontinued by ``as_of``), the milestones
+    overdue at ``as_of`` and those without a status update for the period; and the
+    implementation matrix (a fixed number of queries)."""
+    updates = latest_status_updates(initiatives, as_of=as_of)
+    for initiative in initiatives:
+        initiative.latest_update = updates.get(initiative.pk)
+    under_way = [i for i in initiatives if i.current_status not in FINISHED]
+    overdue = [
+        (milestone, (as_of - milestone.due).days)
+        for milestone in milestones_overdue_at(under_way, as_of=as_of)
+    ]
+    return {
+        "status_texts": [i for i in initiatives if i.latest_update is not None],
+        "overdue_milestones": overdue,
+        "missing_updates": initiatives_without_update(
+            under_way, start=period_start(run), end=period_end(run)
+        ),
+        **_implementation_matrix(initiatives),
+    }
+
+
+class _TrendChart(LineChart):
+    """A line chart whose last period's label fits inside the drawing."""
+
+    RIGHT = 32
+
+
+#: Rows a live list of the quarterly report prints at most (its count is given in full).
+LIST_LIMIT = 25
+
+
+def _scale(top: int) -> tuple[int, int]:
+    """A chart's maximum and gridline step for counts up to ``top``: the step is 1, 2 or
+    5 × 10ⁿ, so that four or five gridlines are drawn."""
+    step, factors = 1, cycle((2, 2.5, 2))  # 1, 2, 5, 10, 20, 50, …
+    while step * 4 < top:
+        step = round(step * next(factors))
+    return step * max(1, ceil(top / step)), step
+
+
+def _risk_trend(organisation: Organisation, picture: RiskPicture, as_of: date) -> dict[str, Any]:
+    """Open risks per residual level in the last four quarters up to ``as_of``: the
+    quarters' snapshots, and the report's own picture for its quarter (live for the
+    current one). A quarter without a snapshot is a gap, never filled in: the table says
+    so and the chart is left out (one query)."""
+    quarter = Period.containing(as_of, "Q")
+    quarters = [quarter]
+    for _step in range(3):
+        quarters.insert(0, quarters[0].previous())
+    labels = [period.label for period in quarters]
+    pictures = {p.quarter: p for p in risk_trend(organisation, until=as_of) if p.quarter in labels}
+    if picture.found:
+        pictures[picture.quarter] = picture
+    rows = [(label, pictures.get(label)) for label in labels]
+    counts = {label: dict(found.level_counts()) if found else None for label, found in rows}
+    top = max([n for found in counts.values() if found for n in found.values()] or [1])
+    maximum, step = _scale(top)
+    chart = _TrendChart(
+        title=_("Open risks per residual level"),
+        description=_("The number of open risks per residual level at the end of each quarter."),
+        periods=labels,
+        values={
+            str(Level(level).label): [
+                found[level] if found is not None else None for found in counts.values()
+            ]
+            for level in reversed(LEVEL_ORDER)
+        },
+        maximum=maximum,
+        step=step,
+        width=560,
+    )
+    return {
+        "levels": LEVEL_ORDER,
+        "trend_rows": [
+            (
+                label,
+                [(level, n) for level, n in found.items()] if found else None,
+                sum(found.values()) if found else None,
+            )
+            for label, found in counts.items()
+        ],
+        "trend_live_quarter": picture.quarter if picture.live else None,
+        "trend_chart": chart,
+        "trend_complete": all(found is not None for found in counts.values()),
+    }
+
+
+def _quarterly(run: ReportRun, as_of: date, today: date) -> dict[str, Any]:
+    """The CISO's quarterly risk report of the region: its risk picture and the quarter's
+    lists (the quarter's snapshot for a past quarter, the register for the current one),
+    the trend of four quarters and the maturity against target — in a fixed number of
+    queries, whatever the register's size."""
+    organisation = run.organisation
+    if organisation is None:
+        return {}
+    picture = risk_picture_at(organisation, as_of, today=today, listing=True)
+    statuses = dict(RiskStatus.choices)
+    context: dict[str, Any] = {
+        "risk_picture": picture,
+        "listing": picture.listing,
+        "top_rows": [
+            (risk, statuses.get(risk.status, risk.status))
+            for risk in (picture.listing.top if picture.listing else [])
+        ],
+    }
+    if picture.found:
+        context.update(
+            risk_heatmap=picture.heatmap(matrix=risk_matrix_for(organisation)),
+            level_counts=picture.level_counts(),
+            open_actions=picture.open_actions,
+            overdue_actions=picture.overdue_actions,
+            accepted_risks=picture.accepted_risks,
+        )
+    if picture.live:
+        context["overdue_action_list"] = list(
+            TreatmentAction.objects.open()
+            .overdue(today)
+            .filter(risk__organisation=organisation)
+            .select_related("risk", "owner")
+            .order_by("due", "pk")[:LIST_LIMIT]
+        )
+        context["overdue_review_list"] = list(
+            overdue_reviews(organisation, today=today)[:LIST_LIMIT]
+        )
+    context.update(_risk_trend(organisation, picture, as_of))
+    context.update(_maturity(organisation, as_of))
+    context["maturity_rows"] = [
+        (
+            column.discipline,
+            column.current,
+            column.target,
+            None
+            if column.current is None or column.target is None
+            else column.target - column.current,
+        )
+        for column in context["maturity"].columns
+    ]
+    return context
 
 
 def figures_as_of(run: ReportRun, *, today: date | None = None) -> tuple[date, bool]:
@@ -145,7 +337,9 @@ def report_context(run: ReportRun) -> dict[str, Any]:
         "title": run.get_kind_display(),
         "classification": classification.label,
         "confidential": run.is_confidential,
-        "narratives": _narratives(run),
+        **_narratives(run),
+        "draft": not run.is_approved,
+        "approver": _person(run.approved_by) if run.approved_by_id else "",
         "generated": today,
         "as_of": as_of,
         "live": live,
@@ -160,8 +354,16 @@ def report_context(run: ReportRun) -> dict[str, Any]:
             (last_half, _deliverables(last_half)),
             (current_half, _deliverables(current_half)),
         ]
-    if run.kind in (ReportKind.COUNCIL_APPENDIX, ReportKind.CISO_QUARTERLY):
+    if run.kind == ReportKind.TSI_PORTFOLIO:
+        context.update(_portfolio_follow_up(run, context["initiatives"], as_of))
+    if run.kind == ReportKind.COUNCIL_APPENDIX:
         context.update(_region(run, as_of, today))
+    if run.kind == ReportKind.CISO_QUARTERLY:
+        if run.organisation is not None:
+            context["title"] = _("Quarterly risk report – %(region)s") % {
+                "region": run.organisation
+            }
+        context.update(_quarterly(run, as_of, today))
     return context
 
 
@@ -180,4 +382,7 @@ def render_html(run: ReportRun, *, for_browser: bool = False) -> str:
 def render_pdf(run: ReportRun) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=render_html(run), base_url=str(STATIC_DIR)).write_pdf()
+    # PDF/A-3b for the archive, tagged for screen readers (the structure of the HTML).
+    return HTML(string=render_html(run), base_url=str(STATIC_DIR)).write_pdf(
+        pdf_variant="pdf/a-3b", pdf_tags=True
+    )

@@ -186,15 +186,7 @@ def run_generate(run: ReportRun) -> None:
 
     with translation.override(run.language):
         content = render_pdf(run)
-    digest = hashlib.sha256(content).hexdigest()
-    stem = f"reports/{run.requested_at:%Y}/{run.kind}-{run.period}-{run.pk}"
-    temporary = default_storage.save(f"{stem}.pdf.part", ContentFile(content))
-    try:
-        final = default_storage.save(
-            f"{stem}.pdf", ContentFile(default_storage.open(temporary).read())
-        )
-    finally:
-        default_storage.delete(temporary)
+    final, digest = _archive(run, content)
     with transaction.atomic():
         ReportRun.objects.filter(pk=run.pk).update(
             status=ReportRun.Status.DONE,
@@ -204,6 +196,93 @@ def run_generate(run: ReportRun) -> None:
             sha256=digest,
             error="",
         )
+
+
+def run_approve(*, run: ReportRun, user: User, reference: str = "") -> ReportRun:
+    """Approve a generated draft (the named action ``reports.approve``): recorded with who,
+    when and the decision's reference; a worker then archives the final PDF without the
+    draft mark and with the approval on its cover (``run_finalise``). Refused while a
+    required narrative section is empty, for a run not generated, and for one approved
+    already (a final run never changes). A sector edition names the TSI decision."""
+    from reports.selectors import narratives_missing
+
+    if not can(user, "reports.approve", run):
+        raise PermissionDenied
+    reference = (reference or "").strip()
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if run.is_approved:
+            raise ValidationError(_("The report has been approved already."))
+        if run.status != ReportRun.Status.DONE:
+            raise ValidationError(_("Only a generated report can be approved."))
+        missing = narratives_missing(run)
+        if missing:
+            labels = ", ".join(str(NarrativeDraft.Section(section).label) for section in missing)
+            raise ValidationError(
+                {"sections": [_("Write these sections before approving: %s.") % labels]}
+            )
+        if run.organisation_id is None and not reference:
+            raise ValidationError(
+                {"reference": [_("Give the reference of the TSI meeting that approved it.")]}
+            )
+        run.approved_at = timezone.now()
+        run.approved_by = user
+        run.approval_reference = reference
+        run.save(update_fields=["approved_at", "approved_by", "approval_reference"])
+        transaction.on_commit(lambda: run_finalise_enqueue(run.pk))
+    return run
+
+
+def run_finalise_enqueue(run_id: int) -> bool:
+    """Hand the approved run to a worker; if the queue is down the approval stands and the
+    draft stays the archived file until ``finalise_report`` runs (the run page says so)."""
+    from reports.tasks import finalise_report
+
+    try:
+        finalise_report.delay(run_id)
+    except (KombuOperationalError, RedisError, OSError) as error:
+        log.warning("report run %s could not be queued for its final PDF: %s", run_id, error)
+        return False
+    return True
+
+
+def _archive(run: ReportRun, content: bytes, suffix: str = "") -> tuple[str, str]:
+    """Store ``content`` as the run's PDF (written under a temporary name, moved into place
+    when complete); returns its storage name and sha256."""
+    digest = hashlib.sha256(content).hexdigest()
+    stem = f"reports/{run.requested_at:%Y}/{run.kind}-{run.period}-{run.pk}{suffix}"
+    temporary = default_storage.save(f"{stem}.pdf.part", ContentFile(content))
+    try:
+        final = default_storage.save(
+            f"{stem}.pdf", ContentFile(default_storage.open(temporary).read())
+        )
+    finally:
+        default_storage.delete(temporary)
+    return final, digest
+
+
+def run_finalise(run_id: int) -> bool:
+    """Render an approved run again — without the draft mark, with the approval on the cover
+    — and archive it as final in place of the draft. Idempotent: a final run is left as it is."""
+    from reports.rendering import render_pdf
+
+    run = ReportRun.objects.select_related("organisation", "approved_by").get(pk=run_id)
+    if run.final or not run.is_approved:
+        return False
+    with translation.override(run.language):
+        content = render_pdf(run)
+    name, digest = _archive(run, content, suffix="-final")
+    draft = run.pdf.name
+    with transaction.atomic():
+        updated = ReportRun.objects.filter(pk=run.pk, final=False).update(
+            pdf=name, size=len(content), sha256=digest, final=True
+        )
+    if not updated:  # finalised meanwhile by a redelivered task
+        default_storage.delete(name)
+        return False
+    if draft and draft != name:
+        default_storage.delete(draft)
+    return True
 
 
 def run_fail(run_id: int, reason: str) -> None:

@@ -7,7 +7,7 @@ from django.db import OperationalError
 from reports.models import ReportRun
 from reports.notifications import run_notify
 from reports.schedules import scheduled_run_request
-from reports.services import run_claim, run_fail, run_generate, runs_fail_stale
+from reports.services import run_claim, run_fail, run_finalise, run_generate, runs_fail_stale
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,37 @@ def generate_report(self, run_id: int) -> None:
     except Exception:
         # The run is archived either way; a mail server being down must not undo it.
         log.exception("report run %s: notification failed", run_id)
+
+
+def _approver(run_id: int, *args, **kwargs):
+    """The user an approved run's final PDF is rendered for: who approved it."""
+    run = ReportRun.objects.select_related("approved_by").filter(pk=run_id).first()
+    return run.approved_by if run is not None else None
+
+
+@shared_task(
+    bind=True,
+    name="reports.finalise",
+    acks_late=True,
+    time_limit=TIME_LIMIT,
+    soft_time_limit=TIME_LIMIT - 10,
+    max_retries=3,
+    ignore_result=True,
+    acting_for=_approver,
+    system_reason="the final PDF of an approved report",
+)
+def finalise_report(self, run_id: int) -> None:
+    """Archive an approved run's final PDF (``run_finalise``); idempotent. Transient database
+    errors are retried; on any other failure the approved draft stays archived and the
+    error is logged (the run page shows the final PDF as pending)."""
+    try:
+        run_finalise(run_id)
+    except OperationalError as error:
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+        log.exception("report run %s: the final PDF failed", run_id)
+    except Exception:
+        log.exception("report run %s: the final PDF failed", run_id)
 
 
 @shared_task(

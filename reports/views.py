@@ -16,18 +16,21 @@ from django.views.generic import DetailView
 from portal.access import Action, can
 from portal.access.principal import signed_in_user
 from portal.audit import history_for
+from portal.audit.last_change import last_change
 from portal.models import ConcurrentUpdate, Organisation, ReadKind
 from portal.views.generic import ObjectListView, RestrictedMixin, restricted_object_or_404
 from reports.downloads import pdf_response, record_report_read
 from reports.filtersets import ReportRunFilterSet
-from reports.forms import DraftForm, ReportRequestForm
+from reports.forms import DraftForm, ReportApprovalForm, ReportRequestForm
 from reports.models import NarrativeDraft, ReportKind, ReportRun
 from reports.rendering import render_html
+from reports.selectors import narratives_missing
 from reports.services import (
     drafts_save,
     may_request,
     report_request,
     requestable_regions,
+    run_approve,
     run_queue_failed,
     validate_period,
 )
@@ -37,7 +40,7 @@ class ReportListView(ObjectListView):
     """The runs the user may see, newest first, filtered and paginated, with the request
     form and the narratives the user may write."""
 
-    queryset = ReportRun.objects.select_related("organisation", "requested_by")
+    queryset = ReportRun.objects.select_related("organisation", "requested_by", "approved_by")
     filterset_class = ReportRunFilterSet
     template_name = "reports/run_list.html"
     title = gettext_lazy("Reports")
@@ -47,6 +50,12 @@ class ReportListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form or ReportRequestForm(user=self.request.user)
         context["narratives"] = narrative_links(self.request.user)
+        # Approved editions and drafts (with runs still queued or failed) are listed apart.
+        runs = list(context["object_list"])
+        context["run_groups"] = [
+            (_("Approved reports"), "approved", [run for run in runs if run.is_approved]),
+            (_("Drafts and runs"), "drafts", [run for run in runs if not run.is_approved]),
+        ]
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -99,8 +108,12 @@ def narrative_links(user) -> list[tuple[str, str]]:
 
 
 class RunDetailView(RestrictedMixin, DetailView):
-    queryset = ReportRun.objects.select_related("organisation", "requested_by")
+    """A run: its status (followed live while it runs), its PDF, and — for whoever may
+    approve it — the approval of a generated draft."""
+
+    queryset = ReportRun.objects.select_related("organisation", "requested_by", "approved_by")
     template_name = "reports/run_detail.html"
+    approval_form: ReportApprovalForm | None = None
 
     def get_template_names(self) -> list[str]:
         if self.request.headers.get("HX-Request") == "true":
@@ -116,7 +129,34 @@ class RunDetailView(RestrictedMixin, DetailView):
             if run.organisation:
                 query["organisation"] = run.organisation.slug
             context["drafts_url"] = f"{reverse('reports:drafts')}?{urlencode(query)}"
+        if run.is_draft and can(self.request.user, "reports.approve", run):
+            context["approval_form"] = self.approval_form or ReportApprovalForm(
+                sector_edition=run.organisation_id is None
+            )
+            context["missing_sections"] = [
+                NarrativeDraft.Section(section).label for section in narratives_missing(run)
+            ]
         return context
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """Approve the run (``run_approve``); errors are shown at their fields."""
+        self.object = run = self.get_object()
+        form = ReportApprovalForm(request.POST, sector_edition=run.organisation_id is None)
+        if form.is_valid():
+            try:
+                run_approve(
+                    run=run,
+                    user=signed_in_user(request.user),
+                    reference=form.cleaned_data["reference"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The report is approved."))
+                return HttpResponseRedirect(run.get_absolute_url())
+        self.approval_form = form
+        return self.render_to_response(self.get_context_data(), status=400)
 
 
 def run_pdf(request: HttpRequest, pk: int) -> FileResponse:
@@ -181,7 +221,16 @@ class DraftEditView(LoginRequiredMixin, View):
             raise PermissionDenied
 
     def render_page(
-        self, request, kind, organisation, period, forms_by_section, *, conflict=False, status=200
+        self,
+        request,
+        kind,
+        organisation,
+        period,
+        forms_by_section,
+        *,
+        conflict=False,
+        conflict_change=None,
+        status=200,
     ):
         drafts = self.drafts(kind, organisation, period)
         sections = [
@@ -202,6 +251,7 @@ class DraftEditView(LoginRequiredMixin, View):
                 "period": period,
                 "sections": sections,
                 "conflict": conflict,
+                "conflict_change": conflict_change,
             },
             status=status,
         )
@@ -232,9 +282,16 @@ class DraftEditView(LoginRequiredMixin, View):
                 drafts=drafts,
                 values={section: form.cleaned_data for section, form in forms_by_section.items()},
             )
-        except ConcurrentUpdate:
+        except ConcurrentUpdate as error:
             return self.render_page(
-                request, kind, organisation, period, forms_by_section, conflict=True, status=409
+                request,
+                kind,
+                organisation,
+                period,
+                forms_by_section,
+                conflict=True,
+                conflict_change=last_change(error.instance, request.user),
+                status=409,
             )
         messages.success(request, _("Saved."))
         return HttpResponseRedirect(request.get_full_path())

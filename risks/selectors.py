@@ -1,10 +1,13 @@
 """Reads of the risk register, restricted by the permission layer, in constant queries."""
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
+from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -24,7 +27,7 @@ from risks.models import (
     risk_matrix_for,
 )
 from risks.models.risk import RiskStatus
-from risks.models.treatment import TreatmentActionQuerySet
+from risks.models.treatment import OPEN_STATUSES, TreatmentActionQuerySet
 
 
 def risk_register(*, user: AbstractBaseUser) -> QuerySet[Risk]:
@@ -120,6 +123,208 @@ def cells_from_json(stored: Mapping[str, int]) -> Cells:
     return cells
 
 
+def _person(user: Any) -> str:
+    """A person as a report names them: full name, else user name; "" for nobody."""
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class RankedRisk:
+    """One of the ten highest residual risks, as the quarterly report lists it."""
+
+    id: int
+    title: str
+    residual_score: int
+    residual_level: str
+    owner: str
+    status: str
+    open_actions: int
+    overdue_actions: int
+
+
+@dataclass(frozen=True)
+class RiskDecision:
+    """A risk accepted or closed in the quarter: who decided, when, why, and (for an
+    acceptance) until when — the acceptance's next review."""
+
+    id: int
+    title: str
+    residual_level: str
+    by: str
+    on: date | None
+    reason: str
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class QuarterListing:
+    """What the quarterly risk report lists about a quarter: the ten highest residual risks,
+    the acceptances and closures of the quarter and the open risks whose review was
+    overdue. Read from the register for the current quarter and kept in the quarter's
+    snapshot (``RiskSnapshot.listing``) for the past ones."""
+
+    quarter: str
+    top: list[RankedRisk] = field(default_factory=list)
+    accepted: list[RiskDecision] = field(default_factory=list)
+    closed: list[RiskDecision] = field(default_factory=list)
+    overdue_reviews: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        def decision(row: RiskDecision) -> dict[str, Any]:
+            return {**asdict(row), "on": _iso(row.on), "until": _iso(row.until)}
+
+        return {
+            "quarter": self.quarter,
+            "top": [asdict(row) for row in self.top],
+            "accepted": [decision(row) for row in self.accepted],
+            "closed": [decision(row) for row in self.closed],
+            "overdue_reviews": self.overdue_reviews,
+        }
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> "QuarterListing":
+        def decision(row: Mapping[str, Any]) -> RiskDecision:
+            return RiskDecision(**{**row, "on": _day(row["on"]), "until": _day(row["until"])})
+
+        return cls(
+            quarter=str(stored["quarter"]),
+            top=[RankedRisk(**row) for row in stored.get("top", [])],
+            accepted=[decision(row) for row in stored.get("accepted", [])],
+            closed=[decision(row) for row in stored.get("closed", [])],
+            overdue_reviews=int(stored.get("overdue_reviews", 0)),
+        )
+
+
+def top_risks(organisation: Organisation, *, today: date, limit: int = 10) -> list[RankedRisk]:
+    """The ``limit`` open risks of the highest residual score, each with its owner and its
+    open and overdue treatment actions (one query)."""
+    open_actions = Q(treatments__status__in=OPEN_STATUSES)
+    rows = (
+        Risk.objects.filter(organisation=organisation)
+        .open()
+        .annotate(
+            n_open=Count("treatments", filter=open_actions),
+            n_overdue=Count("treatments", filter=open_actions & Q(treatments__due__lt=today)),
+        )
+        .order_by("-residual_score", "-inherent_score", "id")
+        .values(
+            "pk",
+            "title",
+            "residual_score",
+            "residual_level",
+            "status",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "n_open",
+            "n_overdue",
+        )[:limit]
+    )
+    return [
+        RankedRisk(
+            id=row["pk"],
+            title=row["title"],
+            residual_score=int(row["residual_score"]),
+            residual_level=row["residual_level"],
+            # As ``get_full_name`` says it, else the user name.
+            owner=f"{row['owner__first_name'] or ''} {row['owner__last_name'] or ''}".strip()
+            or (row["owner__username"] or ""),
+            status=row["status"],
+            open_actions=row["n_open"],
+            overdue_actions=row["n_overdue"],
+        )
+        for row in rows
+    ]
+
+
+def _acceptances(organisation: Organisation, start: date, end: date) -> list[RiskDecision]:
+    """The risks accepted from ``start`` to ``end`` and still accepted (one query)."""
+    risks = (
+        Risk.objects.filter(
+            organisation=organisation,
+            status=RiskStatus.ACCEPTED,
+            accepted_at__date__range=(start, end),
+        )
+        .select_related("accepted_by")
+        .order_by("accepted_at", "pk")
+    )
+    return [
+        RiskDecision(
+            id=risk.pk,
+            title=risk.title,
+            residual_level=risk.residual_level,
+            by=_person(risk.accepted_by),
+            on=risk.accepted_at.date() if risk.accepted_at else None,
+            reason=risk.acceptance_reason,
+            until=risk.next_review,
+        )
+        for risk in risks
+    ]
+
+
+def _closures(organisation: Organisation, start: date, end: date) -> list[RiskDecision]:
+    """The risks closed from ``start`` to ``end`` and still closed, with who closed them
+    and when, from the audit trail (two queries)."""
+    closed = Risk.objects.filter(organisation=organisation, status=RiskStatus.CLOSED)
+    entries = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Risk),
+            object_id__in=closed.values("pk"),
+            timestamp__date__range=(start, end),
+            changes__status__1=RiskStatus.CLOSED,
+        )
+        .select_related("actor")
+        .order_by("timestamp", "pk")
+    )
+    latest = {entry.object_id: entry for entry in entries}  # the last closing counts
+    risks = closed.in_bulk(list(latest))
+    return [
+        RiskDecision(
+            id=risk.pk,
+            title=risk.title,
+            residual_level=risk.residual_level,
+            by=_person(entry.actor) or (entry.actor_email or ""),
+            on=entry.timestamp.date(),
+            reason=risk.acceptance_reason,
+        )
+        for object_id, entry in sorted(latest.items(), key=lambda item: item[1].timestamp)
+        if (risk := risks.get(object_id)) is not None
+    ]
+
+
+def overdue_reviews(organisation: Organisation, *, today: date) -> QuerySet[Risk]:
+    """The open risks whose next review was due before ``today``, the longest overdue
+    first."""
+    return (
+        Risk.objects.filter(organisation=organisation, next_review__lt=today)
+        .open()
+        .select_related("owner")
+        .order_by("next_review", "pk")
+    )
+
+
+def quarter_listing_live(organisation: Organisation, *, today: date) -> QuarterListing:
+    """The current quarter's listing, from the register (six queries)."""
+    quarter = Period.containing(today, "Q")
+    return QuarterListing(
+        quarter=quarter.label,
+        top=top_risks(organisation, today=today),
+        accepted=_acceptances(organisation, quarter.start, today),
+        closed=_closures(organisation, quarter.start, today),
+        overdue_reviews=overdue_reviews(organisation, today=today).count(),
+    )
+
+
 @dataclass(frozen=True)
 class RiskPicture:
     """A region's risks as of a date, the same whether read from the register (the current
@@ -138,6 +343,9 @@ class RiskPicture:
     open_actions: int = 0
     overdue_actions: int = 0
     accepted_risks: int = 0
+    #: The quarter's lists (``QuarterListing``), when read: the live picture's on request,
+    #: a snapshot's when it holds them (None for a snapshot taken before they were kept).
+    listing: QuarterListing | None = None
 
     @property
     def open_risks(self) -> int:
@@ -186,6 +394,7 @@ class RiskPicture:
             open_actions=snapshot.open_actions,
             overdue_actions=snapshot.overdue_actions,
             accepted_risks=snapshot.accepted_risks,
+            listing=QuarterListing.from_json(snapshot.listing) if snapshot.listing else None,
         )
 
     def snapshot_values(self) -> dict[str, object]:
@@ -196,6 +405,7 @@ class RiskPicture:
             "open_actions": self.open_actions,
             "overdue_actions": self.overdue_actions,
             "accepted_risks": self.accepted_risks,
+            "listing": self.listing.to_json() if self.listing is not None else None,
         }
         for kind, counts in (("residual", self.residual), ("inherent", self.inherent)):
             for level in LEVEL_ORDER:
@@ -207,8 +417,11 @@ def _every_level(counts: Mapping[str, int]) -> dict[str, int]:
     return {str(level): counts.get(level, 0) for level in LEVEL_ORDER}
 
 
-def risk_picture_live(organisation: Organisation, *, today: date | None = None) -> RiskPicture:
-    """The register's open risks of ``organisation`` now (six queries)."""
+def risk_picture_live(
+    organisation: Organisation, *, today: date | None = None, listing: bool = False
+) -> RiskPicture:
+    """The register's open risks of ``organisation`` now (six queries); ``listing`` adds
+    the quarter's lists (``quarter_listing_live``, six more)."""
     today = today or date.today()
     risks = Risk.objects.filter(organisation=organisation).open()
     actions = TreatmentAction.objects.open().filter(risk__organisation=organisation)
@@ -224,19 +437,21 @@ def risk_picture_live(organisation: Organisation, *, today: date | None = None) 
         open_actions=actions.count(),
         overdue_actions=actions.overdue(today).count(),
         accepted_risks=risks.filter(status=RiskStatus.ACCEPTED).count(),
+        listing=quarter_listing_live(organisation, today=today) if listing else None,
     )
 
 
 def risk_picture_at(
-    organisation: Organisation, as_of: date, *, today: date | None = None
+    organisation: Organisation, as_of: date, *, today: date | None = None, listing: bool = False
 ) -> RiskPicture:
     """The state of ``organisation``'s risks at ``as_of``: the register itself when
     ``as_of`` is today or later (the current period), else the snapshot of the quarter
     holding ``as_of`` (taken at its end). A past quarter without a snapshot gives a picture
-    with ``found`` False — never today's figures."""
+    with ``found`` False — never today's figures. ``listing`` reads the current quarter's
+    lists too (a snapshot's come with it)."""
     today = today or date.today()
     if as_of >= today:
-        return risk_picture_live(organisation, today=today)
+        return risk_picture_live(organisation, today=today, listing=listing)
     quarter = Period.containing(as_of, "Q")
     snapshot = RiskSnapshot.objects.filter(organisation=organisation, period=quarter.label).first()
     if snapshot is None:

@@ -417,13 +417,15 @@ def treatment_action_validate(*, action: TreatmentAction, rules: RiskRules | Non
 
 
 def risk_snapshots_take(*, today: date | None = None) -> int:
-    """Record each region's risk picture (``risk_picture_live``) for the current quarter
-    (idempotent: the beat task's last run in a quarter leaves the picture at its end)."""
+    """Record each region's risk picture (``risk_picture_live``) for the current quarter,
+    with the lists the quarterly report prints (``QuarterListing``: the ten highest risks,
+    the quarter's acceptances and closures, the overdue reviews) — idempotent: the beat
+    task's last run in a quarter leaves the picture at its end."""
     today = today or date.today()
     period = Period.containing(today, "Q").label
     taken = 0
     for region in Organisation.objects.regions():
-        picture = risk_picture_live(region, today=today)
+        picture = risk_picture_live(region, today=today, listing=True)
         RiskSnapshot.objects.update_or_create(
             organisation=region, period=period, defaults=picture.snapshot_values()
         )

@@ -8,6 +8,8 @@ CELL = 56
 LEFT = 150
 TOP = 10
 BOTTOM = 110
+#: Room right of the last column for its label, drawn at 45° ("5 Katastrofal" must not be cut).
+RIGHT = 80
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Heatmap:
 
     @property
     def width(self) -> int:
-        return LEFT + len(self.consequence_labels) * CELL + 10
+        return LEFT + len(self.consequence_labels) * CELL + RIGHT
 
     @property
     def height(self) -> int:

@@ -42,6 +42,8 @@ class LineChart:
     maximum: float = 5
     width: int = 560
     height: int = 240
+    #: The distance between gridlines (e.g. 50 for counts up to 200).
+    step: float = 1
     series: list[Series] = field(init=False)
 
     LEFT = 36
@@ -74,11 +76,15 @@ class LineChart:
         return self.height - self.BOTTOM
 
     @property
-    def gridlines(self) -> list[tuple[int, float]]:
+    def gridlines(self) -> list[tuple[int | float, float]]:
         plot_height = self.height - self.TOP - self.BOTTOM
+        levels = [index * self.step for index in range(int(self.maximum / self.step) + 1)]
         return [
-            (level, round(self.TOP + plot_height * (1 - level / self.maximum), 1))
-            for level in range(int(self.maximum) + 1)
+            (
+                int(level) if float(level).is_integer() else level,
+                round(self.TOP + plot_height * (1 - level / self.maximum), 1),
+            )
+            for level in levels
         ]
 
     @property

@@ -8,7 +8,13 @@ from reports.services import may_request, requestable_regions
 
 class ReportRunSerializer(serializers.ModelSerializer):
     organisation = OrganisationSlugField(read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Empty for a run the schedule requested, and until a run is approved.
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    approved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     url = serializers.SerializerMethodField()
     pdf = serializers.SerializerMethodField()
 
@@ -31,6 +37,10 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "sha256",
             "error",
             "pdf",
+            "approved_at",
+            "approved_by",
+            "approval_reference",
+            "final",
         ]
         read_only_fields = fields
 
@@ -45,6 +55,17 @@ class ReportRunSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(
             reverse("api:reportrun-pdf", kwargs={"pk": run.pk})
         )
+
+
+class ReportApprovalSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The decision's reference, e.g. the TSI meeting and agenda item (required "
+        "for a sector edition).",
+    )
 
 
 class ReportRequestSerializer(serializers.Serializer):

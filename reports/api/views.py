@@ -9,11 +9,15 @@ from rest_framework.response import Response
 
 from portal.access.principal import signed_in_user
 from portal.api.viewsets import RestrictedViewSetMixin
-from reports.api.serializers import ReportRequestSerializer, ReportRunSerializer
+from reports.api.serializers import (
+    ReportApprovalSerializer,
+    ReportRequestSerializer,
+    ReportRunSerializer,
+)
 from reports.downloads import pdf_response
 from reports.filtersets import ReportRunFilterSet
 from reports.models import ReportRun
-from reports.services import report_request, run_queue_failed
+from reports.services import report_request, run_approve, run_queue_failed
 
 
 class ReportRunViewSet(
@@ -27,7 +31,7 @@ class ReportRunViewSet(
     ``GET`` follows ``queued → running → done | failed``, ``…/pdf`` downloads it. The list
     holds the caller's regions' runs and the sector editions."""
 
-    queryset = ReportRun.objects.select_related("organisation", "requested_by")
+    queryset = ReportRun.objects.select_related("organisation", "requested_by", "approved_by")
     serializer_class = ReportRunSerializer
     filterset_class = ReportRunFilterSet
     history = None
@@ -60,3 +64,18 @@ class ReportRunViewSet(
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, *args, **kwargs) -> FileResponse:
         return pdf_response(request._request, self.get_object())
+
+    @extend_schema(request=ReportApprovalSerializer, responses={200: ReportRunSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, *args, **kwargs) -> Response:
+        """Approve a generated draft as final (its region's CISO; the TSI secretariat for a
+        sector edition): 403 for whoever may not, 400 while a required narrative section is
+        empty or when it is approved already. A worker then archives the final PDF."""
+        run = self.get_object()
+        data = ReportApprovalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = run_approve(
+            run=run, user=signed_in_user(request.user), reference=data.validated_data["reference"]
+        )
+        run.refresh_from_db()  # in-process execution may have archived the final already
+        return Response(ReportRunSerializer(run, context={"request": request}).data)

@@ -26,6 +26,27 @@ class Classification(models.TextChoices):
     CONFIDENTIAL = "confidential", _("Confidential")
 
 
+#: File-name words per language: kind, the sector edition, classification. Plain ASCII, so
+#: that every mail client and file system keeps the name as it is.
+FILE_NAME_WORDS = {
+    "da": {
+        ReportKind.COUNCIL_APPENDIX: "statusbilag",
+        ReportKind.CISO_QUARTERLY: "kvartalsvis-risikorapport",
+        ReportKind.TSI_PORTFOLIO: "tsi-portefoljerapport",
+        "sector": "faellesregional",
+        Classification.PUBLIC: "offentlig",
+        Classification.CONFIDENTIAL: "fortrolig",
+    },
+    "en": {
+        ReportKind.COUNCIL_APPENDIX: "status-appendix",
+        ReportKind.CISO_QUARTERLY: "quarterly-risk-report",
+        ReportKind.TSI_PORTFOLIO: "tsi-portfolio-report",
+        "sector": "sector",
+        Classification.PUBLIC: "public",
+        Classification.CONFIDENTIAL: "confidential",
+    },
+}
+
 #: The classification a request gets when it names none.
 DEFAULT_CLASSIFICATION = {
     ReportKind.COUNCIL_APPENDIX: Classification.PUBLIC,
@@ -86,6 +107,27 @@ class ReportRun(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A generated run is a draft (watermarked) until it is approved; then its PDF is rendered
+    # again without the watermark and with the approval on the cover, and ``final`` is set:
+    # from then on nothing about the run changes.
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_report_runs",
+        verbose_name=_("approved by"),
+    )
+    approval_reference = models.CharField(
+        _("approval reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("The decision's reference, e.g. the TSI meeting and agenda item."),
+    )
+    final = models.BooleanField(
+        _("final"), default=False, help_text=_("The approved PDF has been archived.")
+    )
 
     objects = RestrictedQuerySet.as_manager()
     # A region's runs are read by its people; the sector edition (no organisation) by
@@ -129,6 +171,27 @@ class ReportRun(models.Model):
             self.classification == Classification.CONFIDENTIAL
             or self.kind == ReportKind.CISO_QUARTERLY
         )
+
+    @property
+    def download_name(self) -> str:
+        """The PDF's file name, in the edition's language: kind, period, edition,
+        classification, language — ``statusbilag-2026-hovedstaden-offentlig-da.pdf``."""
+        words = FILE_NAME_WORDS.get(self.language, FILE_NAME_WORDS["da"])
+        classification = (
+            Classification.CONFIDENTIAL if self.is_confidential else Classification.PUBLIC
+        )
+        edition = self.organisation.slug if self.organisation is not None else words["sector"]
+        parts = [words[self.kind], self.period.lower(), edition, words[classification]]
+        return "-".join([*parts, self.language]) + ".pdf"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def is_draft(self) -> bool:
+        """A generated run not (yet) approved: its PDF carries the draft watermark."""
+        return self.status == self.Status.DONE and not self.is_approved
 
     @property
     def is_finished(self) -> bool:

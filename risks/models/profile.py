@@ -110,6 +110,11 @@ class RiskSnapshot(models.Model):
     open_actions = models.PositiveIntegerField(default=0)
     overdue_actions = models.PositiveIntegerField(default=0)
     accepted_risks = models.PositiveIntegerField(default=0)
+    #: What the quarterly risk report of a past quarter lists: the ten highest residual
+    #: risks (owner, open and overdue actions), the quarter's acceptances and closures and
+    #: the overdue reviews — ``risks.selectors.QuarterListing``. Null in snapshots taken
+    #: before it was recorded: the report then says the snapshot holds no list.
+    listing = models.JSONField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     access_policy = OrganisationOwned(read_roles=REGION_ROLES, edit_roles=())

@@ -1,5 +1,6 @@
-"""The secretariat drafts the status appendix's narrative, generates the appendix and
-downloads the PDF (in-process execution: the embedded default)."""
+"""The secretariat drafts the status appendix's narrative, generates the appendix, downloads
+the draft, approves it as final and downloads the final PDF (in-process execution: the
+embedded default)."""
 
 import subprocess
 from datetime import date
@@ -23,6 +24,8 @@ def test_the_secretariat_drafts_generates_and_downloads_the_appendix(
     page.get_by_role("link", name=f"Sektoren {year}").click()
     introduction = page.locator("#section-introduction textarea")
     introduction.fill("Regionerne har i **2025** styrket beredskabet mod ransomware.")
+    page.locator("#section-threat_assessment textarea").fill("Truslen fra ransomware er høj.")
+    page.locator("#section-conclusion textarea").fill("Sektoren er godt på vej.")
     page.get_by_role("button", name="Gem").click()
     assert page.locator("#section-introduction").get_by_text("Senest ændret af").is_visible()
     screenshot("narrative")
@@ -37,13 +40,34 @@ def test_the_secretariat_drafts_generates_and_downloads_the_appendix(
     assert status.get_attribute("data-status") == "done", status.inner_text()
     screenshot("run")
 
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Hent PDF").click()
-    pdf = tmp_path / "appendix.pdf"
-    download_info.value.save_as(pdf)
-    assert pdf.read_bytes().startswith(b"%PDF")
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    def download(name: str) -> str:
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Hent PDF").click()
+        assert download_info.value.suggested_filename == (
+            f"statusbilag-{year}-faellesregional-offentlig-da.pdf"
+        )
+        pdf = tmp_path / name
+        download_info.value.save_as(pdf)
+        assert pdf.read_bytes().startswith(b"%PDF")
+        return subprocess.run(
+            ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+
+    text = download("draft.pdf")
     assert "styrket beredskabet mod ransomware" in text
     assert f"Statusbilag til regionsrådene {year}" in text
+    assert "UDKAST" in text and "Udkast: ikke godkendt." in text
+
+    approval = page.locator("section.approve")
+    approval.get_by_label("Reference for beslutningen").fill("TSI-møde 4/2026, pkt. 3")
+    approval.get_by_label("Jeg har læst udkastet").check()
+    screenshot("approve")
+    approval.get_by_role("button", name="Godkend").click()
+    assert page.get_by_text("Godkendt i TSI den").is_visible()
+    screenshot("approved")
+    final = download("final.pdf")
+    assert "UDKAST" not in final
+    assert "Godkendt i TSI den" in final and "TSI-møde 4/2026, pkt. 3" in final
+
+    page.goto("/reports/")
+    assert page.get_by_role("heading", name="Godkendte rapporter").is_visible()

@@ -40,6 +40,25 @@ def test_heatmap_draws_a_cell_per_rating_with_counts():
         assert "," not in value, value
 
 
+def test_the_last_consequence_label_fits_inside_the_heatmap():
+    """Labels are drawn at 45° from below each column; the longest one the template allows
+    (18 characters) must end inside the drawing, not be cut at its edge."""
+    labels = ["Ubetydelig", "Mindre", "Alvorlig", "Meget alvorlig", "Katastrofal"]
+    chart = Heatmap(
+        title="T",
+        description="D",
+        likelihood_labels=labels,
+        consequence_labels=[*labels[:4], "Katastrofal ~~~~~~"],  # 18 characters
+        counts={},
+        level_for=lambda score: "low",
+        colour_for=lambda level: "#2e7d32",
+    )
+    number, label, x = chart.column_labels()[-1]
+    # 11 px type: at most ~0.62 em a character; rotated 45°, the run is cos 45° of its length.
+    extent = len(f"{number} {label}") * 11 * 0.62 * 0.7072
+    assert x + 4 + extent <= chart.width, (x, extent, chart.width)
+
+
 def test_line_chart_draws_a_path_per_series_and_skips_gaps():
     from portal.charts import LineChart
 

@@ -16,7 +16,7 @@ from portal.access import can, named_actions, organisations_where
 from portal.access.named import NamedAction, register
 from portal.access.rules import Rule, ciso_of
 from portal.models import Organisation
-from reports.models import ReportKind
+from reports.models import ReportKind, ReportRun
 from reports.services import may_request, requestable_regions
 from tests.sector import Sector, make_sector
 
@@ -44,6 +44,9 @@ def _assessment_a(sector: Sector) -> MaturityAssessment:
 #: action name → cases: (label, arguments from the sector, the personas allowed).
 EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str]]]] = {
     "capabilities.approve": [
+        ("region A's campaign", lambda s: (_assessment_a(s),), ADMIN | {"ciso_a"}),
+    ],
+    "capabilities.reopen": [
         ("region A's campaign", lambda s: (_assessment_a(s),), ADMIN | {"ciso_a"}),
     ],
     "initiatives.assign_group": [
@@ -84,6 +87,20 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
             ADMIN | {"secretariat"},
         ),
         ("a sector quarterly report", lambda s: (ReportKind.CISO_QUARTERLY, None), ADMIN),
+    ],
+    "reports.approve": [
+        (
+            "region A's appendix",
+            lambda s: (
+                ReportRun(kind=ReportKind.COUNCIL_APPENDIX, organisation=s.personas.region_a),
+            ),
+            {"ciso_a"},
+        ),
+        (
+            "the sector's appendix",
+            lambda s: (ReportRun(kind=ReportKind.COUNCIL_APPENDIX, organisation=None),),
+            {"secretariat"},
+        ),
     ],
     "risks.accept_above_threshold": [
         ("region A", lambda s: (s.personas.region_a.pk,), ADMIN | {"ciso_a"}),

@@ -41,11 +41,16 @@ def sector(db, settings, tmp_path):
     call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
 
 
-def pdf_text(content: bytes, tmp_path) -> str:
+def pdf_text(content: bytes, tmp_path, *, layout: bool = True) -> str:
+    """The PDF's text, pages split by form feeds; ``layout=False`` reads it in content-stream
+    order instead (rotated text, such as the draft mark, stays one word)."""
     path = tmp_path / "report.pdf"
     path.write_bytes(content)
     return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-layout" if layout else "-raw", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 

@@ -161,7 +161,7 @@ def test_a_2025_appendix_made_after_2026_data_shows_the_figures_at_the_end_of_20
 
     with translation.override("en"):
         text = pdf_text(render_pdf(run), tmp_path)
-    assert "Figures as of 31. December 2025, the end of the period." in text
+    assert "Figures as of 31 December 2025, the end of the period." in text
     assert "2025-H2" in text and "2026-H1" not in text
     assert "4711" in text and "812 open treatment actions, of which 97 are overdue." in text
     assert "taken at the end of 2025-Q4" in text
@@ -278,3 +278,90 @@ def test_the_registers_trend_shows_each_quarters_picture(history, personas, clie
     content = page.content.decode()
     assert content.index("2025-Q4") < content.index("4711") < content.index("2026-Q1")
     assert "9901" in content
+
+
+#: Danish words that must not appear in an English edition: classifications, months, headings.
+DANISH_WORDS = (
+    "Offentligt",
+    "Fortroligt",
+    "januar",
+    "december",
+    "Indledning",
+    "Fokusområder",
+    "Trusselsvurdering",
+    "Konklusion",
+    "Modenhed",
+    "Side ",
+)
+
+
+def test_the_english_edition_speaks_english_and_the_files_say_what_they_are(
+    history, personas, tmp_path
+):
+    with translation.override("en"):
+        english = pdf_text(render_pdf(appendix(history, "2025", "confidential")), tmp_path)
+    assert "31 December 2025" in english
+    for word in DANISH_WORDS:
+        assert word not in english, word
+    with translation.override("da"):
+        danish = pdf_text(render_pdf(appendix(history, "2025", "confidential")), tmp_path)
+    assert "31. december 2025" in danish and "Fortroligt" in danish
+
+    region = personas.region_a.slug
+    names = {
+        appendix(history, "2025", "public", language="da").download_name,
+        appendix(history, "2025", "confidential", language="en").download_name,
+        ReportRun(kind="council_appendix", period="2025", language="da").download_name,
+        ReportRun(
+            kind="ciso_quarterly", organisation=history, period="2026-Q1", language="en"
+        ).download_name,
+    }
+    assert names == {
+        f"statusbilag-2025-{region}-offentlig-da.pdf",
+        f"status-appendix-2025-{region}-confidential-en.pdf",
+        "statusbilag-2025-faellesregional-offentlig-da.pdf",
+        f"quarterly-risk-report-2026-q1-{region}-confidential-en.pdf",
+    }
+
+
+def test_the_pdf_is_pdf_a_3b_for_the_archive_and_tagged_for_screen_readers(history, tmp_path):
+    import subprocess
+
+    path = tmp_path / "appendix.pdf"
+    with translation.override("da"):
+        path.write_bytes(render_pdf(appendix(history, "2025", "public")))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["Tagged"].strip() == "yes", info
+    assert fields["Title"].strip().startswith("Statusbilag"), info
+    metadata = subprocess.run(
+        ["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    # The XMP identification of PDF/A-3b: part 3, conformance level B.
+    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata, metadata
+
+
+@pytest.mark.parametrize(
+    ("kind", "organisation"),
+    [("tsi_portfolio", None), ("council_appendix", "region"), ("ciso_quarterly", "region")],
+)
+def test_chapters_are_numbered_in_order_in_the_contents_and_the_text(
+    history, kind, organisation, tmp_path
+):
+    import re
+
+    run = ReportRun(
+        kind=kind,
+        organisation=history if organisation else None,
+        period="2026-Q1" if kind == "ciso_quarterly" else "2025",
+        classification="confidential" if organisation else "public",
+    )
+    with translation.override("en"):
+        text = pdf_text(render_pdf(run), tmp_path)
+    pages = text.split("\f")
+    contents = [int(n) for n in re.findall(r"^\s*(\d+)\. .*?\.{3,}", pages[1], re.MULTILINE)]
+    assert contents == list(range(1, len(contents) + 1)) and len(contents) >= 2, pages[1]
+    headings = [
+        int(n) for page in pages[2:] for n in re.findall(r"^\s*(\d+)\. [A-Z]", page, re.MULTILINE)
+    ]
+    assert headings[: len(contents)] == contents, headings
