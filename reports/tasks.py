@@ -22,14 +22,21 @@ def _requester(run_id: int, *args, **kwargs):
 TIME_LIMIT = getattr(settings, "REPORT_TIME_LIMIT", 300)
 
 
+#: The options of the tasks that render a run: acknowledged when done (a worker lost in the
+#: middle hands it on), stopped after TIME_LIMIT, transient database errors retried.
+RENDERING_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "time_limit": TIME_LIMIT,
+    "soft_time_limit": TIME_LIMIT - 10,
+    "max_retries": 3,
+    "ignore_result": True,
+}
+
+
 @shared_task(
-    bind=True,
     name="reports.generate",
-    acks_late=True,
-    time_limit=TIME_LIMIT,
-    soft_time_limit=TIME_LIMIT - 10,
-    max_retries=3,
-    ignore_result=True,
+    **RENDERING_TASK,
     acting_for=_requester,
     system_reason="a report run the schedule requested",
 )
@@ -63,13 +70,8 @@ def _approver(run_id: int, *args, **kwargs):
 
 
 @shared_task(
-    bind=True,
     name="reports.finalise",
-    acks_late=True,
-    time_limit=TIME_LIMIT,
-    soft_time_limit=TIME_LIMIT - 10,
-    max_retries=3,
-    ignore_result=True,
+    **RENDERING_TASK,
     acting_for=_approver,
     system_reason="the final PDF of an approved report",
 )
