@@ -83,6 +83,24 @@ LANGUAGE sql STABLE SECURITY INVOKER AS $$
     SELECT nullif(current_setting('portal.user_id', true), '')::bigint
 $$;
 """
+#: ``portal_rls_orgs`` in PL/pgSQL: the same organisations (perhaps named twice, which neither
+#: ``= ANY`` nor ``cardinality`` minds), read from the settings without a query to plan — a
+#: SQL function's body is planned again in every query that calls it, once per policy.
+FUNCTIONS_FAST = """
+CREATE OR REPLACE FUNCTION portal_rls_orgs(roles text[]) RETURNS bigint[]
+LANGUAGE plpgsql STABLE SECURITY INVOKER AS $$
+DECLARE
+    organisations bigint[] := '{}';
+    role text;
+BEGIN
+    FOREACH role IN ARRAY roles LOOP
+        organisations := organisations || coalesce(
+            nullif(current_setting('portal.orgs_' || role, true), ''), '{}')::bigint[];
+    END LOOP;
+    RETURN organisations;
+END
+$$;
+"""
 FUNCTIONS_REVERSE = """
 DROP FUNCTION IF EXISTS portal_rls_orgs(text[]);
 DROP FUNCTION IF EXISTS portal_rls_everything();
@@ -179,14 +197,89 @@ def organisation_policies(
 
 
 def child_policies(
-    table: str, *, column: str, parent_table: str, parent_column: str = "organisation_id"
+    table: str,
+    *,
+    column: str,
+    parent_table: str,
+    parent_column: str = "organisation_id",
+    own_column: str | None = None,
+    read_roles: Sequence[str] = REGION_ROLES,
+    elsewhere: str | None = None,
+    parent_shown: str | None = None,
 ) -> "PostgreSQLOnly":
     """The operation that protects a ``ParentPolicy`` table: a row is seen with its parent
-    (the parent's own policy decides) and written only inside the principal's organisations."""
+    (the parent's own policy decides) and written only inside the principal's organisations.
+
+    ``own_column``: the child's copy of its parent's organisation, which the database keeps
+    equal to it (``parent_organisation_sql``). The rows of the organisations whose ``read_roles``
+    the principal holds (those the parent's policy shows for the organisation alone) are then
+    seen without a look at the parent, which is left to the rows seen through it (a shared
+    system's risks): the same rows, but the planner can test the organisation first, and a
+    query's own test of that column (leakproof) runs before the policy.
+
+    ``elsewhere`` (with ``own_column``): a condition, with a ``{readable}`` placeholder, that
+    holds whenever the parent's policy shows the principal a row outside those organisations
+    (e.g. that a system is shared with them at all) — evaluated once per query, so that
+    without it no row looks at its parent.
+
+    ``parent_shown`` (with ``own_column``): the parent policy's own rule for a parent outside
+    those organisations, said of the child's parent column (a ``{readable}`` placeholder), to
+    test instead of the parent row under its policy — the same rows, but no query on the
+    child plans the parent's policy too. ``test_the_database_and_restrict_agree`` holds the
+    two to the permission layer."""
     parent = f"SELECT 1 FROM {parent_table} parent WHERE parent.id = {table}.{column}"  # noqa: S608
     read = f"EXISTS ({parent})"
+    if own_column is not None:
+        if parent_shown is not None:
+            read = parent_shown
+        readable = _orgs(read_roles)
+        if elsewhere is not None:
+            read = f"({elsewhere} AND {read})"
+        read = read.format(readable=readable)
+        read = f"{_EVERYTHING} OR {table}.{own_column} = ANY ({readable}) OR {read}"
     write = f"EXISTS ({parent} AND ({write_rule('parent.' + parent_column)}))"
     return PostgreSQLOnly(_policies_sql(table, read, write), drop_policies_sql(table))
+
+
+def copies_parent_organisation(model: type[Model]) -> bool:
+    """Whether ``model`` keeps a copy of its parent's organisation (``ParentPolicy``'s
+    ``organisation``), which its policy reads and the database must keep right."""
+    policy = getattr(model, "access_policy", None)
+    return isinstance(policy, ParentPolicy) and policy.organisation is not None
+
+
+def parent_organisation_constraint(table: str) -> str:
+    """The name of the constraint that keeps ``table``'s copy of its parent's organisation
+    right (``rls_check`` looks for it)."""
+    return f"{table}_organisation_follows_parent"
+
+
+def parent_organisation_sql(
+    table: str,
+    *,
+    column: str,
+    parent_table: str,
+    own_column: str = "organisation_id",
+    parent_column: str = "organisation_id",
+) -> "PostgreSQLOnly":
+    """The operation that makes the database keep a child's copy of its parent's organisation
+    right: a foreign key on (parent, organisation) to the parent's (id, organisation) — a row
+    naming another organisation than its parent's is refused, and a parent that moves takes
+    its children along (``ON UPDATE CASCADE``; the database's referential actions are not
+    subject to the policies). Deferred to the commit, as Django's own foreign keys are."""
+    key = f"{parent_table}_id_organisation_key"
+    name = parent_organisation_constraint(table)
+    forwards = f"""
+ALTER TABLE {parent_table} ADD CONSTRAINT {key} UNIQUE (id, {parent_column});
+ALTER TABLE {table} ADD CONSTRAINT {name}
+    FOREIGN KEY ({column}, {own_column}) REFERENCES {parent_table} (id, {parent_column})
+    ON UPDATE CASCADE ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED;
+"""
+    backwards = f"""
+ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};
+ALTER TABLE {parent_table} DROP CONSTRAINT IF EXISTS {key};
+"""
+    return PostgreSQLOnly(forwards, backwards)
 
 
 #: The organisation an audit entry records (``portal.audit``: every entry of an audited object,
@@ -317,6 +410,16 @@ def _belongs_to_organisation(model: type[Model]) -> bool:
         field.is_relation and field.related_model is Organisation
         for field in model._meta.concrete_fields
     )
+
+
+def audited_organisation_models() -> list[type[Model]]:
+    """The audited models among ``protected_models()``: the audit trail's policy must know
+    each, to read their entries through their objects. (Of the ``EXEMPT`` ones, the sector's
+    data is read by everyone and memberships are listed by hand, ``portal`` migration 0011.)"""
+    from auditlog.registry import auditlog
+
+    audited = set(auditlog.get_models())
+    return [model for model in protected_models() if model in audited]
 
 
 def protected_models() -> list[type[Model]]:

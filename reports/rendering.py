@@ -252,7 +252,7 @@ def _quarterly(run: ReportRun, as_of: date, today: date) -> dict[str, Any]:
         context["overdue_action_list"] = list(
             TreatmentAction.objects.open()
             .overdue(today)
-            .filter(risk__organisation=organisation)
+            .filter(organisation=organisation)
             .select_related("risk", "owner")
             .order_by("due", "pk")[:LIST_LIMIT]
         )

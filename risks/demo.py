@@ -227,6 +227,7 @@ def seed_demo_risks(
                         actions.append(
                             TreatmentAction(
                                 risk=risk,
+                                organisation_id=risk.organisation_id,
                                 title=rng.choice(
                                     [
                                         "Opdater til understøttet version",

@@ -424,7 +424,7 @@ def risk_picture_live(
     the quarter's lists (``quarter_listing_live``, six more)."""
     today = today or date.today()
     risks = Risk.objects.filter(organisation=organisation).open()
-    actions = TreatmentAction.objects.open().filter(risk__organisation=organisation)
+    actions = TreatmentAction.objects.open().filter(organisation=organisation)
     return RiskPicture(
         organisation=organisation,
         as_of=today,

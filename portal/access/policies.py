@@ -204,9 +204,14 @@ class ParentPolicy(AccessPolicy):
     can be added but never changed or deleted.
     """
 
-    def __init__(self, *, field: str, append_only: bool = False) -> None:
+    def __init__(
+        self, *, field: str, append_only: bool = False, organisation: str | None = None
+    ) -> None:
         self.field = field
         self.append_only = append_only
+        #: A field of the child's own that always holds its parent's organisation, if it has
+        #: one: a region's children are then found without a join to their parents.
+        self.organisation = organisation
 
     def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
         if self.append_only and action in (Action.CHANGE, Action.DELETE):
@@ -225,6 +230,8 @@ class ParentPolicy(AccessPolicy):
         return parent
 
     def organisation_path(self, model: type[Model]) -> str | None:
+        if self.organisation is not None:
+            return self.organisation
         parent = self._parent(model)
         path = policy_of(parent).organisation_path(parent)
         return None if path is None else f"{self.field}__{path}"

@@ -491,6 +491,7 @@ def import_treatments(
     actions: list[TreatmentAction] = []
     for row in _data_rows(table, TREATMENTS):
         action = TreatmentAction(
+            organisation=organisation,
             title=row.text("title", max_length=300, required=True),
             owner_id=_owner(row, members, organisation, allowed),
             due=row.date("due", required=True),

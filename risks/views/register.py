@@ -198,7 +198,7 @@ class TreatmentPlanView(ObjectListView):
         actions = treatment_plan(queryset)
         self.organisation = selected_organisation(self.request)
         if self.organisation is not None:
-            actions = actions.filter(risk__organisation=self.organisation)
+            actions = actions.filter(organisation=self.organisation)
         return actions
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

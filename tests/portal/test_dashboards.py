@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from auditlog.context import set_actor
+from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
@@ -13,10 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from composition.dashboards.changes import changes_since
 from composition.dashboards.operations import queue_state
 from portal.models import DashboardVisit, WorkerHeartbeat
 from portal.tasks import heartbeat
 from risks.models import Risk, Threat, TreatmentAction
+from tests.factories import MaturityAssessmentFactory
 from tests.reports.conftest import celery_broker
 from tests.risks.conftest import make_risk
 
@@ -154,6 +157,37 @@ def test_changes_since_the_last_visit_are_others_changes_to_the_region(
     assert again.since == changes.since
 
 
+def test_the_changes_list_deletions_in_the_region_and_only_what_the_reader_may_see(
+    personas, threats
+):
+    """A region's own people read every entry recording the region, deletions too; a reader
+    who sees part of the region (the secretariat: approved campaigns only) is shown the
+    entries of the objects the permission layer shows them now."""
+    since = timezone.now() - timedelta(hours=1)
+    with set_actor(personas.riskowner_a):
+        doomed = make_risk(personas.region_a, threats, title="Risiko der slettes")
+        doomed.delete()
+        draft = MaturityAssessmentFactory(organisation=personas.region_a, period="2026-H2")
+        approved = MaturityAssessmentFactory(
+            organisation=personas.region_a, period="2026-H1", status="approved"
+        )
+    with set_actor(personas.ciso_b):
+        make_risk(personas.region_b, threats, title="Region B's nye risiko")
+
+    own = changes_since(user=personas.ciso_a, organisation=personas.region_a, since=since)
+    listed = {(change.entry.object_repr, change.entry.action) for change in own.rows}
+    assert ("Risiko der slettes", LogEntry.Action.DELETE) in listed
+    assert {str(draft), str(approved)} <= {repr_ for repr_, _action in listed}
+    assert not any("Region B" in repr_ for repr_, _action in listed)
+    deletion = next(c for c in own.rows if c.entry.action == LogEntry.Action.DELETE)
+    assert deletion.url is None
+
+    partial = changes_since(user=personas.secretariat, organisation=personas.region_a, since=since)
+    assert [
+        (change.entry.object_id, change.entry.content_type.model) for change in partial.rows
+    ] == [(approved.pk, "maturityassessment")]
+
+
 # ---------------------------------------------------------------- TSI and operations
 
 
@@ -183,6 +217,7 @@ def test_the_overview_reports_worker_heartbeats_and_an_unreachable_queue(
 #: principal's memberships included).
 EXPECTED_QUERIES = {
     ("ciso.hovedstaden", "home"): 23,
+    # A reader is asked whether they sit in a working group (who then land on their tasks).
     ("viewer.sjaelland", "home"): 23,
     ("secretariat", "home"): 13,
     ("admin", "home"): 10,

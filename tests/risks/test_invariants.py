@@ -249,6 +249,17 @@ def test_it_answers_a_treatment_owner_of_another_region_as_one_that_does_not_exi
     assert paths.create_treatment(personas.ciso_a, risk, personas.riskowner_a.username) == {}
 
 
+def test_every_path_gives_a_treatment_action_its_risk_organisation(paths, personas, threats):
+    risk = make_risk(personas.region_b, threats)
+    assert paths.create_treatment(personas.ciso_b, risk, personas.ciso_b.username) == {}
+    action = TreatmentAction.objects.get()
+    assert action.organisation_id == personas.region_b.pk
+    # A region's actions are then found by their own column, without a join to the risks.
+    region = TreatmentAction.objects.restrict_to(personas.ciso_b, "view", personas.region_b)
+    assert list(region) == [action]
+    assert "risks_risk" not in str(region.query)
+
+
 @pytest.mark.parametrize("path", ["page", "api"])
 def test_raising_an_accepted_risk_above_its_acceptor_reopens_it_and_tells_the_ciso(
     path, personas, threats, client_as, api_as, django_capture_on_commit_callbacks, settings

@@ -14,6 +14,12 @@ SELECT c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner),
  WHERE c.oid = to_regclass(%s)
 """
 COMMANDS = {"SELECT", "INSERT", "UPDATE", "DELETE"}
+_AUDIT_FUNCTION = """
+SELECT p.prosrc FROM pg_proc p WHERE p.proname = 'portal_audit_object_readable'
+"""
+_CONSTRAINT = """
+SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(%s) AND conname = %s AND contype = 'f'
+"""
 
 
 def rls_gaps(using: str = DEFAULT_DB_ALIAS, role: str | None = None) -> tuple[list[str], list[str]]:
@@ -53,7 +59,35 @@ def rls_gaps(using: str = DEFAULT_DB_ALIAS, role: str | None = None) -> tuple[li
                 gaps.append(f"{table} ({model._meta.label}): no policy for {missing}")
             if owner == role:
                 gaps.append(f"{table}: owned by {role}, which could switch the policies off")
+            if rls.copies_parent_organisation(model):
+                # The policy trusts the copy: the database must keep it the parent's.
+                constraint = rls.parent_organisation_constraint(table)
+                cursor.execute(_CONSTRAINT, [table, constraint])
+                if cursor.fetchone() is None:
+                    gaps.append(
+                        f"{table} ({model._meta.label}): no {constraint} keeping its "
+                        "organisation its parent's"
+                    )
+        gaps += _audit_gaps(cursor)
     return lines, gaps
+
+
+def _audit_gaps(cursor) -> list[str]:
+    """The audit trail's policy reads an entry through the object it names only for the
+    content types its function lists (``portal.rls.audit_trail_policies``): an audited model
+    that belongs to an organisation and is not listed would leave its entries written before
+    organisations were recorded — and its shared objects' entries — to the wrong readers."""
+    cursor.execute(_AUDIT_FUNCTION)
+    found = cursor.fetchone()
+    if found is None:
+        return ["auditlog_logentry: no portal_audit_object_readable (migrate first)"]
+    source = found[0]
+    return [
+        f"auditlog_logentry: portal_audit_object_readable does not name {label} "
+        f"({model._meta.label}, audited and organisation-owned): a migration must list it"
+        for model in rls.audited_organisation_models()
+        if f"'{(label := f'{model._meta.app_label}.{model._meta.model_name}')}'" not in source
+    ]
 
 
 class Command(BaseCommand):
