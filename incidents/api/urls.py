@@ -1,0 +1,8 @@
+"""The incidents app's API routes; ``composition.api_urls`` mounts them under /api/v1/."""
+
+from rest_framework.routers import SimpleRouter
+
+from incidents.api.views import IncidentViewSet
+
+router = SimpleRouter()
+router.register("incidents", IncidentViewSet)

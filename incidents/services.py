@@ -1,0 +1,32 @@
+"""Changes to the incident register that span objects: recording a submission."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from incidents.models import Incident, IncidentSubmission
+from incidents.reporting_rules import DeadlineKind
+
+
+def incident_submission_record(
+    *, incident: Incident, user: User, values: dict[str, Any]
+) -> IncidentSubmission:
+    """Record that a report was submitted for one of ``incident``'s clocks (``kind``,
+    ``submitted_at``, ``recipient``, ``reference``, ``late_reason``), by ``user``. Raises
+    ``ValidationError`` with field errors when it does not fit the incident's clocks; whether
+    ``user`` may record it is the caller's question, asked before."""
+    with transaction.atomic():
+        # Submissions of one incident are recorded one at a time: each is judged against the
+        # clocks the ones before it stopped.
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        submission = IncidentSubmission(incident=incident, by=user, **values)
+        submission.full_clean(exclude=["by"])
+        submission.save()
+    return submission
+
+
+def default_recipient(kind: str) -> str:
+    """Where a clock's regime reports in Denmark (``reference/reporting_deadlines.yaml``):
+    NIS2 through virk.dk, GDPR to Datatilsynet."""
+    return "Datatilsynet" if kind == DeadlineKind.GDPR_NOTIFICATION else "virk.dk"
