@@ -9,7 +9,7 @@ from initiatives.services import strategies_load_reference
 from portal.services import organisations_load_reference
 from portal.sync import SyncReport
 from reports.schedules import schedules_ensure
-from risks.services import threats_load_reference
+from risks.services import attack_surface_profiles_load_reference, threats_load_reference
 
 
 def reference_data_load(*, report: SyncReport) -> None:
@@ -21,4 +21,5 @@ def reference_data_load(*, report: SyncReport) -> None:
     frameworks_load_reference(report=report)
     strategies_load_reference(report=report)
     threats_load_reference(report=report)
+    attack_surface_profiles_load_reference(report=report)
     report["report schedules", "created"] += schedules_ensure()

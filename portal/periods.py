@@ -53,6 +53,14 @@ class Period:
         return self.label
 
     @property
+    def name(self) -> str:
+        """The period as a reader writes it ("2. halvår 2025", "H2 2025"): the label is the
+        stable value in data and the API, this is for reports and pages."""
+        if self.kind == "H":
+            return _("H%(index)s %(year)s") % {"index": self.index, "year": self.year}
+        return _("Q%(index)s %(year)s") % {"index": self.index, "year": self.year}
+
+    @property
     def start(self) -> date:
         months = 12 // _PER_YEAR[self.kind]
         return date(self.year, (self.index - 1) * months + 1, 1)

@@ -1,7 +1,11 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import dashboard_regions
+from portal.access.choices import scope_choices
 from portal.filtersets import OrganisationFilter, SearchFilterSet
+from portal.models import Organisation
 from reports.models import Classification, ReportKind, ReportRun
 
 
@@ -25,3 +29,15 @@ class ReportRunFilterSet(SearchFilterSet):
     class Meta(SearchFilterSet.Meta):
         model = ReportRun
         fields = ["q", "kind", "status", "organisation", "period", "classification", "approved"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Runs are few, and a region may have none yet: the region filter offers the regions
+        # the user belongs to as well as those that own a run the user may see.
+        if self.queryset is not None:
+            user = getattr(self.request, "user", None)
+            owners = self.queryset.order_by().values("organisation")
+            own_regions = dashboard_regions(user).values("pk")
+            self.filters["organisation"].queryset = scope_choices(
+                Organisation.objects.regions(), user=user
+            ).filter(Q(pk__in=owners) | Q(pk__in=own_regions))

@@ -5,10 +5,12 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from initiatives.models import Strategy
+from portal.access import Action
 from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
 from portal.models import Organisation
 from reports.models import Classification, ReportKind
-from reports.services import requestable_regions
+from reports.services import may_request, requestable_regions
 
 
 class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
@@ -38,6 +40,16 @@ class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
             "always confidential."
         ),
     )
+    strategy = forms.ModelChoiceField(
+        queryset=Strategy.objects.none(),
+        required=False,
+        to_field_name="slug",
+        label=gettext_lazy("Strategy"),
+        empty_label=gettext_lazy("The strategy in force at the end of the period"),
+        help_text=gettext_lazy(
+            "The strategy whose implementation the appendix and the portfolio report show."
+        ),
+    )
     notify = forms.BooleanField(
         required=False, label=gettext_lazy("E-mail me a link when the report is ready")
     )
@@ -48,6 +60,22 @@ class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
         super().__init__(*args, user=user, **kwargs)
         organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
         organisation.queryset = requestable_regions(user)
+        strategy = cast(forms.ModelChoiceField, self.fields["strategy"])
+        strategy.queryset = Strategy.objects.restrict(user, Action.VIEW).order_by("-start_year")
+        # Only the kinds and editions the user may request (the named action
+        # ``reports.request``): the sector's edition, then each region's.
+        editions: list[Organisation | None] = [None, *organisation.queryset]
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = [
+            (value, label)
+            for value, label in ReportKind.choices
+            if any(may_request(user, value, edition) for edition in editions)
+        ]
+        if not any(may_request(user, value, None) for value, _label in kind.choices):
+            organisation.required = True
+            organisation.empty_label = None
+        #: Whether there is anything to request at all (else the page offers no form).
+        self.offers_anything = bool(kind.choices)
 
 
 class DraftForm(DesignSystemFormMixin, forms.Form):

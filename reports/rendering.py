@@ -1,6 +1,7 @@
 """From a report run to a PDF: the figures as of the end of its period, the narratives,
 WeasyPrint."""
 
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import cycle
 from math import ceil
@@ -19,6 +20,8 @@ from initiatives.models import (
     Initiative,
     LifecycleStatus,
     RegionalImplementation,
+    StatusUpdate,
+    Strategy,
     WorkingGroup,
 )
 from initiatives.selectors import (
@@ -31,7 +34,7 @@ from portal.charts import BarChart, LineChart
 from portal.models import Organisation
 from portal.periods import Period
 from reports.markdown import render_markdown
-from reports.models import Classification, ReportKind, ReportRun
+from reports.models import Classification, NarrativeDraft, ReportKind, ReportRun
 from reports.selectors import narratives_for
 from risks.models import LEVEL_ORDER, Level, RiskStatus, TreatmentAction, risk_matrix_for
 from risks.selectors import RiskPicture, overdue_reviews, risk_picture_at, risk_trend
@@ -51,14 +54,19 @@ def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _half_years(run: ReportRun) -> tuple[Period, Period]:
+def half_years_of(period: str) -> tuple[Period, Period]:
     """The appendix for year Y reports on the second half of Y-1 and the first half of Y,
-    as the councils' appendix always has."""
-    if run.period.isdigit():
-        year = int(run.period)
+    as the councils' appendix always has; another period on its half-year and the one
+    before."""
+    if period.isdigit():
+        year = int(period)
         return Period(year - 1, "H", 2), Period(year, "H", 1)
-    current = Period.containing(Period.parse(run.period).start, "H")
+    current = Period.containing(Period.parse(period).start, "H")
     return current.previous(), current
+
+
+def _half_years(run: ReportRun) -> tuple[Period, Period]:
+    return half_years_of(run.period)
 
 
 def _deliverables(period: Period) -> list[Deliverable]:
@@ -86,14 +94,34 @@ def period_end(run: ReportRun) -> date:
     return Period.parse(run.period).end
 
 
-def _portfolio(as_of: date) -> dict[str, Any]:
-    """Every initiative with its status as it stood at ``as_of`` (today for the current
-    period): a past year's appendix shows that year's status, not a later one."""
+def strategy_in_force(day: date) -> Strategy | None:
+    """The strategy in force on ``day``: the newest whose years cover it, else the newest
+    begun by then (its initiatives go on until a successor is adopted) — one query."""
+    begun = list(Strategy.objects.filter(start_year__lte=day.year).order_by("-start_year"))
+    covering = [strategy for strategy in begun if strategy.end_year >= day.year]
+    return (covering or begun or [None])[0]
+
+
+def strategy_for(run: ReportRun) -> Strategy | None:
+    """The strategy whose implementation the report shows: the one chosen when it was
+    requested (``parameters["strategy"]``, a slug), else the one in force at the end of
+    its period."""
+    slug = (run.parameters or {}).get("strategy")
+    if slug:
+        chosen = Strategy.objects.filter(slug=slug).first()
+        if chosen is not None:
+            return chosen
+    return strategy_in_force(period_end(run))
+
+
+def _portfolio(as_of: date, strategy: Strategy | None) -> dict[str, Any]:
+    """Every initiative of ``strategy`` with its status as it stood at ``as_of`` (today for
+    the current period): a past year's appendix shows that year's status, not a later one."""
     initiatives = list(
         with_current_status(
             Initiative.objects.select_related("discipline", "working_group"), as_of=as_of
         )
-        .filter(strategy__slug="2023-2025")
+        .filter(strategy=strategy)
         .order_by("discipline__order", "sort_key")
     )
     chart = BarChart(
@@ -106,7 +134,182 @@ def _portfolio(as_of: date) -> dict[str, Any]:
         value_label=_("Progress (%)"),
         width=640,
     )
-    return {"initiatives": initiatives, "portfolio_chart": chart}
+    return {"strategy": strategy, "initiatives": initiatives, "portfolio_chart": chart}
+
+
+#: The length a status text of the appendix is shortened to (the full text is in the portal).
+SHORT_TEXT = 300
+
+
+def shorten(text: str, limit: int = SHORT_TEXT) -> str:
+    """``text`` on one line, cut at the last word boundary within ``limit`` characters and
+    ended with "…" when anything was cut."""
+    flat = " ".join((text or "").split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if flat[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.–-") + "…"
+
+
+@dataclass
+class InitiativeStatus:
+    """What the appendix says of one initiative: its latest status update as of the report's
+    date, its texts shortened, and in a region's edition the region's own implementation."""
+
+    initiative: Initiative
+    update: StatusUpdate | None
+    narrative: str = ""
+    next_steps: str = ""
+    blockers: str = ""
+    #: The region's implementation status (value, label) and note; None in the sector edition.
+    implementation: tuple[str, str] | None = None
+    implementation_note: str = ""
+
+
+def _initiative_statuses(
+    initiatives: list[Initiative], as_of: date, region: Organisation | None
+) -> list[InitiativeStatus]:
+    """Each initiative's status texts as of ``as_of`` and, for ``region``, its own
+    implementation beside the sector's (three queries, whatever the portfolio's size)."""
+    updates = latest_status_updates(initiatives, as_of=as_of)
+    own: dict[int, RegionalImplementation] = {}
+    if region is not None:
+        own = {
+            row.initiative_id: row
+            for row in RegionalImplementation.objects.filter(
+                organisation=region, initiative__in=[i.pk for i in initiatives]
+            )
+        }
+    labels = dict(RegionalImplementation.Status.choices)
+    rows = []
+    for initiative in initiatives:
+        update = updates.get(initiative.pk)
+        row = InitiativeStatus(initiative=initiative, update=update)
+        if update is not None:
+            row.narrative = shorten(update.narrative)
+            row.next_steps = shorten(update.next_steps)
+            row.blockers = shorten(update.blockers)
+        if region is not None:
+            implementation = own.get(initiative.pk)
+            status = (
+                implementation.status
+                if implementation is not None
+                else RegionalImplementation.Status.NOT_STARTED
+            )
+            row.implementation = (status, str(labels[status]))
+            row.implementation_note = shorten(implementation.note) if implementation else ""
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class FocusArea:
+    """TSI's focus areas of one half-year: the secretariat's account (a narrative section)
+    and the deliverables finished in the half-year and those under way at its end."""
+
+    half: Period
+    section: str
+    #: The last day the half-year's deliverables are as of: its end, or today for the current.
+    as_of: date
+    finished: list[Deliverable] = field(default_factory=list)
+    under_way: list[Deliverable] = field(default_factory=list)
+    #: The secretariat's account (rendered Markdown), and whether a region's edition took
+    #: it over from the sector edition.
+    text: str = ""
+    inherited: bool = False
+
+
+def _focus_areas(halves: tuple[Period, Period], as_of: date) -> list[FocusArea]:
+    """The focus areas of the last and the current half-year (one query). A deliverable is
+    finished in the half-year it was delivered in. It is under way in a half-year when it
+    was due in it, or before it, and not delivered by its end (or by ``as_of``); in the
+    current half-year also when it is in progress for a later date."""
+    last, current = halves
+    areas = [
+        FocusArea(last, NarrativeDraft.Section.FOCUS_LAST_HALF, min(last.end, as_of)),
+        FocusArea(current, NarrativeDraft.Section.FOCUS_CURRENT_HALF, min(current.end, as_of)),
+    ]
+    deliverables = (
+        Deliverable.objects.select_related("working_group", "initiative")
+        .filter(
+            Q(delivered_on__gte=last.start)
+            | Q(delivered_on__isnull=True, due__lte=current.end)
+            | Q(status=Deliverable.Status.IN_PROGRESS, due__gt=current.end)
+        )
+        .exclude(status=Deliverable.Status.CANCELLED)
+        .order_by("due", "working_group__name_da", "title")
+    )
+    for deliverable in deliverables:
+        delivered = deliverable.delivered_on
+        for area in areas:
+            if delivered is not None and area.half.start <= delivered <= area.as_of:
+                area.finished.append(deliverable)
+            elif (delivered is None or delivered > area.as_of) and (
+                deliverable.due <= area.half.end
+                or (area is areas[-1] and deliverable.status == Deliverable.Status.IN_PROGRESS)
+            ):
+                area.under_way.append(deliverable)
+    for area in areas:
+        area.finished.sort(key=lambda d: (d.delivered_on, d.title))
+    return areas
+
+
+#: The order the appendix lists TSI's groups in, as the councils' appendix does.
+GROUP_KINDS = (
+    WorkingGroup.Kind.WORKING,
+    WorkingGroup.Kind.EXCHANGE,
+    WorkingGroup.Kind.STEERING,
+)
+
+
+def _groups(start: date, as_of: date) -> list[tuple[str, list[WorkingGroup]]]:
+    """TSI's groups active during ``start``..``as_of``, by kind (working groups, then the
+    experience-exchange groups, then the steering group), with their current topics (one
+    query)."""
+    groups = WorkingGroup.objects.filter(
+        Q(active_from__isnull=True) | Q(active_from__lte=as_of),
+        Q(active_to__isnull=True) | Q(active_to__gte=start),
+    ).order_by("name_da")
+    by_kind: dict[str, list[WorkingGroup]] = {kind: [] for kind in GROUP_KINDS}
+    for group in groups:
+        by_kind.setdefault(group.kind, []).append(group)
+    plural = {
+        WorkingGroup.Kind.WORKING: _("Working groups"),
+        WorkingGroup.Kind.EXCHANGE: _("Experience-exchange groups"),
+        WorkingGroup.Kind.STEERING: _("The steering group"),
+    }
+    return [(plural[kind], found) for kind, found in by_kind.items() if found]
+
+
+@dataclass
+class RegionMaturity:
+    """One region's maturity at a date, as TSI shares it: its latest approved campaign
+    whose period had ended, and the average current and target level per discipline."""
+
+    region: Organisation
+    period: str | None
+    #: (current, target) per discipline, in the disciplines' order.
+    levels: list[tuple[float | None, float | None]]
+
+
+def _regions_maturity(as_of: date) -> dict[str, Any]:
+    """Every region's maturity at ``as_of`` side by side (``maturity_at``: approved
+    campaigns only, whose period had ended by then); a fixed number of queries per region."""
+    rows = []
+    disciplines: list[Discipline] = []
+    for region in Organisation.objects.regions().order_by("name_da"):
+        picture = maturity_at(region, as_of)
+        disciplines = [column.discipline for column in picture.columns]
+        rows.append(
+            RegionMaturity(
+                region=region,
+                period=picture.assessment.period if picture.assessment else None,
+                levels=[(column.current, column.target) for column in picture.columns],
+            )
+        )
+    return {"regions_maturity": rows, "maturity_disciplines": disciplines}
 
 
 #: Statuses of an initiative that owes no more status updates.
@@ -348,15 +551,26 @@ def report_context(run: ReportRun) -> dict[str, Any]:
         "disciplines": Discipline.objects.order_by("order"),
         "groups": WorkingGroup.objects.order_by("kind", "name_da"),
     }
-    if run.kind in (ReportKind.COUNCIL_APPENDIX, ReportKind.TSI_PORTFOLIO):
-        context.update(_portfolio(as_of))
+    if run.kind == ReportKind.TSI_PORTFOLIO:
+        context.update(_portfolio(as_of, strategy_for(run)))
         context["halves"] = [
             (last_half, _deliverables(last_half)),
             (current_half, _deliverables(current_half)),
         ]
-    if run.kind == ReportKind.TSI_PORTFOLIO:
         context.update(_portfolio_follow_up(run, context["initiatives"], as_of))
     if run.kind == ReportKind.COUNCIL_APPENDIX:
+        context.update(_portfolio(as_of, strategy_for(run)))
+        context["focus_areas"] = _focus_areas((last_half, current_half), as_of)
+        for area in context["focus_areas"]:
+            area.text = context["narratives"].get(area.section, "")
+            area.inherited = area.section in context["inherited"]
+        context["group_sections"] = _groups(period_start(run), as_of)
+        context["initiative_statuses"] = _initiative_statuses(
+            context["initiatives"], as_of, run.organisation
+        )
+        if run.organisation is None:
+            context.update(_implementation_matrix(context["initiatives"]))
+            context.update(_regions_maturity(as_of))
         context.update(_region(run, as_of, today))
     if run.kind == ReportKind.CISO_QUARTERLY:
         if run.organisation is not None:

@@ -16,6 +16,33 @@ REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The narrative sections each kind prints, in the order its editor shows them.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    ReportKind.COUNCIL_APPENDIX: (
+        NarrativeDraft.Section.INTRODUCTION,
+        NarrativeDraft.Section.FOCUS_LAST_HALF,
+        NarrativeDraft.Section.FOCUS_CURRENT_HALF,
+        NarrativeDraft.Section.THREAT_ASSESSMENT,
+        NarrativeDraft.Section.CONCLUSION,
+    ),
+    ReportKind.CISO_QUARTERLY: (
+        NarrativeDraft.Section.INTRODUCTION,
+        NarrativeDraft.Section.THREAT_ASSESSMENT,
+        NarrativeDraft.Section.CONCLUSION,
+    ),
+    ReportKind.TSI_PORTFOLIO: (
+        NarrativeDraft.Section.INTRODUCTION,
+        NarrativeDraft.Section.THREAT_ASSESSMENT,
+        NarrativeDraft.Section.CONCLUSION,
+    ),
+}
+
+
+def sections_for(kind: str) -> tuple[str, ...]:
+    """The narrative sections of ``kind`` (``SECTIONS``)."""
+    return SECTIONS.get(kind, tuple(NarrativeDraft.Section.values))
+
+
 @dataclass(frozen=True)
 class Narrative:
     section: str

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
+from initiatives.models import Strategy
 from portal.access import Action, can, organisations_where
 from portal.models import ConcurrentUpdate, Organisation
 from portal.periods import InvalidPeriod, Period
@@ -76,11 +78,14 @@ def report_request(
     language: str = "da",
     notify: bool = False,
     classification: str | None = None,
+    strategy: Strategy | None = None,
 ) -> ReportRun:
     """Queue a run; the Celery task starts when the transaction commits. With ``notify`` the
     requester is mailed a link when it has finished. If the queue cannot be reached the run
     is failed at once with that reason (see ``QUEUE_UNAVAILABLE``). ``classification``
-    defaults to the kind's (``validate_classification``)."""
+    defaults to the kind's (``validate_classification``). ``strategy`` is the strategy whose
+    implementation the appendix or the portfolio report shows (default: the one in force at
+    the period's end); the quarterly risk report shows none."""
     if kind not in ReportKind.values:
         raise ValidationError({"kind": [_("Unknown report kind.")]})
     if kind == ReportKind.CISO_QUARTERLY and organisation is None:
@@ -89,13 +94,18 @@ def report_request(
     classification = validate_classification(kind, organisation, classification)
     if not may_request(user, kind, organisation):
         raise PermissionDenied
+    parameters: dict[str, Any] = {"notify": [user.pk]} if notify else {}
+    if strategy is not None and kind != ReportKind.CISO_QUARTERLY:
+        if not Strategy.objects.restrict(user, Action.VIEW).filter(pk=strategy.pk).exists():
+            raise ValidationError({"strategy": [_("Unknown strategy.")]})
+        parameters["strategy"] = strategy.slug
     return run_queue(
         kind=kind,
         organisation=organisation,
         period=label,
         language=language,
         requested_by=user,
-        parameters={"notify": [user.pk]} if notify else {},
+        parameters=parameters,
         classification=classification,
     )
 
@@ -272,7 +282,7 @@ def run_finalise(run_id: int) -> bool:
     with translation.override(run.language):
         content = render_pdf(run)
     name, digest = _archive(run, content, suffix="-final")
-    draft = run.pdf.name
+    draft, previous_digest = run.pdf.name, run.sha256
     with transaction.atomic():
         updated = ReportRun.objects.filter(pk=run.pk, final=False).update(
             pdf=name, size=len(content), sha256=digest, final=True
@@ -280,6 +290,14 @@ def run_finalise(run_id: int) -> bool:
     if not updated:  # finalised meanwhile by a redelivered task
         default_storage.delete(name)
         return False
+    # One UPDATE (a redelivered task must not finalise twice) writes no entry of its own: the
+    # archive of the final PDF goes into the run's history here.
+    run.refresh_from_db()
+    LogEntry.objects.log_create(
+        run,
+        action=LogEntry.Action.UPDATE,
+        changes={"final": ["False", "True"], "sha256": [previous_digest, digest]},
+    )
     if draft and draft != name:
         default_storage.delete(draft)
     return True
@@ -312,12 +330,15 @@ def drafts_save(
 
     ``drafts`` maps each section to its stored draft or an unsaved one; ``values`` maps each
     section to its form's ``body`` and ``version`` (the version the writer saw, None for a
-    section that had no draft). A new section left empty is not created and an unchanged
-    one is not saved again. Raises ``ConcurrentUpdate`` when someone saved a section in
-    between and ``PermissionDenied`` when the user may not change a saved section; nothing
-    is written then. Returns the number of sections saved."""
+    section that had no draft); a section without values is left as it is. A new section
+    left empty is not created and an unchanged one is not saved again. Raises
+    ``ConcurrentUpdate`` when someone saved a section in between and ``PermissionDenied``
+    when the user may not change a saved section; nothing is written then. Returns the
+    number of sections saved."""
     saved = 0
     for section, draft in drafts.items():
+        if section not in values:  # a section the edition's form does not offer
+            continue
         body = values[section]["body"]
         version = values[section]["version"]
         if draft.pk is None and not body:

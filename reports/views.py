@@ -23,8 +23,8 @@ from reports.downloads import pdf_response, record_report_read
 from reports.filtersets import ReportRunFilterSet
 from reports.forms import DraftForm, ReportApprovalForm, ReportRequestForm
 from reports.models import NarrativeDraft, ReportKind, ReportRun
-from reports.rendering import render_html
-from reports.selectors import narratives_missing
+from reports.rendering import half_years_of, render_html
+from reports.selectors import narratives_missing, sections_for
 from reports.services import (
     drafts_save,
     may_request,
@@ -176,6 +176,21 @@ def run_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(content)
 
 
+def section_label(kind: str, period: str, section: str) -> str:
+    """A narrative section's name in the editor; a focus-area section names its half-year."""
+    label = str(NarrativeDraft.Section(section).label)
+    halves = dict(
+        zip(
+            (NarrativeDraft.Section.FOCUS_LAST_HALF, NarrativeDraft.Section.FOCUS_CURRENT_HALF),
+            half_years_of(period),
+            strict=True,
+        )
+    )
+    if kind == ReportKind.COUNCIL_APPENDIX and section in halves:
+        return f"{label} ({halves[section].name})"
+    return label
+
+
 class DraftEditView(LoginRequiredMixin, View):
     """The narrative sections of one report edition (kind, organisation or the sector, and
     period), saved together: all or none, and refused if someone saved in between."""
@@ -205,7 +220,7 @@ class DraftEditView(LoginRequiredMixin, View):
         return {
             section: found.get(section)
             or NarrativeDraft(kind=kind, organisation=organisation, period=period, section=section)
-            for section in NarrativeDraft.Section.values
+            for section in sections_for(kind)
         }
 
     def check_permission(self, request, drafts) -> None:
@@ -236,11 +251,11 @@ class DraftEditView(LoginRequiredMixin, View):
         sections = [
             (
                 section,
-                NarrativeDraft.Section(section).label,
+                section_label(kind, period, section),
                 forms_by_section[section],
                 history_for(drafts[section])[:5] if drafts[section].pk else [],
             )
-            for section in NarrativeDraft.Section.values
+            for section in drafts
         ]
         return render(
             request,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from capabilities.models import Discipline
 from portal.access.roles import Role
@@ -35,27 +36,39 @@ CRITICAL_FUNCTIONS_PER_REGION = 30
 RISKS_PER_REGION = 2000
 BATCH = 2000
 
-_DEVICE_KINDS = [
-    "Infusionspumper",
-    "Patientmonitorer",
-    "Ultralydsscannere",
-    "CT-scannere",
-    "MR-scannere",
-    "Respiratorer",
-    "Dialysemaskiner",
-    "Laboratorieanalysatorer",
-    "Røntgenudstyr",
-    "EKG-apparater",
-    "Blodgasanalysatorer",
-    "Defibrillatorer",
-    "Sprøjtepumper",
-    "Hjemmemonitorer (borgernært)",
-    "Insulinpumper (borgernært)",
-    "Endoskopiudstyr",
-    "Anæstesiapparater",
-    "Operationsrobotter",
-    "Telemedicinske kufferter",
-    "Strålebehandlingsudstyr",
+#: Kinds of medical device: (kind, makers that sell it in Denmark, its share of a region's
+#: devices in ‰) — many infusion pumps and home monitors, a handful of scanners and robots.
+_DEVICE_KINDS: list[tuple[str, tuple[str, ...], int]] = [
+    ("Infusionspumper", ("B. Braun", "Baxter", "ICU Medical"), 240),
+    ("Sprøjtepumper", ("B. Braun", "BD", "Fresenius Kabi"), 130),
+    ("Hjemmemonitorer (borgernært)", ("Philips", "Omron", "Medtronic"), 160),
+    ("Patientmonitorer", ("Philips", "GE HealthCare", "Dräger", "Mindray"), 190),
+    ("Insulinpumper (borgernært)", ("Medtronic", "Tandem Diabetes Care", "Insulet"), 60),
+    ("Defibrillatorer", ("Stryker", "ZOLL", "Philips"), 40),
+    ("EKG-apparater", ("GE HealthCare", "Philips", "Schiller"), 30),
+    ("Ultralydsscannere", ("GE HealthCare", "Philips", "Siemens Healthineers", "Canon"), 30),
+    ("Telemedicinske kufferter", ("Medtronic", "Philips"), 20),
+    ("Respiratorer", ("Dräger", "Hamilton Medical", "Getinge"), 15),
+    ("Laboratorieanalysatorer", ("Roche Diagnostics", "Abbott", "Siemens Healthineers"), 15),
+    ("Dialysemaskiner", ("Fresenius Medical Care", "Baxter", "B. Braun"), 10),
+    ("Endoskopiudstyr", ("Olympus", "Karl Storz", "Pentax Medical"), 10),
+    ("Røntgenudstyr", ("Siemens Healthineers", "Philips", "Carestream", "Fujifilm"), 5),
+    ("Blodgasanalysatorer", ("Radiometer", "Siemens Healthineers", "Abbott"), 5),
+    ("Anæstesiapparater", ("Dräger", "GE HealthCare", "Mindray"), 4),
+    ("CT-scannere", ("Siemens Healthineers", "GE HealthCare", "Philips", "Canon"), 1),
+    ("MR-scannere", ("Siemens Healthineers", "GE HealthCare", "Philips"), 1),
+    ("Strålebehandlingsudstyr", ("Varian", "Elekta"), 1),
+    ("Operationsrobotter", ("Intuitive Surgical",), 1),
+]
+#: Why a region's CISO accepted a risk (the demo's accepted risks each carry one).
+_ACCEPTANCE_REASONS = [
+    "Kompenserende kontroller (netværkssegmentering og overvågning) holder restrisikoen på et "
+    "acceptabelt niveau. Revurderes ved næste udskiftning.",
+    "Systemet udfases inden for 12 måneder; en afløser er under indkøb. Yderligere tiltag står "
+    "ikke mål med restrisikoen i perioden.",
+    "Leverandøren understøtter ikke opdatering af udstyret; det er isoleret på eget netværkssegment "
+    "og overvåges.",
+    "Omkostningen ved yderligere tiltag står ikke mål med restrisikoen; drøftet med direktionen.",
 ]
 _FUNCTIONS = [
     "Akutmodtagelse",
@@ -116,6 +129,30 @@ def _scaled(count: int, scale: Decimal) -> int:
     return max(1, int(Decimal(count) * scale))
 
 
+def _device_categories(
+    region: Organisation, categories: int, devices: int, rng: random.Random
+) -> list[Asset]:
+    """``categories`` groups of medical devices holding about ``devices`` in all, each kind's
+    share split over its groups, each group from one of the kind's makers."""
+    kinds = [_DEVICE_KINDS[n % len(_DEVICE_KINDS)] for n in range(categories)]
+    groups_of: dict[str, int] = {}
+    for kind, _makers, _share in kinds:
+        groups_of[kind] = groups_of.get(kind, 0) + 1
+    shares = {kind: share for kind, _makers, share in kinds}
+    total_share = sum(shares.values())
+    return [
+        Asset(
+            organisation=region,
+            name=f"{kind} gruppe {n // len(_DEVICE_KINDS) + 1}",
+            kind=Asset.Kind.MEDICAL_DEVICE_CATEGORY,
+            supplier=rng.choice(makers),
+            quantity=max(1, devices * share // total_share // groups_of[kind]),
+            is_legacy=rng.random() < 0.2,
+        )
+        for n, (kind, makers, share) in enumerate(kinds)
+    ]
+
+
 def seed_demo_risks(
     *, scale: Decimal, rng: random.Random, log: Log, today: date | None = None
 ) -> None:
@@ -130,27 +167,8 @@ def seed_demo_risks(
         with transaction.atomic():
             matrix = risk_matrix_for(region)
             categories = _scaled(DEVICE_CATEGORIES_PER_REGION, scale)
-            per_category = max(1, _scaled(DEVICES_PER_REGION, scale) // categories)
             Asset.objects.bulk_create(
-                [
-                    Asset(
-                        organisation=region,
-                        name=f"{_DEVICE_KINDS[n % len(_DEVICE_KINDS)]} gruppe {n // len(_DEVICE_KINDS) + 1}",
-                        kind=Asset.Kind.MEDICAL_DEVICE_CATEGORY,
-                        supplier=rng.choice(
-                            [
-                                "Philips",
-                                "Siemens Healthineers",
-                                "GE HealthCare",
-                                "Medtronic",
-                                "Baxter",
-                            ]
-                        ),
-                        quantity=per_category,
-                        is_legacy=rng.random() < 0.2,
-                    )
-                    for n in range(categories)
-                ]
+                _device_categories(region, categories, _scaled(DEVICES_PER_REGION, scale), rng)
             )
             systems = list(
                 Asset.objects.filter(organisation=region, kind=Asset.Kind.SYSTEM).only("pk", "name")
@@ -179,6 +197,11 @@ def seed_demo_risks(
                     memberships__role__in=[Role.CISO, Role.RISK_OWNER],
                 ).distinct()
             )
+            cisos = list(
+                User.objects.filter(
+                    memberships__organisation=region, memberships__role=Role.CISO
+                ).distinct()
+            )
             risks = []
             for n in range(_scaled(RISKS_PER_REGION, scale)):
                 title, threat_slug, surface = _RISK_TEMPLATES[n % len(_RISK_TEMPLATES)]
@@ -203,7 +226,11 @@ def seed_demo_risks(
                         owner=rng.choice(people) if people else None,
                         status=status,
                         treatment=_TREATMENTS.get(status, ""),
-                        acceptance_reason="Accepteret af CISO efter vurdering."
+                        accepted_by=rng.choice(cisos) if status == "accepted" and cisos else None,
+                        accepted_at=timezone.now() - timedelta(days=rng.randint(14, 300))
+                        if status == "accepted"
+                        else None,
+                        acceptance_reason=rng.choice(_ACCEPTANCE_REASONS)
                         if status == "accepted"
                         else "",
                         next_review=today + timedelta(days=rng.randint(-90, 365)),

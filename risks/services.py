@@ -22,6 +22,7 @@ from portal.sync import SyncReport, sync_object
 from risks.models import (
     LEVEL_ORDER,
     Asset,
+    AttackSurfaceProfile,
     Level,
     Risk,
     RiskMatrix,
@@ -59,6 +60,33 @@ def threats_load_reference(*, report: SyncReport) -> list[Threat]:
         )
         for row in data["threats"]
     ]
+
+
+@transaction.atomic
+def attack_surface_profiles_load_reference(*, report: SyncReport) -> list[AttackSurfaceProfile]:
+    """The attack-surface figures the seeds give (Region Hovedstaden's presentation), as
+    profiles with their lower bounds. A profile that exists is left as the region keeps it."""
+    data = read_yaml(REFERENCE_DIR / "attack_surface_profiles.yaml")
+    profiles = []
+    for row in data["profiles"]:
+        organisation = Organisation.objects.filter(slug=row["region"]).first()
+        if organisation is None:  # a sector without that region
+            continue
+        figures = {entry["figure"]: entry["value"] for entry in row["figures"]}
+        profiles.append(
+            sync_object(
+                AttackSurfaceProfile,
+                lookup={"organisation": organisation, "period": row["period"]},
+                values={},
+                defaults={
+                    **figures,
+                    "note": row["note_da"],
+                    "lower_bounds": [e["figure"] for e in row["figures"] if e["lower_bound"]],
+                },
+                report=report,
+            )
+        )
+    return profiles
 
 
 def _level_case(score_field: str, matrix: RiskMatrix) -> Case:

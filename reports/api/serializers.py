@@ -1,6 +1,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from initiatives.models import Strategy
+from portal.access import Action
 from portal.api.serializers import OrganisationSlugField
 from reports.models import Classification, ReportKind, ReportRun
 from reports.services import may_request, requestable_regions
@@ -17,6 +19,10 @@ class ReportRunSerializer(serializers.ModelSerializer):
     )
     url = serializers.SerializerMethodField()
     pdf = serializers.SerializerMethodField()
+    strategy = serializers.SerializerMethodField(
+        help_text="The slug of the strategy chosen when the run was requested; null for the "
+        "strategy in force at the end of the period."
+    )
 
     class Meta:
         model = ReportRun
@@ -41,6 +47,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "approved_by",
             "approval_reference",
             "final",
+            "strategy",
         ]
         read_only_fields = fields
 
@@ -48,6 +55,9 @@ class ReportRunSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(
             reverse("api:reportrun-detail", kwargs={"pk": run.pk})
         )
+
+    def get_strategy(self, run: ReportRun) -> str | None:
+        return (run.parameters or {}).get("strategy")
 
     def get_pdf(self, run: ReportRun) -> str | None:
         if run.status != ReportRun.Status.DONE:
@@ -79,6 +89,15 @@ class ReportRequestSerializer(serializers.Serializer):
         help_text="public (no risk figures) or confidential (a region's edition with its risk "
         "picture). Default: public, except the CISO's quarterly report, always confidential.",
     )
+    strategy = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Strategy.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The slug of the strategy whose implementation the council appendix or the "
+        "portfolio report shows (e.g. 2023-2025). Default: the strategy in force at the end "
+        "of the period.",
+    )
     notify = serializers.BooleanField(
         default=False, help_text="E-mail the caller a link when the run has finished."
     )
@@ -88,7 +107,9 @@ class ReportRequestSerializer(serializers.Serializer):
         request = self.context.get("request")  # none when the schema is generated
         # Only the regions whose editions the caller may request: another region's slug is
         # answered like an unknown one, before any other check.
-        self.fields["organisation"].queryset = requestable_regions(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        self.fields["organisation"].queryset = requestable_regions(user)
+        self.fields["strategy"].queryset = Strategy.objects.restrict(user, Action.VIEW)
 
     def validate(self, attrs: dict) -> dict:
         organisation = attrs.get("organisation")

@@ -52,6 +52,7 @@ class ReportRunViewSet(
             language=data.validated_data["language"],
             notify=data.validated_data["notify"],
             classification=data.validated_data.get("classification"),
+            strategy=data.validated_data.get("strategy"),
         )
         run.refresh_from_db()  # in-process execution may have finished it already
         body = ReportRunSerializer(run, context={"request": request}).data

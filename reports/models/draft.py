@@ -18,6 +18,10 @@ class NarrativeDraft(VersionedModel):
 
     class Section(models.TextChoices):
         INTRODUCTION = "introduction", _("Introduction")
+        # The councils' appendix: TSI's focus areas of the half-year before the report's
+        # and of its own (seed 003), each with the secretariat's account.
+        FOCUS_LAST_HALF = "focus_last_half", _("Focus areas of the last half-year")
+        FOCUS_CURRENT_HALF = "focus_current_half", _("Focus areas of the current half-year")
         THREAT_ASSESSMENT = "threat_assessment", _("Threat assessment")
         CONCLUSION = "conclusion", _("Conclusion")
 

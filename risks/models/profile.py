@@ -1,7 +1,9 @@
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import RestrictedQuerySet
@@ -63,6 +65,13 @@ class AttackSurfaceProfile(VersionedModel):
     physical_servers = _figure(_("physical servers"))
     virtual_servers = _figure(_("virtual servers"))
     note = models.TextField(_("note"), blank=True)
+    #: The figures given as "at least" (the seed's "45.000+"): shown with a "+".
+    lower_bounds = models.JSONField(
+        _("lower bounds"),
+        default=list,
+        blank=True,
+        help_text=_("The figures that are at least this many, shown with a +."),
+    )
 
     access_policy = OrganisationOwned(read_roles=REGION_ROLES, edit_roles=(Role.CISO,))
 
@@ -78,6 +87,21 @@ class AttackSurfaceProfile(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.period}"
+
+    def clean(self) -> None:
+        super().clean()
+        figures = {name for name, _surface in PROFILE_FIGURES}
+        if not isinstance(self.lower_bounds, list) or not set(self.lower_bounds) <= figures:
+            raise ValidationError({"lower_bounds": _("Name only the profile's own figures.")})
+
+    def figure_display(self, name: str) -> str | None:
+        """A figure as a reader writes it, in the active language: ``45.000+`` for a lower
+        bound, ``2``; None when it is not recorded."""
+        value = getattr(self, name)
+        if value is None:
+            return None
+        shown = number_format(value, force_grouping=True)
+        return f"{shown}+" if name in self.lower_bounds else shown
 
     def get_absolute_url(self) -> str:
         return reverse("risks:attack_surface", kwargs={"slug": self.organisation.slug})

@@ -89,7 +89,8 @@ class AttackSurfaceView(RestrictedMixin, TemplateView):
                 else None
             )
             label = AttackSurfaceProfile._meta.get_field(name).verbose_name
-            rows.append((surface, name, label, values, change))
+            shown = [profile.figure_display(name) for profile in profiles]
+            rows.append((surface, name, label, shown, change))
         context.update(
             organisation=organisation,
             profiles=profiles,

@@ -54,3 +54,38 @@ def test_it_signs_every_demo_user_in_with_the_demo_password(db, settings, client
         )
         assert response.status_code == 302, user.username
         client.logout()
+
+
+def test_its_data_is_plausible_accepted_risks_and_device_makers(db, settings):
+    """Every accepted risk names its acceptor (the region's CISO), when and why; each kind of
+    medical device comes from one of its own makers, scanners far fewer than infusion pumps."""
+    import random
+
+    from risks.demo import _DEVICE_KINDS, _device_categories
+    from risks.models import Risk
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
+    accepted = Risk.objects.filter(status="accepted").select_related("accepted_by")
+    assert accepted.exists()
+    for risk in accepted:
+        assert risk.accepted_by is not None and risk.accepted_at is not None, risk
+        assert risk.accepted_by.memberships.filter(
+            organisation=risk.organisation_id, role="ciso"
+        ).exists()
+        assert len(risk.acceptance_reason) > 40
+    makers = {kind: set(names) for kind, names, _share in _DEVICE_KINDS}
+    devices = Asset.objects.filter(
+        organisation__slug="hovedstaden", kind=Asset.Kind.MEDICAL_DEVICE_CATEGORY
+    )
+    for device in devices:
+        kind = device.name.rsplit(" gruppe ", 1)[0]
+        assert device.supplier in makers[kind], device
+    # At full scale: forty groups holding about 150,000 devices.
+    region = devices.first().organisation
+    quantity = {}
+    for device in _device_categories(region, 40, 150_000, random.Random(1)):
+        kind = device.name.rsplit(" gruppe ", 1)[0]
+        quantity[kind] = quantity.get(kind, 0) + device.quantity
+    assert 149_000 <= sum(quantity.values()) <= 150_000
+    assert quantity["Infusionspumper"] > 50 * quantity["CT-scannere"]

@@ -4,6 +4,7 @@ approval waits for the narrative, and the final PDF — without the mark, with t
 on its cover — never changes again."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import translation
 
@@ -83,6 +84,9 @@ def test_the_approved_pdf_is_final_unmarked_and_never_changes(
     assert run.final
     content = run.pdf.read()
     assert sha256(content) == run.sha256 != draft_digest
+    # The final PDF's archive is in the run's history, with the digest it replaced.
+    archived = LogEntry.objects.get_for_object(run).filter(changes__has_key="sha256").latest("pk")
+    assert archived.changes["sha256"] == [draft_digest, run.sha256]
     text = pdf_text(content, tmp_path, layout=False)
     assert "DRAFT" not in text and "Draft: not approved." not in text
     name = personas.ciso_a.get_full_name() or personas.ciso_a.username

@@ -162,7 +162,7 @@ def test_a_2025_appendix_made_after_2026_data_shows_the_figures_at_the_end_of_20
     with translation.override("en"):
         text = pdf_text(render_pdf(run), tmp_path)
     assert "Figures as of 31 December 2025, the end of the period." in text
-    assert "2025-H2" in text and "2026-H1" not in text
+    assert "H2 2025" in text and "H1 2026" not in text
     assert "4711" in text and "812 open treatment actions, of which 97 are overdue." in text
     assert "taken at the end of 2025-Q4" in text
     for figure in ("9901", "9902", "9903", "9904"):  # the 2026 snapshot's
@@ -196,7 +196,7 @@ def test_no_public_edition_holds_a_risk_count_heatmap_or_title(history, personas
     with translation.override("en"):
         public = pdf_text(render_pdf(appendix(history, "2025", "public")), tmp_path)
         confidential = pdf_text(render_pdf(appendix(history, "2025", "confidential")), tmp_path)
-    assert "Maturity per discipline" in public and "2025-H2" in public
+    assert "Maturity per discipline" in public and "H2 2025" in public
     for marker in ("4711", "3802", "812", "Likelihood", "risk picture", "64 accepted risks"):
         assert marker not in public, marker
         assert marker in confidential, marker

@@ -340,7 +340,7 @@ def test_the_portfolio_report_lists_overdue_milestones_missing_updates_and_the_m
         "Overdue milestone unfinished",
         "Overdue milestone done later",
         "Missing status updates",
-        "These initiatives have no status update for 2026-H1",
+        "These initiatives have no status update for H1 2026",
         "Implemented",
         "Not applicable",
         "Udrulningen af logindsamling",
