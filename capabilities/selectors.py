@@ -27,15 +27,32 @@ from portal.models import Organisation
 from portal.periods import InvalidPeriod, Period
 
 
-def latest_assessment(
-    *, user: AbstractBaseUser, organisation: Organisation, approved_only: bool = False
+def current_assessment(
+    *, user: AbstractBaseUser, organisation: Organisation
 ) -> MaturityAssessment | None:
-    assessments = MaturityAssessment.objects.restrict(user, Action.VIEW).filter(
-        organisation=organisation
+    """The region's current maturity, as every page and report states it: its latest
+    *approved* campaign the user may see. A campaign still open or submitted is a draft
+    (``open_assessment``), shown as such and never as the region's maturity."""
+    return (
+        MaturityAssessment.objects.restrict(user, Action.VIEW)
+        .filter(organisation=organisation, status=MaturityAssessment.Status.APPROVED)
+        .order_by("-period")
+        .first()
     )
-    if approved_only:
-        assessments = assessments.filter(status=MaturityAssessment.Status.APPROVED)
-    return assessments.order_by("-period").first()
+
+
+def open_assessment(
+    *, user: AbstractBaseUser, organisation: Organisation
+) -> MaturityAssessment | None:
+    """The region's campaign under way (open or submitted, not yet approved) the user may
+    see, if any: the draft beside the current maturity."""
+    return (
+        MaturityAssessment.objects.restrict(user, Action.VIEW)
+        .filter(organisation=organisation)
+        .exclude(status=MaturityAssessment.Status.APPROVED)
+        .order_by("-period")
+        .first()
+    )
 
 
 @dataclass
@@ -308,7 +325,7 @@ def assessment_history(
                 for change in row.changes
             ],
         )
-        for object_pk, row in zip(ordered, history_entries(log), strict=True)
+        for object_pk, row in zip(ordered, history_entries(log, reader=reader), strict=True)
         if row.changes
     ]
     return sorted([*own, *levels], key=lambda row: row.timestamp, reverse=True)

@@ -33,11 +33,12 @@ from capabilities.related import related_to
 from capabilities.selectors import (
     assessment_history,
     capability_history,
+    current_assessment,
     discipline_overview,
     framework_coverage,
-    latest_assessment,
     maturity_chart,
     maturity_trend,
+    open_assessment,
     sector_comparison,
 )
 from portal.access import Action, can, organisations_for, organisations_where
@@ -66,15 +67,15 @@ class OverviewView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         organisation = home_region(self.request)
+        user = signed_in_user(self.request.user)
         assessment = (
-            latest_assessment(user=signed_in_user(self.request.user), organisation=organisation)
-            if organisation
-            else None
+            current_assessment(user=user, organisation=organisation) if organisation else None
         )
         columns = discipline_overview(assessment=assessment)
         context.update(
             organisation=organisation,
             assessment=assessment,
+            draft=open_assessment(user=user, organisation=organisation) if organisation else None,
             columns=columns,
             chart=maturity_chart(columns) if assessment else None,
         )
@@ -494,14 +495,14 @@ class CoverageView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         organisation = home_region(self.request)
+        user = signed_in_user(self.request.user)
         assessment = (
-            latest_assessment(user=signed_in_user(self.request.user), organisation=organisation)
-            if organisation
-            else None
+            current_assessment(user=user, organisation=organisation) if organisation else None
         )
         context.update(
             organisation=organisation,
             assessment=assessment,
+            draft=open_assessment(user=user, organisation=organisation) if organisation else None,
             rows=framework_coverage(framework_slug="nis2-art21", assessment=assessment),
         )
         return context

@@ -8,6 +8,7 @@ from composition import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("my-tasks/", views.MyTasksView.as_view(), name="my_tasks"),
     path("dashboards/tsi/", views.SectorDashboardView.as_view(), name="dashboard_tsi"),
     path(
         "dashboards/operations/",
@@ -24,6 +25,7 @@ urlpatterns = [
     path("capabilities/", include("capabilities.urls")),
     path("reports/", include("reports.urls")),
     path("risks/", include("risks.urls")),
+    path("incidents/", include("incidents.urls")),
     path("api/v1/", include("composition.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

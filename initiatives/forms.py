@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import (
@@ -9,6 +10,7 @@ from initiatives.models import (
     StatusUpdate,
     WorkingGroup,
 )
+from initiatives.models.status_update import explanation_errors
 from initiatives.services import strategy_periods
 from portal.forms import DesignSystemFormMixin, VersionedModelForm
 
@@ -25,18 +27,31 @@ class InitiativeForm(VersionedModelForm):
             "working_group",
             "start_date",
             "end_date",
+            "objectives",
+            "objectives_confirmed",
         ]
-        widgets = {"start_date": _DATE, "end_date": _DATE}
+        widgets = {
+            "start_date": _DATE,
+            "end_date": _DATE,
+            "objectives": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, may_assign_group: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not may_assign_group:
-            # Moving an initiative to another group moves edit rights: the secretariat's call.
-            del self.fields["working_group"]
+            # Moving an initiative to another group moves edit rights, and which objectives it
+            # serves is the strategy's reading: both the secretariat's call.
+            for name in ("working_group", "objectives", "objectives_confirmed"):
+                del self.fields[name]
+        else:
+            self.fields["objectives"].queryset = self.fields["objectives"].queryset.filter(
+                strategy=self.instance.strategy_id
+            )
 
 
 class StatusUpdateForm(DesignSystemFormMixin, forms.ModelForm):
-    """A new status update, prefilled from the latest one; carries the initiative's version."""
+    """A new status update; carries the initiative's version. Its texts start empty: the
+    latest update is shown beside the form to read, not copied in as if new."""
 
     initiative_version = forms.IntegerField(widget=forms.HiddenInput)
     period = forms.ChoiceField(label=_("Period"))
@@ -68,8 +83,21 @@ class StatusUpdateForm(DesignSystemFormMixin, forms.ModelForm):
         self.fields["period"].choices = [(p.label, p.label) for p in reversed(periods)]
         self.fields["rag"].choices = [choice for choice in self.fields["rag"].choices if choice[0]]
         self.fields["progress"].widget.attrs.update(min=0, max=100)
+        for name in ("narrative", "next_steps"):
+            self.fields[name].help_text = _("Required when the status is amber or red.")
         if not self.is_bound:
             self.fields["initiative_version"].initial = initiative.version
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("rag"):
+            for field, message in explanation_errors(
+                rag=cleaned["rag"],
+                narrative=cleaned.get("narrative", ""),
+                next_steps=cleaned.get("next_steps", ""),
+            ).items():
+                self.add_error(field, message)
+        return cleaned
 
     def _post_clean(self) -> None:
         # The service validates the update as a whole (periods of the strategy, model rules)
@@ -86,11 +114,16 @@ class MilestoneForm(VersionedModelForm):
     def __init__(self, *args, initiative: Initiative, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.instance.initiative = initiative
+        start, end = initiative.planned_period()
+        self.fields["due"].help_text = _("Within the initiative's period, %(start)s – %(end)s.") % {
+            "start": date_format(start, "SHORT_DATE_FORMAT"),
+            "end": date_format(end, "SHORT_DATE_FORMAT"),
+        }
 
 
 class DeliverableForm(VersionedModelForm):
     evidence_url = forms.URLField(
-        label=_("evidence link"), required=False, assume_scheme="https", max_length=200
+        label=_("Evidence link"), required=False, assume_scheme="https", max_length=200
     )
 
     class Meta:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from capabilities.models import Capability
 from initiatives.models import (
@@ -20,7 +20,7 @@ from initiatives.models import (
 )
 from portal.access import Action
 from portal.models import Organisation
-from portal.periods import Period
+from portal.periods import Period, current_period
 
 
 def _latest_updates(as_of: date | None = None) -> QuerySet[StatusUpdate]:
@@ -30,11 +30,18 @@ def _latest_updates(as_of: date | None = None) -> QuerySet[StatusUpdate]:
     return updates.order_by("-period_start", "-created_at", "-pk")
 
 
+def _has_update_for(period: Period) -> Exists:
+    """Whether an initiative has a status update for ``period``: the one definition of
+    "reported" behind the portfolio's "update due", the dashboards and the reminders."""
+    return Exists(StatusUpdate.objects.filter(initiative=OuterRef("pk"), period=period.label))
+
+
 def with_current_status(
     queryset: QuerySet[Initiative], *, today: date | None = None, as_of: date | None = None
 ) -> QuerySet[Initiative]:
     """Annotate ``current_status``, ``current_rag``, ``current_progress``,
-    ``current_period``, ``last_update_at`` and ``overdue_milestones``.
+    ``current_period``, ``last_update_at``, ``update_due`` (no update for the period of
+    ``today``, see ``initiatives_missing_update``) and ``overdue_milestones``.
 
     ``as_of`` looks back: the status as it stood at the end of that day — the latest update
     for a period that had begun by then — and the milestones overdue on it."""
@@ -53,6 +60,7 @@ def with_current_status(
         current_progress=Subquery(latest.values("progress")[:1]),
         current_period=Subquery(latest.values("period")[:1]),
         last_update_at=Subquery(latest.values("created_at")[:1]),
+        update_due=~_has_update_for(current_period(today)),
         overdue_milestones=Subquery(overdue),
     )
 
@@ -126,9 +134,10 @@ def implementation_matrix(*, user: AbstractBaseUser, strategy: Strategy) -> dict
 def initiatives_missing_update(
     *, period: Period, queryset: QuerySet[Initiative] | None = None
 ) -> QuerySet[Initiative]:
-    """Initiatives with no status update for ``period`` ("due")."""
+    """Initiatives with no status update for ``period`` ("due"); ``update_due`` of
+    ``with_current_status`` for the current period."""
     queryset = queryset if queryset is not None else Initiative.objects.all()
-    return queryset.exclude(status_updates__period=period.label)
+    return queryset.filter(~_has_update_for(period))
 
 
 def latest_status_updates(

@@ -19,6 +19,7 @@ from initiatives.models import (
     Strategy,
     WorkingGroup,
 )
+from initiatives.selectors import initiatives_missing_update
 from portal.models import ConcurrentUpdate
 from portal.periods import (
     InvalidPeriod,
@@ -84,7 +85,9 @@ def strategies_load_reference(*, report: SyncReport) -> list[Strategy]:
                 },
                 report=report,
             )
-            if "objectives" in item:
+            # The shipped mapping is a proposal: once the secretariat has confirmed (and perhaps
+            # corrected) it, loading the reference data again leaves it alone.
+            if "objectives" in item and not initiative.objectives_confirmed:
                 sync_m2m(
                     initiative,
                     "objectives",
@@ -225,7 +228,9 @@ def status_reminders_send(*, today: date | None = None) -> int:
     sent = 0
     for group in groups:
         missing = list(
-            group.initiatives.exclude(status_updates__period=period.label).order_by("sort_key")
+            initiatives_missing_update(period=period, queryset=group.initiatives.all()).order_by(
+                "sort_key"
+            )
         )
         recipients = [
             seat.user.email for seat in group.seats.select_related("user") if seat.user.email

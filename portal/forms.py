@@ -30,8 +30,11 @@ class DesignSystemFormMixin:
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
+            # The nearest class in the widget's ancestry decides: a yes/no filter's select
+            # (django-filter's BooleanWidget) looks like every other select.
             css = next(
-                (css for cls, css in _WIDGET_CLASSES.items() if type(widget) is cls), "form-input"
+                (_WIDGET_CLASSES[cls] for cls in type(widget).__mro__ if cls in _WIDGET_CLASSES),
+                "form-input",
             )
             existing = widget.attrs.get("class", "")
             widget.attrs["class"] = f"{existing} {css}".strip()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "capabilities",
     "initiatives",
     "risks",
+    "incidents",
     "reports",
     "composition",
 ]
@@ -361,6 +362,9 @@ SPECTACULAR_SETTINGS = {
         "TreatmentDecisionEnum": "risks.models.risk.TreatmentDecision",
         "TreatmentActionStatusEnum": "risks.models.treatment.TreatmentAction.Status",
         "AttackSurfaceEnum": "risks.models.threat.AttackSurface",
+        "DeadlineKindEnum": "incidents.reporting_rules.DeadlineKind",
+        "IncidentStatusEnum": "incidents.models.incident.IncidentStatus",
+        "IncidentCategoryEnum": "incidents.models.incident.IncidentCategory",
         "MaturityStatusEnum": "capabilities.models.maturity.MaturityAssessment.Status",
         "ReportKindEnum": "reports.models.run.ReportKind",
         "ReportRunStatusEnum": "reports.models.run.ReportRun.Status",

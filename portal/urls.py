@@ -1,11 +1,12 @@
-"""The core's routes: health, sign-in and accounts, organisations and the audit trail.
+"""The core's routes: health, sign-in and accounts, organisations, people and roles, and the
+audit trail.
 
 The site's root URL configuration (``composition.urls``) mounts these beside the domain apps.
 """
 
 from django.urls import include, path
 
-from portal.views import audit, health, organisations
+from portal.views import audit, health, organisations, people
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -25,4 +26,18 @@ urlpatterns = [
     ),
     path("audit/export/", audit.AuditExportView.as_view(), name="audit_export"),
     path("audit/reads/", audit.AuditReadListView.as_view(), name="audit_reads"),
+    path("people/", people.PeopleListView.as_view(), name="people"),
+    path("people/new/", people.PersonCreateView.as_view(), name="person_add"),
+    path("people/<int:pk>/", people.PersonDetailView.as_view(), name="person_detail"),
+    path(
+        "people/<int:pk>/roles/remove/",
+        people.PersonRoleRemoveView.as_view(),
+        name="person_role_remove",
+    ),
+    path("people/<int:pk>/active/", people.PersonActiveView.as_view(), name="person_active"),
+    path(
+        "people/<int:pk>/authenticator/reset/",
+        people.PersonAuthenticatorResetView.as_view(),
+        name="person_authenticator_reset",
+    ),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from capabilities.models import Discipline
 from portal.filtersets import IntegerFilter, OrganisationFilter, SearchFilterSet
 from risks.models import Asset, CriticalFunction, Level, Risk, RiskStatus, Threat, TreatmentAction
+from risks.models.risk import RiskQuerySet
 from risks.models.threat import AttackSurface
 from risks.models.treatment import TreatmentActionQuerySet
 
@@ -29,7 +30,8 @@ class AssetFilterSet(SearchFilterSet):
 
 
 class RiskFilterSet(SearchFilterSet):
-    """Serves the register page, the heatmap's cell links and the risks API."""
+    """Serves the register page, the heatmaps (their counts and their cells' links: one
+    definition, ``risks.selectors.heatmap_risks``) and the risks API."""
 
     search_fields = ("title", "description", "vulnerability")
 
@@ -55,10 +57,13 @@ class RiskFilterSet(SearchFilterSet):
     review_overdue = django_filters.BooleanFilter(
         method="filter_review_overdue", label=_("Review overdue")
     )
-    residual_likelihood = IntegerFilter(widget=forms.HiddenInput)
-    residual_consequence = IntegerFilter(widget=forms.HiddenInput)
-    inherent_likelihood = IntegerFilter(widget=forms.HiddenInput)
-    inherent_consequence = IntegerFilter(widget=forms.HiddenInput)
+    open = django_filters.BooleanFilter(method="filter_open", label=_("Open (not closed)"))
+    # A heatmap cell's filters: hidden until set (by following a cell), then shown in the
+    # panel like any other filter, so that they can be seen, changed and removed.
+    residual_likelihood = IntegerFilter(widget=forms.HiddenInput, label=_("Residual likelihood"))
+    residual_consequence = IntegerFilter(widget=forms.HiddenInput, label=_("Residual consequence"))
+    inherent_likelihood = IntegerFilter(widget=forms.HiddenInput, label=_("Inherent likelihood"))
+    inherent_consequence = IntegerFilter(widget=forms.HiddenInput, label=_("Inherent consequence"))
 
     class Meta(SearchFilterSet.Meta):
         model = Risk
@@ -72,6 +77,7 @@ class RiskFilterSet(SearchFilterSet):
             "discipline",
             "attack_surface",
             "review_overdue",
+            "open",
             "asset",
             "inherent_level",
             "residual_likelihood",
@@ -80,11 +86,32 @@ class RiskFilterSet(SearchFilterSet):
             "inherent_consequence",
         ]
 
+    #: The filters a heatmap cell sets (``risks.selectors.heatmap_cell_url``).
+    cell_filters = (
+        "residual_likelihood",
+        "residual_consequence",
+        "inherent_likelihood",
+        "inherent_consequence",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        data = self.data or {}
+        for name in self.cell_filters:
+            if str(data.get(name) or "").strip():
+                self.filters[name].extra["widget"] = forms.NumberInput(attrs={"min": 1})
+
     def filter_review_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
         overdue = {"next_review__lt": date.today()}
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+    def filter_open(self, queryset: RiskQuerySet, name: str, value: bool | None) -> QuerySet:
+        """Open risks (``RiskQuerySet.open``: what the heatmaps count) or the closed ones."""
+        if value is None:
+            return queryset
+        return queryset.open() if value else queryset.filter(status=RiskStatus.CLOSED)
 
 
 class TreatmentActionFilterSet(SearchFilterSet):

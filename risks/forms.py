@@ -3,11 +3,17 @@ import copy
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.urls import reverse_lazy
+from django.utils.formats import date_format
+from django.utils.text import capfirst, format_lazy
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import VersionedModelForm
 from portal.integer_bounds import integer_key
 from portal.models import Organisation
+from portal.widgets import SearchSelectFormMixin, SearchSelectMultiple
 from risks.models import (
     Asset,
     AttackSurfaceProfile,
@@ -84,6 +90,13 @@ class AssetForm(VersionedModelForm):
         return cleaned
 
 
+def risk_asset_choices(organisation_id: int | None) -> QuerySet[Asset]:
+    """The assets a risk of the organisation may name, before the permission layer narrows
+    them to the user's (the risk form's field and its search endpoint alike)."""
+    assets = Asset.objects.order_by("name", "pk")
+    return assets.filter(organisation_id=organisation_id) if organisation_id else assets.none()
+
+
 def _members_of(organisation_id: int | None):
     users = get_user_model().objects.filter(is_active=True).order_by("username")
     if organisation_id is None:
@@ -91,7 +104,14 @@ def _members_of(organisation_id: int | None):
     return users.filter(memberships__organisation_id=organisation_id).distinct()
 
 
-class RiskForm(VersionedModelForm):
+#: Where the threats come from, said wherever one is chosen.
+THREAT_CATALOGUE_NOTE = _(
+    "The portal's threat catalogue, in its own words, drawn from the CFCS threat assessment "
+    "the strategy quotes; the TSI secretariat extends it."
+)
+
+
+class RiskForm(SearchSelectFormMixin, VersionedModelForm):
     """The register's risk form. Scores and levels are not fields: they follow from the
     likelihood × consequence ratings and the region's matrix."""
 
@@ -127,6 +147,7 @@ class RiskForm(VersionedModelForm):
 
     def __init__(self, *args, matrix: RiskMatrix | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["threat"].help_text = THREAT_CATALOGUE_NOTE
         organisation_id = (
             self.instance.organisation_id
             or self.data.get(self.add_prefix("organisation"))
@@ -148,11 +169,11 @@ class RiskForm(VersionedModelForm):
                 .order_by("username")
             )
         )
-        assets = Asset.objects.order_by("name")
-        self.fields["assets"].queryset = (
-            assets.filter(organisation_id=organisation_id) if organisation_id else assets.none()
+        # A region has some 1,500 assets: the form shows the chosen ones and searches the rest.
+        self.fields["assets"].widget = SearchSelectMultiple(
+            search_url=reverse_lazy("risks:asset_search"), attrs={"class": "form-input"}
         )
-        self.fields["assets"].widget.attrs["size"] = 8
+        self.fields["assets"].queryset = risk_asset_choices(organisation_id)
         if matrix is not None:
             for prefix in ("inherent", "residual"):
                 self.fields[f"{prefix}_likelihood"] = forms.TypedChoiceField(
@@ -217,6 +238,10 @@ class TreatmentActionForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.instance.risk = risk
         self.fields["owner"].queryset = _members_of(risk.organisation_id)
+        if risk.created_at is not None:
+            self.fields["done_on"].help_text = _(
+                "Not in the future, nor before the risk was recorded (%(date)s)."
+            ) % {"date": date_format(localtime(risk.created_at).date(), "SHORT_DATE_FORMAT")}
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -229,7 +254,7 @@ class TreatmentActionForm(VersionedModelForm):
         return cleaned
 
 
-class CriticalFunctionForm(VersionedModelForm):
+class CriticalFunctionForm(SearchSelectFormMixin, VersionedModelForm):
     class Meta:
         model = CriticalFunction
         fields = ["organisation", "name", "description", "systems"]
@@ -240,11 +265,15 @@ class CriticalFunctionForm(VersionedModelForm):
         organisation_id = integer_key(
             self.instance.organisation_id or self.data.get("organisation")
         )
-        systems = Asset.objects.filter(kind=Asset.Kind.SYSTEM).order_by("name")
-        self.fields["systems"].queryset = (
-            systems.filter(organisation_id=organisation_id) if organisation_id else systems.none()
+        self.fields["systems"].widget = SearchSelectMultiple(
+            search_url=format_lazy(
+                "{}?kind={}", reverse_lazy("risks:asset_search"), Asset.Kind.SYSTEM.value
+            ),
+            attrs={"class": "form-input"},
         )
-        self.fields["systems"].widget.attrs["size"] = 10
+        self.fields["systems"].queryset = risk_asset_choices(organisation_id).filter(
+            kind=Asset.Kind.SYSTEM
+        )
         if self.instance.pk is not None:
             self.fields["organisation"].disabled = True
 
@@ -317,15 +346,26 @@ class RiskMatrixForm(VersionedModelForm):
 
 
 class AttackSurfaceProfileForm(VersionedModelForm):
+    lower_bounds = forms.MultipleChoiceField(
+        label=_("Lower bounds"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The figures that are at least this many, shown with a +."),
+    )
+
     class Meta:
         model = AttackSurfaceProfile
-        fields = ["period", *(name for name, _surface in PROFILE_FIGURES), "note"]
+        fields = ["period", *(name for name, _surface in PROFILE_FIGURES), "lower_bounds", "note"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in DERIVED_FIGURES:
             self.fields[name].disabled = True
             self.fields[name].help_text = _("Counted from the asset inventory when saved.")
+        self.fields["lower_bounds"].choices = [
+            (name, capfirst(AttackSurfaceProfile._meta.get_field(name).verbose_name))
+            for name, _surface in PROFILE_FIGURES
+        ]
 
     def clean_period(self):
         """One profile per region and period: a second is a field error, not a database one.

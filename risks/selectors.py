@@ -4,11 +4,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from capabilities.models import Capability
@@ -17,6 +19,7 @@ from portal.api.links import link_ids_attach
 from portal.charts import Heatmap
 from portal.models import Organisation
 from portal.periods import Period
+from risks.filtersets import RiskFilterSet
 from risks.models import (
     LEVEL_ORDER,
     Asset,
@@ -81,6 +84,50 @@ def register_heatmap(
         axis_likelihood=_("Likelihood"),
         axis_consequence=_("Consequence"),
     )
+
+
+#: The register's filters that select what a heatmap counts: the open risks (a closed risk is
+#: history, not exposure). A heatmap's counts are read through the register's own FilterSet
+#: with these, and each cell links to the register with them (``heatmap_cell_url``), so a
+#: cell's count is the number of rows the list it opens has.
+HEATMAP_FILTERS: dict[str, str] = {"open": "true"}
+
+
+def heatmap_risks(queryset: QuerySet[Risk], *, organisation: Organisation | None) -> QuerySet[Risk]:
+    """What a heatmap of ``organisation`` (every region the queryset holds for None) counts:
+    ``queryset`` (already restricted) narrowed by ``HEATMAP_FILTERS``, as the register
+    narrows it."""
+    if organisation is not None:
+        queryset = queryset.filter(organisation=organisation)
+    risks: QuerySet[Risk] = RiskFilterSet(HEATMAP_FILTERS, queryset=queryset).qs
+    return risks
+
+
+def register_url(organisation: Organisation | None, **filters: Any) -> str:
+    """The register filtered to ``organisation`` (when given) and ``filters``."""
+    query = {"organisation": organisation.slug} if organisation is not None else {}
+    query.update({name: str(value) for name, value in filters.items()})
+    base = reverse("risks:risk_list")
+    return f"{base}?{urlencode(query)}" if query else base
+
+
+def heatmap_register_url(organisation: Organisation | None, **filters: Any) -> str:
+    """The register listing the risks of a heatmap (``heatmap_risks``) that also match
+    ``filters`` (a cell, a level)."""
+    return register_url(organisation, **filters, **HEATMAP_FILTERS)
+
+
+def heatmap_cell_url(organisation: Organisation | None, *, kind: str) -> Callable[[int, int], str]:
+    """``url_for(likelihood, consequence)`` of a ``kind`` ("inherent" or "residual")
+    heatmap's cell: the register with exactly the risks the cell counts."""
+
+    def url_for(likelihood: int, consequence: int) -> str:
+        return heatmap_register_url(
+            organisation,
+            **{f"{kind}_likelihood": likelihood, f"{kind}_consequence": consequence},
+        )
+
+    return url_for
 
 
 def matrix_of(user: AbstractBaseUser, organisation: Organisation | None) -> RiskMatrix:

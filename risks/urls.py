@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from risks.views import assets, functions, register, transfer
+from risks.views import asset_search, assets, functions, register, transfer
 
 app_name = "risks"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("assets/", assets.AssetListView.as_view(), name="asset_list"),
     path("assets/add/", assets.AssetEditView.as_view(), name="asset_add"),
+    path("assets/search/", asset_search.AssetSearchView.as_view(), name="asset_search"),
     path("assets/<int:pk>/", assets.AssetDetailView.as_view(), name="asset_detail"),
     path("assets/<int:pk>/edit/", assets.AssetEditView.as_view(), name="asset_edit"),
     path("assets/<int:pk>/delete/", assets.AssetDeleteView.as_view(), name="asset_delete"),

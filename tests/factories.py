@@ -23,6 +23,7 @@ from capabilities.models import (
     MaturityEntry,
     Requirement,
 )
+from incidents.models import Incident, IncidentSubmission
 from initiatives.models import (
     Deliverable,
     Initiative,
@@ -460,6 +461,34 @@ class NarrativeDraftFactory(factory.django.DjangoModelFactory):
     period = "2026-Q1"
     section = NarrativeDraft.Section.INTRODUCTION
     body = "Indledning."
+
+
+# -- incidents ---------------------------------------------------------------------------
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Hændelse {n}")
+    category = "ransomware"
+    severity = "high"
+    detected_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=30))
+    aware_at = factory.LazyAttribute(lambda incident: incident.detected_at + timedelta(hours=2))
+    nis2_significant = True
+    nis2_reason = "Driften af akutmodtagelsen er alvorligt forstyrret."
+
+
+class IncidentSubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentSubmission
+
+    incident = factory.SubFactory(IncidentFactory)
+    kind = "nis2_early_warning"
+    submitted_at = factory.LazyAttribute(lambda s: s.incident.aware_at + timedelta(hours=3))
+    recipient = "virk.dk (CFCS)"
+    by = factory.SubFactory(UserFactory)
 
 
 def api_token_for(user, *, scope: str = "write", name: str = "test") -> str:

@@ -1,6 +1,7 @@
 """A small demo-like sector on top of the personas: reference data and, in both regions,
 assets, risks with treatments, a critical function, an attack-surface profile, a maturity
-campaign, implementation status, a report run and a narrative draft.
+campaign, implementation status, a report run, a narrative draft and an incident with a
+submission.
 
 Region B's risks carry marker titles and ids far above anything else, so that a test can
 search any response for them: a region-A user must never see one.
@@ -10,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from capabilities.maturity import assessment_start
+from incidents.models import Incident, IncidentSubmission
 from initiatives.models import (
     Deliverable,
     Initiative,
@@ -133,6 +136,28 @@ def _region(sector: Sector, region: Organisation, suffix: str, *, first_risk_id=
         rows_total=2_000,
         error_count=1,
         errors=[{"row": 2, "column": "Titel", "message": f"{risk_label}: for lang"}],
+    )
+    # An incident with a reporting clock met: confidential like the register.
+    incident = Incident.objects.create(
+        organisation=region,
+        title=f"{risk_label}: ransomware på laboratoriesystemet",
+        description=f"{risk_label}: krypterede filer på laboratoriesystemet",
+        category="ransomware",
+        severity="critical",
+        detected_at=timezone.now() - timedelta(hours=30),
+        aware_at=timezone.now() - timedelta(hours=29),
+        owner=owner,
+        nis2_significant=True,
+        nis2_reason=f"{risk_label}: laboratoriet kører på nødprocedurer",
+    )
+    incident.affected_systems.add(system)
+    IncidentSubmission.objects.create(
+        incident=incident,
+        kind="nis2_early_warning",
+        submitted_at=incident.aware_at + timedelta(hours=20),
+        recipient="virk.dk (CFCS og sektormyndigheden)",
+        reference=f"{suffix.upper()}-2026-001",
+        by=ciso,
     )
     NarrativeDraft.objects.create(
         kind="ciso_quarterly",

@@ -8,7 +8,7 @@ from django.apps import apps
 
 from tests import factories
 
-PROJECT_APPS = ("portal", "capabilities", "initiatives", "risks", "reports")
+PROJECT_APPS = ("portal", "capabilities", "initiatives", "risks", "incidents", "reports")
 
 
 def project_models() -> list[type]:

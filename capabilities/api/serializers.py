@@ -110,8 +110,25 @@ class MaturityAssessmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MaturityAssessment
-        fields = ["id", "organisation", "period", "status", "entries", "approved_at"]
-        read_only_fields = ["period", "status", "approved_at"]
+        fields = [
+            "id",
+            "organisation",
+            "period",
+            "status",
+            "entries",
+            "submitted_at",
+            "reopened_at",
+            "reopen_reason",
+            "approved_at",
+        ]
+        read_only_fields = [
+            "period",
+            "status",
+            "submitted_at",
+            "reopened_at",
+            "reopen_reason",
+            "approved_at",
+        ]
 
     def update(self, instance: MaturityAssessment, validated_data: dict) -> MaturityAssessment:
         from capabilities.maturity import EntryInput, assessment_save_entries

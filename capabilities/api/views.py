@@ -1,5 +1,10 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from capabilities.api.serializers import (
     CapabilitySerializer,
@@ -9,6 +14,7 @@ from capabilities.api.serializers import (
     RequirementSerializer,
 )
 from capabilities.filtersets import CapabilityFilterSet, MaturityAssessmentApiFilterSet
+from capabilities.maturity import assessment_approve, assessment_reopen, assessment_submit
 from capabilities.models import (
     Capability,
     Discipline,
@@ -17,6 +23,8 @@ from capabilities.models import (
     MaturityEntry,
     Requirement,
 )
+from portal.access import can
+from portal.access.principal import signed_in_user
 from portal.api.etag import check_if_match
 from portal.api.viewsets import (
     RestrictedModelViewSet,
@@ -63,9 +71,15 @@ class RequirementViewSet(RestrictedReadOnlyViewSet):
         return queryset.filter(framework__slug=framework) if framework else queryset
 
 
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
 class MaturityAssessmentViewSet(RestrictedUpdateViewSet):
     """Maturity campaigns with their entries. Other regions' campaigns are visible once
-    approved (shared within TSI); an approved campaign is frozen."""
+    approved (shared within TSI); an approved campaign is frozen. ``submit``, ``reopen`` (with
+    a reason) and ``approve`` move a campaign as its page does, under the same rules (four
+    eyes included); each honours ``If-Match``."""
 
     queryset = MaturityAssessment.objects.select_related("organisation").prefetch_related(
         Prefetch(
@@ -81,3 +95,40 @@ class MaturityAssessmentViewSet(RestrictedUpdateViewSet):
         if serializer.instance.status != MaturityAssessment.Status.OPEN:
             raise PermissionDenied("An approved or submitted campaign cannot be changed.")
         self._saved_instance = serializer.save()
+
+    def _transition(
+        self, request: Request, move, assessment: MaturityAssessment | None = None, **arguments
+    ) -> Response:
+        assessment = assessment or self.get_object()
+        check_if_match(request, assessment)
+        move(assessment=assessment, user=signed_in_user(request.user), **arguments)
+        assessment.refresh_from_db()
+        response = Response(self.get_serializer(assessment).data)
+        response["ETag"] = assessment.etag
+        return response
+
+    @extend_schema(request=None, responses={200: MaturityAssessmentSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, *args, **kwargs) -> Response:
+        """Submit an open campaign for approval (who may change it): 400 unless it is open."""
+        return self._transition(request, assessment_submit)
+
+    @extend_schema(request=ReopenSerializer, responses={200: MaturityAssessmentSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, *args, **kwargs) -> Response:
+        """Reopen a submitted campaign for correction, with a reason (the region's CISO)."""
+        assessment = self.get_object()  # another region's campaign: 404 before anything else
+        if not can(request.user, "capabilities.reopen", assessment):
+            raise PermissionDenied
+        data = ReopenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._transition(
+            request, assessment_reopen, assessment, reason=data.validated_data["reason"]
+        )
+
+    @extend_schema(request=None, responses={200: MaturityAssessmentSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, *args, **kwargs) -> Response:
+        """Approve a submitted campaign (the region's CISO; another one than the submitter
+        where the region has two): it is the region's current maturity from then on, frozen."""
+        return self._transition(request, assessment_approve)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from capabilities.models import MaturityAssessment
 from initiatives.models import RegionalImplementation
-from portal.access import Action, sees_all_of
+from portal.access import Action, can_all_of, sees_all_of
 from portal.models import Organisation
 from risks.models import Asset, Risk, TreatmentAction
 
@@ -50,14 +50,18 @@ def _watched(user: AbstractBaseUser, organisation: Organisation) -> dict[str, Qu
     }
 
 
-def _url(entry: LogEntry) -> str | None:
+def _url(entry: LogEntry, *, edits_treatments: bool) -> str | None:
     if entry.action == LogEntry.Action.DELETE or entry.object_id is None:
         return None
     key = f"{entry.content_type.app_label}.{entry.content_type.model}"
     pk = entry.object_id
+    # A treatment action has no page of its own, only its edit form: linked for those who
+    # may change every one of the region's (no link that answers 403).
     return {
         "risks.risk": lambda: reverse("risks:risk_detail", kwargs={"pk": pk}),
-        "risks.treatmentaction": lambda: reverse("risks:treatment_edit", kwargs={"pk": pk}),
+        "risks.treatmentaction": lambda: (
+            reverse("risks:treatment_edit", kwargs={"pk": pk}) if edits_treatments else None
+        ),
         "risks.asset": lambda: reverse("risks:asset_detail", kwargs={"pk": pk}),
         "capabilities.maturityassessment": lambda: reverse(
             "capabilities:assessment_detail", kwargs={"pk": pk}
@@ -107,10 +111,11 @@ def changes_since(
         .order_by("-timestamp", "-pk")
     )
     rows = list(entries.annotate(total=Window(Count("pk")))[:ROWS])
+    edits = can_all_of(user, Action.CHANGE, TreatmentAction, organisation.pk)
     total = rows[0].total if rows else 0
     return Changes(
         since=since,
         first_visit=first_visit,
-        rows=[Change(entry=entry, url=_url(entry)) for entry in rows],
+        rows=[Change(entry=entry, url=_url(entry, edits_treatments=edits)) for entry in rows],
         total=total,
     )

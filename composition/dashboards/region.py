@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from capabilities.selectors import discipline_overview, latest_assessment, maturity_chart
+from capabilities.selectors import current_assessment, discipline_overview, maturity_chart
 from composition.dashboards.changes import changes_since
 from composition.dashboards.visits import visit_record
 from initiatives.models import RegionalImplementation
@@ -23,7 +23,12 @@ from portal.models import Organisation
 from portal.periods import current_period
 from reports.models import ReportRun
 from risks.models import LEVEL_ORDER, Risk, TreatmentAction, risk_matrix_for
-from risks.selectors import register_heatmap
+from risks.selectors import (
+    heatmap_cell_url,
+    heatmap_register_url,
+    heatmap_risks,
+    register_heatmap,
+)
 
 #: Rows shown in each list panel; the panel links to the full, filtered list.
 PANEL_ROWS = 10
@@ -61,22 +66,24 @@ def region_dashboard(
 ) -> dict[str, Any]:
     """Every panel of ``organisation``'s dashboard as ``user`` may see it."""
     today = today or date.today()
-    risks = Risk.objects.restrict_to(user, Action.VIEW, organisation).open()
+    # The open risks, as the heatmap counts them and as the register lists them from its cells.
+    risks = heatmap_risks(
+        Risk.objects.restrict_to(user, Action.VIEW, organisation), organisation=organisation
+    )
     matrix = risk_matrix_for(organisation)
-
-    def cell_url(likelihood: int, consequence: int) -> str:
-        return _register_url(
-            organisation, residual_likelihood=likelihood, residual_consequence=consequence
-        )
-
-    heatmap = register_heatmap(queryset=risks, matrix=matrix, kind="residual", url_for=cell_url)
+    heatmap = register_heatmap(
+        queryset=risks,
+        matrix=matrix,
+        kind="residual",
+        url_for=heatmap_cell_url(organisation, kind="residual"),
+    )
     # Levels follow the matrix (risks are re-levelled when it changes), so the heatmap's
     # cells give the counts per level without another pass over the register.
     counts: dict[str, int] = {}
     for cell in heatmap.cells:
         counts[cell.level] = counts.get(cell.level, 0) + cell.count
 
-    assessment = latest_assessment(user=user, organisation=organisation, approved_only=True)
+    assessment = current_assessment(user=user, organisation=organisation)
     columns = discipline_overview(assessment=assessment) if assessment else []
 
     actions = (
@@ -127,7 +134,9 @@ def region_dashboard(
         "overdue_actions": panel(
             actions, f"{reverse('risks:treatment_plan')}?{urlencode({'overdue': 'true'})}"
         ),
-        "overdue_reviews": panel(reviews, _register_url(organisation, review_overdue="true")),
+        "overdue_reviews": panel(
+            reviews, heatmap_register_url(organisation, review_overdue="true")
+        ),
         "stale_implementations": panel(
             implementations, reverse("initiatives:implementation_matrix")
         ),

@@ -71,9 +71,7 @@ def sector_dashboard(*, user: AbstractBaseUser, today: date | None = None) -> di
     initiatives = list(initiative_portfolio(user=user, strategy=strategy, today=today))
     for initiative in initiatives:
         areas[initiative.discipline_id].initiatives.append(initiative)
-    missing = [
-        initiative for initiative in initiatives if initiative.current_period != period.label
-    ]
+    missing = [initiative for initiative in initiatives if initiative.update_due]
     milestones = (
         Milestone.objects.restrict(user, Action.VIEW)
         .filter(done_on__isnull=True, due__lt=today)

@@ -13,6 +13,7 @@ from initiatives.models import (
     Strategy,
     WorkingGroup,
 )
+from initiatives.models.status_update import explanation_errors
 from portal.access import can
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 from portal.slugs import unique_slug
@@ -43,7 +44,8 @@ class StrategicObjectiveSerializer(serializers.ModelSerializer):
 
 
 class InitiativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    """``status``, ``rag`` and ``progress`` are the latest status update's (never stored)."""
+    """``status``, ``rag`` and ``progress`` are the latest status update's (never stored);
+    ``update_due`` says the current period's update is missing, as the portfolio does."""
 
     strategy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     discipline = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -57,6 +59,9 @@ class InitiativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
     progress = serializers.IntegerField(read_only=True, allow_null=True)
     period = serializers.CharField(source="current_period", read_only=True, allow_null=True)
     last_update_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    update_due = serializers.BooleanField(
+        read_only=True, help_text="No status update for the current reporting period yet."
+    )
 
     class Meta:
         model = Initiative
@@ -70,6 +75,7 @@ class InitiativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "description_en",
             "discipline",
             "objectives",
+            "objectives_confirmed",
             "working_group",
             "lead_organisation",
             "start_date",
@@ -79,8 +85,9 @@ class InitiativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "progress",
             "period",
             "last_update_at",
+            "update_due",
         ]
-        read_only_fields = ["number", "title_da", "title_en"]
+        read_only_fields = ["number", "title_da", "title_en", "objectives_confirmed"]
 
     def validate_working_group(self, value: WorkingGroup | None) -> WorkingGroup | None:
         request = self.context["request"]
@@ -120,13 +127,31 @@ class StatusUpdateInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=LifecycleStatus.choices)
     rag = serializers.ChoiceField(choices=Rag.choices)
     progress = serializers.IntegerField(min_value=0, max_value=100)
-    narrative = serializers.CharField(required=False, allow_blank=True, default="")
+    narrative = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when rag is amber or red.",
+    )
     achievements = serializers.CharField(required=False, allow_blank=True, default="")
-    next_steps = serializers.CharField(required=False, allow_blank=True, default="")
+    next_steps = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when rag is amber or red.",
+    )
     blockers = serializers.CharField(required=False, allow_blank=True, default="")
     corrects = serializers.PrimaryKeyRelatedField(
         queryset=StatusUpdate.objects.all(), required=False, allow_null=True, default=None
     )
+
+    def validate(self, attrs: dict) -> dict:
+        errors = explanation_errors(
+            rag=attrs["rag"], narrative=attrs["narrative"], next_steps=attrs["next_steps"]
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class WorkingGroupSerializer(serializers.ModelSerializer):

@@ -1,13 +1,17 @@
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from portal.access.policies import MemberReadable
 from portal.audit import audited
 from portal.models import VersionedModel
+from portal.models.loaded_values import RemembersLoadedValues
 from portal.translation import localized
 
 initiative_number_validator = RegexValidator(
@@ -15,7 +19,7 @@ initiative_number_validator = RegexValidator(
 )
 
 
-class Initiative(VersionedModel):
+class Initiative(RemembersLoadedValues, VersionedModel):
     """An initiative of a sector strategy, numbered within its focus area (e.g. 2.7)."""
 
     strategy = models.ForeignKey(
@@ -41,6 +45,15 @@ class Initiative(VersionedModel):
         related_name="initiatives",
         verbose_name=_("strategic objectives"),
     )
+    #: Which objectives an initiative serves is the portal's proposal (the strategy does not
+    #: say) until the TSI secretariat confirms it: shown as a proposal until then.
+    objectives_confirmed = models.BooleanField(
+        _("objectives confirmed"),
+        default=False,
+        help_text=_(
+            "The TSI secretariat has confirmed which strategic objectives the initiative serves."
+        ),
+    )
     lead_organisation = models.ForeignKey(
         "portal.Organisation",
         on_delete=models.PROTECT,
@@ -64,6 +77,7 @@ class Initiative(VersionedModel):
     # The members of its working group change an initiative (its status, implementation,
     # milestones: the children follow it); the TSI secretariat edits every initiative.
     access_policy = MemberReadable(members="working_group__members", object_permissions=True)
+    remembered_fields = ("start_date",)
 
     class Meta:
         ordering = ["strategy", "sort_key"]
@@ -82,6 +96,29 @@ class Initiative(VersionedModel):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end cannot be before the start.")})
+        if self.start_date and self.strategy_id and self.value_changed("start_date"):
+            first = date(self.strategy.start_year, 1, 1)
+            if self.start_date < first:
+                raise ValidationError(
+                    {
+                        "start_date": _(
+                            "An initiative of the %(strategy)s strategy cannot start before "
+                            "%(first)s."
+                        )
+                        % {
+                            "strategy": self.strategy.period_label,
+                            "first": date_format(first, "SHORT_DATE_FORMAT"),
+                        }
+                    }
+                )
+
+    def planned_period(self) -> tuple[date, date]:
+        """The initiative's first and last day: its own start and end, else its strategy's
+        first and last year. An initiative that goes on after its strategy has its end moved
+        on."""
+        start = self.start_date or date(self.strategy.start_year, 1, 1)
+        end = self.end_date or date(self.strategy.end_year, 12, 31)
+        return start, end
 
     def save(self, *args, **kwargs) -> None:
         # "2.10" must sort after "2.9": keep a numeric key derived from the number.

@@ -28,6 +28,27 @@ class StatusUpdateIsAppendOnly(Exception):
     pass
 
 
+#: The RAG statuses that the working group explains: what is wrong and what happens next.
+EXPLAINED_RAGS = (Rag.AMBER, Rag.RED)
+
+
+def explanation_errors(*, rag: str, narrative: str, next_steps: str) -> dict[str, str]:
+    """An amber or red status needs a narrative and next steps: the field errors, by field
+    (the model's ``clean`` and the status form ask the same)."""
+    if rag not in EXPLAINED_RAGS:
+        return {}
+    errors = {}
+    if not (narrative or "").strip():
+        errors["narrative"] = (
+            _("Describe what is behind the red status.")
+            if rag == Rag.RED
+            else _("Describe what is behind the amber status.")
+        )
+    if not (next_steps or "").strip():
+        errors["next_steps"] = _("Say what happens next to bring it back on track.")
+    return {field: str(message) for field, message in errors.items()}
+
+
 class StatusUpdate(models.Model):
     """An initiative's status for a reporting period. Append-only: a correction is a new
     update that names the one it corrects. The initiative's current status, RAG and progress
@@ -110,6 +131,11 @@ class StatusUpdate(models.Model):
             and self.corrects.initiative_id != self.initiative_id
         ):
             raise ValidationError({"corrects": _("A correction must be for the same initiative.")})
+        errors = explanation_errors(
+            rag=self.rag, narrative=self.narrative, next_steps=self.next_steps
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 audited(StatusUpdate)

@@ -95,9 +95,9 @@ class DeliverableDeleteView(ObjectDeleteView):
 class MilestoneEditView(ChildObjectEditView):
     """Adds a milestone to an initiative (``initiative`` in the URL) or changes one."""
 
-    queryset = Milestone.objects.select_related("initiative")
+    queryset = Milestone.objects.select_related("initiative__strategy")
     form_class = MilestoneForm
-    parent_queryset = Initiative.objects.all()
+    parent_queryset = Initiative.objects.select_related("strategy")
     parent_field = parent_url_kwarg = "initiative"
 
 

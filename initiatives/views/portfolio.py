@@ -104,6 +104,11 @@ class StrategyDetailView(RestrictedMixin, DetailView):
         context.update(
             objectives=objectives,
             initiatives=initiatives,
+            # (The template lists the same, already fetched initiatives.)
+            unconfirmed_objectives=any(
+                not initiative.objectives_confirmed and initiative.objectives.all()
+                for initiative in initiatives
+            ),
             may_edit=can(self.request.user, Action.CHANGE, self.object),
         )
         return context

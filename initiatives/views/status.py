@@ -5,11 +5,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
 from initiatives.forms import StatusUpdateForm
-from initiatives.models import Initiative
+from initiatives.models import Initiative, StatusUpdate
 from initiatives.services import initiative_record_status
 from portal.access import Action
 from portal.access.principal import signed_in_user
@@ -23,9 +24,10 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 class StatusUpdateCreateView(LoginRequiredMixin, View):
-    """Record an initiative's status for a period. The form is prefilled from the latest
-    update and carries the initiative's version: a second member saving on a stale page is
-    told so, and the first member's update stays the latest."""
+    """Record an initiative's status for a period. The latest update is shown beside the
+    form, to read; the form takes over its lifecycle status and progress, never its texts.
+    It carries the initiative's version: a second member saving on a stale page is told so,
+    and the first member's update stays the latest."""
 
     template_name = "initiatives/status_update_form.html"
     partial_template_name = "initiatives/includes/status_update_form.html"
@@ -40,20 +42,28 @@ class StatusUpdateCreateView(LoginRequiredMixin, View):
             )
         return super().dispatch(request, *args, **kwargs)
 
-    def initial(self) -> dict[str, Any]:
-        latest = self.initiative.status_updates.order_by(
-            "-period_start", "-created_at", "-pk"
-        ).first()
+    @cached_property
+    def latest(self) -> StatusUpdate | None:
+        """The update shown beside the form: the initiative's current status."""
+        return (
+            self.initiative.status_updates.select_related("author")
+            .order_by("-period_start", "-created_at", "-pk")
+            .first()
+        )
+
+    def initial(self, latest: StatusUpdate | None) -> dict[str, Any]:
         if latest is None:
             return {"status": "not_started", "progress": 0}
-        return {
-            field: getattr(latest, field)
-            for field in ("status", "rag", "progress", "narrative", "next_steps", "blockers")
-        }
+        return {"status": latest.status, "progress": latest.progress}
 
     def render_form(self, form: StatusUpdateForm, *, conflict: bool = False, status: int = 200):
         template = self.partial_template_name if is_htmx(self.request) else self.template_name
-        context = {"form": form, "initiative": self.initiative, "conflict": conflict}
+        context = {
+            "form": form,
+            "initiative": self.initiative,
+            "conflict": conflict,
+            "previous": self.latest,
+        }
         if conflict:
             context["conflict_change"] = last_change(
                 self.initiative, self.request.user, parts=[self.initiative.status_updates.all()]
@@ -61,9 +71,8 @@ class StatusUpdateCreateView(LoginRequiredMixin, View):
         return render(self.request, template, context, status=status)
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return self.render_form(
-            StatusUpdateForm(initiative=self.initiative, initial=self.initial())
-        )
+        form = StatusUpdateForm(initiative=self.initiative, initial=self.initial(self.latest))
+        return self.render_form(form)
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         form = StatusUpdateForm(request.POST, initiative=self.initiative)

@@ -21,13 +21,21 @@ from portal.access.actions import Action
 from portal.access.checks import (
     can,
     can_add_somewhere,
+    can_all_of,
     dashboard_regions,
     is_sector_admin,
     organisations_for,
     sees_all_of,
 )
 from portal.access.named import NamedAction, may, named_actions, organisations_where
-from portal.access.people import cisos_of, grant_reading, member_counts_by_role
+from portal.access.people import (
+    cisos_of,
+    grant_reading,
+    grantable_roles,
+    member_counts_by_role,
+    people_holding,
+    people_managed_by,
+)
 from portal.access.principal import Principal, forget_principal, principal_for
 from portal.access.querysets import RestrictedQuerySet
 
@@ -38,16 +46,20 @@ __all__ = [
     "RestrictedQuerySet",
     "can",
     "can_add_somewhere",
+    "can_all_of",
     "cisos_of",
     "dashboard_regions",
     "forget_principal",
     "grant_reading",
+    "grantable_roles",
     "is_sector_admin",
     "may",
     "member_counts_by_role",
     "named_actions",
     "organisations_for",
     "organisations_where",
+    "people_holding",
+    "people_managed_by",
     "principal_for",
     "sees_all_of",
 ]

@@ -39,11 +39,24 @@ def sees_all_of(
 ) -> bool:
     """Whether the user reads every object of ``model`` that belongs to the organisation
     (its own region's readers do; another region reading what is shared with it does not)."""
+    return can_all_of(user, Action.VIEW, model, organisation_id)
+
+
+def can_all_of(
+    user: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    model: type[Model],
+    organisation_id: int,
+) -> bool:
+    """Whether the user may ``action`` every object of ``model`` that belongs to the
+    organisation — answered from the roles alone, without a query (e.g. to link a list's
+    rows to their edit page: a region's CISO may; a reader, or a risk owner who changes only
+    their own risks, is not sure to)."""
     principal = principal_for(user)
     if not principal.is_authenticated:
         return False
     return principal.is_sector_admin or policy_of(model).covers(
-        principal, model, Action.VIEW, organisation_id
+        principal, model, Action(action), organisation_id
     )
 
 

@@ -139,7 +139,81 @@ def holds_in(*roles: str) -> Rule:
 secretariat = holds(Role.SECRETARIAT)
 #: The CISO of the organisation the action is about.
 ciso_of = holds_in(Role.CISO)
+
+#: A region's readers (internal audit): they read the region's audit trail.
+reader_of = holds_in(Role.VIEWER)
 #: Anyone with a region role (CISO, risk owner, viewer) in the organisation.
 member_of_region = holds_in(*REGION_ROLES)
 #: Anyone with a region role in some region.
 in_some_region = holds(*REGION_ROLES)
+#: A region's CISO or a risk owner in some region: the people who work in a register.
+works_in_region = holds(Role.CISO, Role.RISK_OWNER)
+
+#: The roles a region's CISO gives and takes away in their own region; the sector
+#: administrators give every role.
+DELEGATED_ROLES = (Role.RISK_OWNER, Role.VIEWER)
+
+
+def role_is(*roles: str) -> Rule:
+    """Holds when the action is about one of ``roles``: its first argument is the role, or
+    an object (a membership) whose ``role`` is."""
+
+    def test(p: Principal, *args: Any) -> bool:
+        if not args:
+            return False
+        role = getattr(args[0], "role", args[0])
+        return role in roles
+
+    return Rule(test=test, scope=lambda p: EVERYWHERE)
+
+
+def _user_id_of(arg: Any) -> int | None:
+    if hasattr(arg, "user_id"):
+        return int(arg.user_id)
+    pk = getattr(arg, "pk", None)
+    return pk if isinstance(pk, int) else None
+
+
+#: Holds when the action is about the user themselves (their own account or membership).
+about_oneself = Rule(
+    test=lambda p, *args: bool(args) and _user_id_of(args[0]) == p.user.pk,
+    scope=lambda p: EVERYWHERE,
+)
+
+
+def is_service_account(account: Any) -> bool:
+    """Whether ``account`` is a service account's user (kept on the service accounts' page)."""
+    return hasattr(account, "service_account")
+
+
+#: Holds when the action is about a service account.
+about_service_account = Rule(
+    test=lambda p, *args: bool(args) and is_service_account(args[0]),
+    scope=lambda p: EVERYWHERE,
+)
+
+
+def delegated_account_of(p: Principal, account: Any) -> bool:
+    """Whether ``account`` is one a region's CISO keeps: it holds at least one membership,
+    and every membership it holds is a delegated role (``DELEGATED_ROLES``) in a region
+    where ``p`` is CISO; never a service account, staff or a superuser."""
+    if account is None or getattr(account, "pk", None) is None:
+        return False
+    if getattr(account, "is_staff", False) or getattr(account, "is_superuser", False):
+        return False
+    if is_service_account(account):
+        return False
+    own = set(p.organisations_with([Role.CISO]))
+    if not own:
+        return False
+    held = [(m.organisation_id, m.role) for m in account.memberships.all()]
+    return bool(held) and all(
+        organisation in own and role in DELEGATED_ROLES for organisation, role in held
+    )
+
+
+#: The accounts a region's CISO keeps (``delegated_account_of``).
+keeps_account = Rule(
+    test=lambda p, *args: bool(args) and delegated_account_of(p, args[0]),
+    scope=lambda p: frozenset(p.organisations_with([Role.CISO])),
+)

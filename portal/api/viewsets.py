@@ -30,7 +30,9 @@ class RestrictedViewSetMixin:
     def history(self, request: Request, *args, **kwargs) -> Response:
         """The object's audit trail: who changed what, when, newest first."""
         obj = self.get_object()
-        entries = history_entries(entries_for(obj), shown=related_shown(obj, request.user))
+        entries = history_entries(
+            entries_for(obj), shown=related_shown(obj, request.user), reader=request.user
+        )
         page = self.paginate_queryset(entries)
         if page is None:  # a viewset without pagination (a short catalogue) lists it all
             return Response(AuditEntrySerializer(entries, many=True).data)

@@ -14,6 +14,8 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
+    from portal.models import Organisation
+
 COLUMNS = [
     "id",
     "timestamp",
@@ -38,6 +40,15 @@ FORMULA_STARTS = tuple("=+-@\t\r＝＋－＠")
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def entries_of(organisation: "Organisation | None") -> QuerySet[LogEntry]:
+    """The whole trail (``None``), or one organisation's: the entries that record it —
+    the changes of its data and the reads of its material (``additional_data``)."""
+    entries: QuerySet[LogEntry] = LogEntry.objects.all()
+    if organisation is None:
+        return entries
+    return entries.filter(additional_data__organisation=organisation.pk)
 
 
 def entries_between(

@@ -7,23 +7,28 @@ the database itself a trigger refuses UPDATE, DELETE and TRUNCATE (migrations ``
 ``0008``). Reads of confidential material are entries too (``portal.audit.reads``).
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import BooleanField, DateField, DateTimeField, Field, Model, QuerySet
 from django.db.models.signals import pre_delete, pre_save
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import Action, sees_all_of
+from portal.access.choices import people_visible_to
 from portal.access.policies import OrganisationOwned, ParentPolicy
+from portal.access.querysets import RestrictedQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -32,6 +37,9 @@ if TYPE_CHECKING:
 
 #: Bookkeeping fields that change on every save and say nothing about the data.
 BOOKKEEPING_FIELDS = ("version", "created_at", "updated_at")
+
+#: Said instead of a related object's name the reader may not see (or that no longer exists).
+NOT_AVAILABLE = _("(not available)")
 
 ACTION_LABELS = {
     LogEntry.Action.CREATE: _("Created"),
@@ -118,6 +126,8 @@ class HistoryEntry:
     action: int
     action_label: str
     changes: list[FieldChange]
+    #: What the entry is about ("Risk: Ransomware …"), for a trail of many objects.
+    subject: str = ""
 
 
 #: Fields whose change says nothing to a reader (the primary key of a new object).
@@ -137,17 +147,74 @@ def _field(model: type[Model] | None, name: str) -> "Field[Any, Any] | None":
     return field if field.concrete or field.many_to_many else None
 
 
-def _display_value(field: "Field[Any, Any]", value: object) -> str:
+def _is_reference(field: "Field[Any, Any]") -> bool:
+    return bool(field.many_to_one or field.one_to_one) and field.concrete
+
+
+#: Related objects' names by (model, recorded id); a missing key: not available to the reader.
+Names = dict[tuple[type[Model], str], str]
+
+
+def _person_name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
+
+
+def related_names(references: dict[type[Model], set[str]], reader: "Reader") -> Names:
+    """The names of the related objects the entries record by id, one query per related
+    model, through the permission layer: an object the reader may see
+    (``restrict(reader, "view")``) — another region's is never named — and a person the
+    reader may see named (``people_visible_to``). A model outside the permission layer is
+    not named."""
+    names: Names = {}
+    user_model = get_user_model()
+    for model, recorded in references.items():
+        ids = []
+        for value in recorded:
+            try:
+                ids.append(model._meta.pk.to_python(value))
+            except ValidationError:
+                continue
+        if not ids:
+            continue
+        if model is user_model:
+            people = people_visible_to(reader).filter(pk__in=ids)
+            names |= {(model, str(person.pk)): _person_name(person) for person in people}
+            continue
+        queryset = model._default_manager.all()
+        if not isinstance(queryset, RestrictedQuerySet) or not hasattr(model, "access_policy"):
+            continue
+        for obj in queryset.restrict(reader, Action.VIEW).filter(pk__in=ids):
+            names[(model, str(obj.pk))] = str(obj)
+    return names
+
+
+def _local_time(text: str) -> str:
+    # auditlog records a time as naive UTC ("2026-03-01 10:00:00.123456").
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _display_value(field: "Field[Any, Any]", value: object, names: Names) -> str:
     """auditlog stores values as text: "None" is no value, choices show their label,
-    booleans read as yes/no and dates in the user's format."""
+    booleans read as yes/no, a related object its name (when the reader may see it), and
+    dates and times in the user's format and time zone."""
     text = str(value)
     if text == "None":
         return ""
     if field.choices:
         return str(dict(field.flatchoices).get(text, text))
+    if _is_reference(field):
+        return names.get((field.related_model, text), str(NOT_AVAILABLE))  # type: ignore[arg-type]
     if isinstance(field, BooleanField) and text in ("True", "False"):
         return str(_("Yes") if text == "True" else _("No"))
-    if isinstance(field, DateField) and not isinstance(field, DateTimeField):
+    if isinstance(field, DateTimeField):
+        return _local_time(text)
+    if isinstance(field, DateField):
         try:
             return date_format(date.fromisoformat(text), "SHORT_DATE_FORMAT")
         except ValueError:
@@ -155,14 +222,43 @@ def _display_value(field: "Field[Any, Any]", value: object) -> str:
     return text
 
 
+def _references(entries: Iterable[LogEntry]) -> dict[type[Model], set[str]]:
+    """The ids of related objects the entries record, by related model."""
+    references: dict[type[Model], set[str]] = defaultdict(set)
+    for entry in entries:
+        if entry.action == LogEntry.Action.ACCESS:
+            continue
+        model = entry.content_type.model_class()
+        for name, values in entry.changes_dict.items():
+            field = _field(model, name)
+            if field is None or not _is_reference(field) or isinstance(values, dict):
+                continue
+            references[field.related_model].update(  # type: ignore[index]
+                str(value) for value in values if str(value) != "None"
+            )
+    return references
+
+
+def _subject(entry: LogEntry) -> str:
+    model = entry.content_type.model_class()
+    kind = capfirst(model._meta.verbose_name) if model is not None else entry.content_type.model
+    return f"{kind}: {entry.object_repr}"
+
+
 def history_entries(
-    entries: QuerySet[LogEntry], *, shown: Callable[[str], set[str] | None] = lambda name: None
+    entries: QuerySet[LogEntry],
+    *,
+    shown: Callable[[str], set[str] | None] = lambda name: None,
+    reader: "Reader" = None,
 ) -> list[HistoryEntry]:
-    """Entries shaped for display, newest first, with field names in the user's language.
+    """Entries shaped for display, newest first, with field names in the user's language
+    and related objects named as ``reader`` may see them (``related_names``).
     ``shown(name)`` is the set of related objects (as recorded, by name) that a many-to-many
     change may show, or None for all of them."""
+    logged = list(entries.select_related("actor", "content_type").order_by("-timestamp", "-pk"))
+    names = related_names(_references(logged), reader)
     rows = []
-    for entry in entries.select_related("actor", "content_type").order_by("-timestamp", "-pk"):
+    for entry in logged:
         model = entry.content_type.model_class()
         changes = []
         recorded = entry.changes_dict if entry.action != LogEntry.Action.ACCESS else {}
@@ -181,7 +277,8 @@ def history_entries(
                 added = values.get("operation", values.get("type")) == "add"
                 old, new = ("", objects) if added else (objects, "")
             elif len(values) == 2:
-                old, new = _display_value(field, values[0]), _display_value(field, values[1])
+                old = _display_value(field, values[0], names)
+                new = _display_value(field, values[1], names)
             else:
                 continue
             if old == new:
@@ -190,11 +287,12 @@ def history_entries(
         actor = entry.actor.get_username() if entry.actor else (entry.actor_email or None)
         rows.append(
             HistoryEntry(
-                timestamp=entry.timestamp,
+                timestamp=timezone.localtime(entry.timestamp).replace(microsecond=0),
                 actor=actor,
                 action=entry.action,
                 action_label=str(ACTION_LABELS.get(entry.action, entry.action)),
                 changes=changes,
+                subject=_subject(entry),
             )
         )
     return rows
@@ -211,7 +309,7 @@ def history_for(obj: Model, reader: "Reader" = None) -> list[HistoryEntry]:
     """``obj``'s history as ``reader`` may read it: a many-to-many change names only the
     related objects the reader may see (e.g. another region reading a shared risk sees its
     shared systems come and go, never the owner's other assets)."""
-    return history_entries(entries_for(obj), shown=related_shown(obj, reader))
+    return history_entries(entries_for(obj), shown=related_shown(obj, reader), reader=reader)
 
 
 def related_shown(obj: Model, reader: "Reader") -> Callable[[str], set[str] | None]:

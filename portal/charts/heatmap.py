@@ -1,8 +1,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 CELL = 56
 LEFT = 150
@@ -23,6 +25,8 @@ class HeatmapCell:
     x: int
     y: int
     text_colour: str
+    #: What a screen reader says of the cell (its link's accessible name).
+    label: str = ""
 
 
 @dataclass
@@ -30,8 +34,9 @@ class Heatmap:
     """A likelihood × consequence grid with the number of risks in each cell.
 
     ``level_for(score)`` and ``colour_for(level)`` come from the organisation's matrix;
-    ``url_for(likelihood, consequence)`` links a cell to the filtered register (or None).
-    Likelihood runs up the vertical axis, consequence along the horizontal one.
+    ``url_for(likelihood, consequence)`` links a cell to the filtered register (or None); an
+    empty cell links nowhere. Likelihood runs up the vertical axis, consequence along the
+    horizontal one.
     """
 
     title: str
@@ -53,19 +58,42 @@ class Heatmap:
             for consequence in range(1, len(self.consequence_labels) + 1):
                 level = self.level_for(likelihood * consequence)
                 colour = self.colour_for(level)
+                count = self.counts.get((likelihood, consequence), 0)
                 self.cells.append(
                     HeatmapCell(
                         likelihood=likelihood,
                         consequence=consequence,
-                        count=self.counts.get((likelihood, consequence), 0),
+                        count=count,
                         level=level,
                         colour=colour,
-                        url=self.url_for(likelihood, consequence),
+                        url=self.url_for(likelihood, consequence) if count else None,
                         x=LEFT + (consequence - 1) * CELL,
                         y=TOP + (rows - likelihood) * CELL,
                         text_colour=_readable_text(colour),
+                        label=self._cell_label(likelihood, consequence, count),
                     )
                 )
+
+    def _cell_label(self, likelihood: int, consequence: int, count: int) -> str:
+        return ngettext(
+            "%(title)s: %(count)s risk with likelihood %(likelihood)s (%(likelihood_label)s) "
+            "and consequence %(consequence)s (%(consequence_label)s)",
+            "%(title)s: %(count)s risks with likelihood %(likelihood)s (%(likelihood_label)s) "
+            "and consequence %(consequence)s (%(consequence_label)s)",
+            count,
+        ) % {
+            "title": self.title,
+            "count": count,
+            "likelihood": likelihood,
+            "likelihood_label": self.likelihood_labels[likelihood - 1],
+            "consequence": consequence,
+            "consequence_label": self.consequence_labels[consequence - 1],
+        }
+
+    @cached_property
+    def linked(self) -> bool:
+        """Whether any cell is a link (then the drawing is a group of links, not an image)."""
+        return any(cell.url for cell in self.cells)
 
     @property
     def width(self) -> int:

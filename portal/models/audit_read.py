@@ -16,6 +16,7 @@ class ReadKind(models.TextChoices):
     REPORT_PDF = "report_pdf", _("Report PDF download")
     REPORT_PREVIEW = "report_preview", _("Report preview")
     AUDIT_EXPORT = "audit_export", _("Audit trail export")
+    ACCESS_REVIEW = "access_review", _("Access review export (people and roles)")
 
 
 class AuditReadManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]

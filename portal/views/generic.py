@@ -24,6 +24,7 @@ from portal.access import Action, can, can_add_somewhere
 from portal.audit import history_for
 from portal.audit.last_change import last_change
 from portal.models import ConcurrentUpdate
+from portal.views.filter_chips import active_filters
 
 
 class RestrictedMixin(LoginRequiredMixin):
@@ -67,9 +68,28 @@ class ObjectListView(RestrictedMixin, generic.ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         filter_form = self.filterset.form if self.filterset is not None else None
+        chips = (
+            active_filters(filter_form, params, path=self.request.path)
+            if filter_form is not None
+            else []
+        )
+        paginator = context.get("paginator")
         context.update(
             title=self.title or self.model_meta.verbose_name_plural.capitalize(),
             filter_form=filter_form,
+            active_filters=chips,
+            # The search stays in view; the other filters fold away in a panel.
+            filter_panel_fields=(
+                [field for field in filter_form.visible_fields() if field.name != "q"]
+                if filter_form is not None
+                else []
+            ),
+            # The panel opens by itself when a filter beyond the search is set or refused.
+            filter_panel_open=any(chip.name != "q" for chip in chips)
+            or bool(filter_form is not None and set(filter_form.errors) - {"q"}),
+            result_count=(
+                paginator.count if paginator is not None else len(context["object_list"])
+            ),
             is_filtered=any(value for key, value in params.items()),
             querystring_without_page=params.urlencode(),
             add_url=(

@@ -4,12 +4,15 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.timezone import localdate, localtime
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import RestrictedQuerySet
 from portal.access.policies import ParentPolicy
 from portal.audit import audited
 from portal.models import VersionedModel
+from portal.models.loaded_values import RemembersLoadedValues
 
 #: The statuses of an action still to be done.
 OPEN_STATUSES = ("open", "in_progress")
@@ -36,7 +39,7 @@ def _overdue(today: date) -> models.Q:
     return models.Q(status__in=OPEN_STATUSES, due__lt=today)
 
 
-class TreatmentAction(VersionedModel):
+class TreatmentAction(RemembersLoadedValues, VersionedModel):
     """Something done to treat a risk, with an owner and a due date."""
 
     class Status(models.TextChoices):
@@ -77,6 +80,7 @@ class TreatmentAction(VersionedModel):
     access_policy = ParentPolicy(field="risk", organisation="organisation")
 
     objects: ClassVar[TreatmentActionManager] = TreatmentActionManager()
+    remembered_fields = ("due", "done_on")
 
     class Meta:
         ordering = ["due", "pk"]
@@ -110,9 +114,40 @@ class TreatmentAction(VersionedModel):
             raise ValidationError({"done_on": _("Say when it was done.")})
         if self.done_on and self.status != self.Status.DONE:
             raise ValidationError({"status": _("An action with a completion date is done.")})
+        errors = treatment_date_errors(self, today=localdate())
+        if errors:
+            raise ValidationError(errors)
 
     def is_overdue(self, today) -> bool:
         return self.status in OPEN_STATUSES and self.due < today
+
+
+def treatment_date_errors(action: TreatmentAction, *, today: date) -> dict[str, str]:
+    """Plausible dates, judged when a date is new or changed (imported history stays): not
+    done in the future nor before the risk was recorded — what was in place before is an
+    existing control, part of the risk's assessment — and a new action still to be done not
+    due in the past."""
+    errors: dict[str, str] = {}
+    if action.done_on and action.value_changed("done_on"):
+        risk = action.risk if action.risk_id else None
+        recorded = localtime(risk.created_at).date() if risk and risk.created_at else None
+        if action.done_on > today:
+            errors["done_on"] = str(_("An action cannot be done in the future."))
+        elif recorded and action.done_on < recorded:
+            errors["done_on"] = str(
+                _(
+                    "An action cannot be done before the risk was recorded (%(date)s). What "
+                    "was in place before belongs in the risk's assessment."
+                )
+            ) % {"date": date_format(recorded, "SHORT_DATE_FORMAT")}
+    if (
+        action.due
+        and action._state.adding
+        and action.status in OPEN_STATUSES
+        and action.due < today
+    ):
+        errors["due"] = str(_("A new action cannot be due in the past."))
+    return errors
 
 
 # The organisation is the risk's, which the trail records already.

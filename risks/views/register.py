@@ -1,9 +1,8 @@
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
-from django.db.models import QuerySet
-from django.urls import reverse
+from django.db.models import Case, IntegerField, QuerySet, When
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from portal.access import Action, organisations_for
@@ -18,10 +17,21 @@ from portal.views.generic import (
     RestrictedMixin,
 )
 from portal.views.regions import page_region
+from portal.views.sorting import Sorting, SortKey
 from risks.filtersets import RiskFilterSet
 from risks.forms import RiskForm, TreatmentActionForm
-from risks.models import LEVEL_ORDER, Risk, TreatmentAction, risk_matrix_for
+from risks.models import (
+    LEVEL_ORDER,
+    Risk,
+    RiskMatrix,
+    RiskStatus,
+    TreatmentAction,
+    risk_matrix_for,
+)
 from risks.selectors import (
+    heatmap_cell_url,
+    heatmap_register_url,
+    heatmap_risks,
     level_counts,
     register_heatmap,
     risk_trend,
@@ -29,14 +39,41 @@ from risks.selectors import (
     with_review_state,
 )
 
-SORTS = {
-    "score": ["-residual_score", "title"],
-    "inherent": ["-inherent_score", "title"],
-    "title": ["title"],
-    "review": ["next_review", "title"],
-    "status": ["status", "-residual_score"],
-    "updated": ["-updated_at"],
-}
+#: The register's sort keys (``?sort=score``, ``?sort=-score``, …); nothing else is accepted.
+SORTING = Sorting(
+    [
+        SortKey("title", ("title",)),
+        SortKey("inherent", ("inherent_score",), descending_first=True),
+        SortKey("score", ("residual_score",), descending_first=True),
+        # In the order a risk goes through, not alphabetically by its stored value.
+        SortKey(
+            "status",
+            (
+                Case(
+                    *(When(status=status, then=n) for n, status in enumerate(RiskStatus.values)),
+                    output_field=IntegerField(),
+                ),
+            ),
+        ),
+        SortKey("review", ("next_review",), nulls_last=True),
+        SortKey("updated", ("updated_at",), descending_first=True),
+    ],
+    default="-score",
+    tiebreak=("title", "pk"),
+)
+
+#: The register's columns: label, sort key (None: not sortable), CSS class.
+COLUMNS = [
+    (_("Risk"), "title", ""),
+    (_("Region"), None, ""),
+    (_("Threat"), None, ""),
+    (_("Inherent"), "inherent", "numeric"),
+    (_("Residual"), "score", "numeric"),
+    (_("Level"), None, ""),
+    (_("Status"), "status", ""),
+    (_("Owner"), None, ""),
+    (_("Next review"), "review", ""),
+]
 
 
 def visible_regions(request, model=Risk) -> QuerySet[Organisation]:
@@ -60,30 +97,30 @@ class RiskListView(ObjectListView):
     add_url_name = "risks:risk_add"
 
     def annotate(self, queryset: QuerySet) -> QuerySet:
-        sort = self.request.GET.get("sort", "score")
-        self.sort = sort if sort in SORTS else "score"
-        return with_review_state(queryset).order_by(*SORTS[self.sort])
+        self.sort = SORTING.parse(self.request.GET.get("sort"))
+        return with_review_state(queryset).order_by(*SORTING.order_by(self.sort))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
-        params.pop("sort", None)
         organisation = selected_organisation(self.request)
+        export = params.copy()
+        export.pop("sort", None)
         context.update(
             today=date.today(),
             sort=self.sort,
-            sorts=list(SORTS),
-            querystring_without_sort=params.urlencode(),
+            headers=SORTING.headers(COLUMNS, params=params, value=self.sort),
             organisation=organisation,
             trend=risk_trend(organisation) if organisation else [],
-            export_query=params.urlencode(),
+            export_query=export.urlencode(),
         )
         return context
 
 
 class HeatmapView(RestrictedMixin, TemplateView):
-    """Inherent and residual risk as heatmaps; each cell links to the filtered register."""
+    """Inherent and residual risk as heatmaps; each cell links to the register filtered to
+    exactly the risks it counts (``risks.selectors.heatmap_risks``)."""
 
     queryset = Risk.objects.all()
     template_name = "risks/heatmap.html"
@@ -91,39 +128,35 @@ class HeatmapView(RestrictedMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         organisation = selected_organisation(self.request)
-        risks = self.get_queryset().open()
-        if organisation is not None:
-            risks = risks.filter(organisation=organisation)
-        matrix = risk_matrix_for(organisation) if organisation else None
-        if matrix is None:
-            from risks.models import RiskMatrix
-
-            matrix = RiskMatrix()
-        base = {"organisation": organisation.slug} if organisation else {}
-        register = reverse("risks:risk_list")
-
-        def link(kind: str):
-            def url_for(likelihood: int, consequence: int) -> str:
-                query = {
-                    **base,
-                    f"{kind}_likelihood": likelihood,
-                    f"{kind}_consequence": consequence,
-                }
-                return f"{register}?{urlencode(query)}"
-
-            return url_for
-
+        # One region: its risks the user may see, without the branch for other regions'
+        # shared systems when the user sees the whole region (the same rows, simpler queries).
+        visible = (
+            Risk.objects.restrict_to(self.request.user, Action.VIEW, organisation)
+            if organisation is not None
+            else self.get_queryset()
+        )
+        risks = heatmap_risks(visible, organisation=organisation)
+        matrix = risk_matrix_for(organisation) if organisation else RiskMatrix()
         counts = level_counts(risks)
         context.update(
             organisation=organisation,
             regions=visible_regions(self.request),
             inherent=register_heatmap(
-                queryset=risks, matrix=matrix, kind="inherent", url_for=link("inherent")
+                queryset=risks,
+                matrix=matrix,
+                kind="inherent",
+                url_for=heatmap_cell_url(organisation, kind="inherent"),
             ),
             residual=register_heatmap(
-                queryset=risks, matrix=matrix, kind="residual", url_for=link("residual")
+                queryset=risks,
+                matrix=matrix,
+                kind="residual",
+                url_for=heatmap_cell_url(organisation, kind="residual"),
             ),
-            level_counts=[(level, counts.get(level, 0)) for level in LEVEL_ORDER],
+            level_counts=[
+                (level, counts.get(level, 0), heatmap_register_url(organisation, level=level))
+                for level in LEVEL_ORDER
+            ],
             matrix=matrix,
         )
         return context

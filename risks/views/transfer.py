@@ -16,7 +16,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView
 
@@ -148,7 +148,11 @@ class ImportView(LoginRequiredMixin, View):
             return self.render_form(form)
         except importexport.ImportFailed as failure:
             return self.render_form(form, errors=failure.errors[:500], status=400)
-        messages.success(request, _("%(count)s rows imported.") % {"count": count})
+        messages.success(
+            request,
+            ngettext("%(count)s row imported.", "%(count)s rows imported.", count)
+            % {"count": count},
+        )
         return HttpResponseRedirect(reverse(TRANSFER_KINDS[kind].list_url_name))
 
 

@@ -40,8 +40,8 @@ def test_the_cisos_morning_check_goes_from_the_dashboard_to_a_completed_action(p
     )
 
     log_in(page, "ciso.a")
-    assert page.get_by_role("heading", name="Overskredne handlinger").is_visible()
-    panel = page.locator("section", has=page.get_by_role("heading", name="Overskredne handlinger"))
+    assert page.get_by_role("heading", name="Overskredne tiltag").is_visible()
+    panel = page.locator("section", has=page.get_by_role("heading", name="Overskredne tiltag"))
     assert panel.get_by_role("link", name="Test gendannelse fra backup").is_visible()
     assert "Region B's hemmelighed" not in page.content()
     screenshot("dashboard")
@@ -55,15 +55,15 @@ def test_the_cisos_morning_check_goes_from_the_dashboard_to_a_completed_action(p
     page.get_by_role("link", name="Ransomware rammer laboratoriet").click()
     page.locator(f"#treatment-{action.pk}").get_by_role("link").click()
     page.get_by_label("Status").select_option("done")
-    page.get_by_label("Opfyldt den").fill(date.today().isoformat())
+    page.get_by_label("Udført den").fill(date.today().isoformat())
     page.get_by_role("button", name="Gem").click()
     page.wait_for_url(f"**/risks/{risk.pk}/")
     action.refresh_from_db()
     assert action.status == "done"
 
     page.goto("/")
-    panel = page.locator("section", has=page.get_by_role("heading", name="Overskredne handlinger"))
-    assert panel.get_by_text("Ingen handlinger er overskredet.").is_visible()
+    panel = page.locator("section", has=page.get_by_role("heading", name="Overskredne tiltag"))
+    assert panel.get_by_text("Intet tiltag er overskredet.").is_visible()
 
 
 def test_each_role_lands_on_its_dashboard_in_the_demo_sector(page, screenshot, settings):

@@ -29,6 +29,8 @@ def fill_status(form, *, rag: str, blockers: str) -> None:
     form.get_by_label("Fremdrift (%)").fill("40")
     form.get_by_label("Status", exact=True).select_option("in_progress")
     form.get_by_label("Forhindringer").fill(blockers)
+    form.get_by_label("Statusbeskrivelse").fill("Arbejdet skrider frem.")  # amber and red need it
+    form.get_by_label("Næste skridt").fill("Pilot i to regioner.")
 
 
 def test_it_names_who_saved_the_newer_status_and_keeps_the_second_text(

@@ -58,7 +58,7 @@ def test_a_ciso_follows_a_heatmap_cell_to_a_risk_and_completes_an_action(page, s
     assert page.locator(f"#treatment-{action.pk}").get_by_text("Overskredet").is_visible()
     page.locator(f"#treatment-{action.pk}").get_by_role("link").click()
     page.get_by_label("Status").select_option("done")
-    page.get_by_label("Opfyldt den").fill(date.today().isoformat())
+    page.get_by_label("Udført den").fill(date.today().isoformat())
     page.get_by_role("button", name="Gem").click()
     page.wait_for_url(f"**/risks/{risk.pk}/")
     screenshot("risk-after")

@@ -1,10 +1,16 @@
 """A working-group member records a status in the browser and sees it on the portfolio; a
-member of another group has no edit control; after leaving the group the member gets 403."""
+red status without a narrative and next steps is refused in place; the latest update is
+shown beside the form, not copied into it; a member of another group has no edit control;
+after leaving the group the member gets 403."""
+
+from pathlib import Path
 
 from initiatives.models import WorkingGroupMember
 from tests.browser.test_asset_pages import log_in
 from tests.conftest import make_personas
 from tests.initiatives.conftest import make_portfolio
+
+SHOTS = Path("/tmp/team/shots")  # noqa: S108 (screenshots for a person to look at)
 
 
 def test_a_member_records_a_status_and_sees_it_on_the_portfolio(page, screenshot):
@@ -25,6 +31,19 @@ def test_a_member_records_a_status_and_sees_it_on_the_portfolio(page, screenshot
     form.get_by_label("Fremdrift (%)").fill("35")
     form.get_by_label("Status", exact=True).select_option("in_progress")
     form.get_by_label("Forhindringer").fill("Leverandøren har ikke leveret testmiljøet.")
+    form.get_by_role("button", name="Gem statusopdatering").click()  # red, but unexplained
+    form = page.locator("form.status-update-form")
+    form.locator(".form-error").first.wait_for()  # the form again, in place, with its errors
+    for label in ("Statusbeskrivelse", "Næste skridt"):
+        assert form.get_by_label(label).get_attribute("aria-invalid") == "true"
+    assert form.get_by_label("Rød").is_checked()
+    assert form.get_by_label("Forhindringer").input_value().startswith("Leverandøren")
+    screenshot("status-form-errors")
+    if SHOTS.parent.exists():
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "status_form_errors.png"), full_page=True)
+    form.get_by_label("Statusbeskrivelse").fill("Testmiljøet mangler; udrulningen venter.")
+    form.get_by_label("Næste skridt").fill("Eskalere til leverandørens direktion.")
     screenshot("status-form")
     with page.expect_navigation():  # htmx answers with HX-Redirect: a full page load
         form.get_by_role("button", name="Gem statusopdatering").click()
@@ -37,6 +56,24 @@ def test_a_member_records_a_status_and_sees_it_on_the_portfolio(page, screenshot
     assert "Rød" in row.inner_text()
     assert "35 %" in row.inner_text()
     screenshot("portfolio-after")
+
+    # The next update: the one just written is beside the form to read, the form is empty.
+    row.get_by_role("link").first.click()
+    page.get_by_role("link", name="Ny statusopdatering").click()
+    form = page.locator("form.status-update-form")
+    form.wait_for()
+    previous = page.locator("aside.status-update-previous")
+    assert "2026-H1" in previous.inner_text()
+    assert "Testmiljøet mangler; udrulningen venter." in previous.inner_text()
+    assert form.get_by_label("Statusbeskrivelse").input_value() == ""
+    assert form.get_by_label("Næste skridt").input_value() == ""
+    assert form.get_by_label("Fremdrift (%)").input_value() == "35"
+    screenshot("status-form-with-previous")
+    if SHOTS.parent.exists():
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "status_form_previous.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(SHOTS / "status_form_phone.png"), full_page=True)
 
 
 def test_a_member_of_another_group_sees_no_edit_control_and_a_leaver_gets_403(page):

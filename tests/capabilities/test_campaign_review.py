@@ -254,3 +254,51 @@ def test_a_step_the_status_does_not_allow_offers_no_form(personas, campaign, cli
     )
     assert refused.context["form"].non_field_errors()
     assert fresh(campaign).status == MaturityAssessment.Status.OPEN
+
+
+# --- the API's steps --------------------------------------------------------------------
+
+
+def api_url(assessment, step: str) -> str:
+    return f"/api/v1/maturity-assessments/{assessment.pk}/{step}/"
+
+
+def test_the_api_submits_reopens_and_approves_under_the_pages_rules(
+    personas, campaign, second_ciso, api_as
+):
+    ciso = api_as(personas.ciso_a)
+    etag = ciso.get(f"/api/v1/maturity-assessments/{campaign.pk}/")["ETag"]
+    submitted = ciso.post(api_url(campaign, "submit"), HTTP_IF_MATCH=etag)
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json()["status"] == "submitted" and submitted.json()["submitted_at"]
+    # A stale ETag is refused; a second submit is a 400 naming why.
+    assert ciso.post(api_url(campaign, "approve"), HTTP_IF_MATCH=etag).status_code == 412
+    again = ciso.post(api_url(campaign, "submit"))
+    assert again.status_code == 400 and "non_field_errors" in again.json()
+
+    no_reason = ciso.post(api_url(campaign, "reopen"), {"reason": " "}, format="json")
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()
+    reopened = ciso.post(api_url(campaign, "reopen"), {"reason": "Forkert niveau"}, format="json")
+    assert reopened.json()["status"] == "open"
+    assert reopened.json()["reopen_reason"] == "Forkert niveau"
+
+    ciso.post(api_url(campaign, "submit"))
+    four_eyes = ciso.post(api_url(campaign, "approve"))
+    assert four_eyes.status_code == 400 and "anden CISO" in str(four_eyes.json())
+    approved = api_as(second_ciso).post(api_url(campaign, "approve"))
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert fresh(campaign).approved_by == second_ciso
+
+
+@pytest.mark.parametrize("persona", ["riskowner_a", "viewer_a", "ciso_b", "secretariat"])
+def test_the_api_steps_refuse_whoever_may_not_take_them(personas, campaign, api_as, persona):
+    assessment_submit(assessment=campaign, user=personas.ciso_a)
+    client = api_as(personas.by_name(persona))
+    answers = {
+        step: client.post(api_url(campaign, step), {"reason": "x"}, format="json").status_code
+        for step in ("approve", "reopen")
+    }
+    # Another region's people do not learn that the campaign exists.
+    expected = 404 if persona in ("ciso_b", "secretariat") else 403
+    assert answers == {"approve": expected, "reopen": expected}
+    assert fresh(campaign).status == MaturityAssessment.Status.SUBMITTED

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from capabilities.maturity import assessment_start
 from capabilities.models import Capability, Framework, Requirement
 from portal.models import Organisation
 from tests.capabilities.conftest import approved_campaign
@@ -39,6 +40,34 @@ def test_nis2_coverage_lists_all_ten_measures_and_flags_the_uncovered(
     covered = next(row for row in rows if row.requirement.code == "c")
     assert (covered.current, covered.target, covered.gap) == (1, 4, 3)
     assert page.content.decode().count('class="coverage-gap"') == 2
+
+
+def test_every_page_states_the_approved_campaign_as_current_and_labels_the_draft(
+    personas, catalogue, client_as
+):
+    """One definition of a region's current maturity — its latest approved campaign — on
+    the capabilities overview, the NIS2 coverage and the dashboard, while a later campaign is
+    open; the open one is named a draft wherever it shows."""
+    approved_campaign(personas.region_a, personas.ciso_a, period="2026-H1", level=2, target=4)
+    draft = assessment_start(organisation=personas.region_a, period="2026-H2", user=personas.ciso_a)
+    draft.entries.update(current_level=4, target_level=4)
+    client = client_as(personas.ciso_a)
+
+    overview = client.get(reverse("capabilities:overview"))
+    assert overview.context["assessment"].period == "2026-H1"
+    assert overview.context["columns"][0].current == 2
+    coverage = client.get(reverse("capabilities:coverage"))
+    assert coverage.context["assessment"].period == "2026-H1"
+    assert next(r for r in coverage.context["rows"] if r.requirement.code == "c").current == 2
+    dashboard = client.get(reverse("dashboard_region", kwargs={"slug": personas.region_a.slug}))
+    assert dashboard.context["maturity_columns"][0].current == 2
+    for page in (overview, coverage):
+        html = page.content.decode()
+        assert "godkendte kampagne for 2026-H1" in html
+        assert "Kladde: kampagnen for 2026-H2 er åben" in html
+        assert draft.get_absolute_url() in html
+    detail = client.get(draft.get_absolute_url()).content.decode()
+    assert "Kladde: disse niveauer er endnu ikke regionens modenhed" in detail
 
 
 def test_every_page_renders_for_each_role(personas, catalogue, client_as):

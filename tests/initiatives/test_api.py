@@ -16,6 +16,7 @@ def test_the_stable_field_names_are_there(portfolio, api_as):
         rag="amber",
         progress=30,
         narrative="Fremdrift",
+        next_steps="Pilot i to regioner",
     )
     api = api_as(portfolio.personas.viewer_a)
     initiative = api.get(

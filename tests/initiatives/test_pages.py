@@ -184,3 +184,56 @@ def test_the_secretariat_deletes_a_milestone_after_confirming(portfolio, client_
     assert response.status_code == 302
     assert response["Location"] == portfolio.initiative.get_absolute_url()
     assert not Milestone.objects.filter(pk=milestone.pk).exists()
+
+
+def test_the_objectives_mapping_is_a_proposal_until_the_secretariat_confirms_it(
+    portfolio, client_as, api_as
+):
+    """Which objectives an initiative serves is the portal's reading: marked as a proposal
+    until the secretariat confirms it on the initiative (audited); a working group cannot
+    confirm it, and loading the reference data again keeps the confirmed mapping."""
+    from auditlog.models import LogEntry
+    from django.core.management import call_command
+
+    initiative = portfolio.initiative
+    strategy_url = reverse("initiatives:strategy_current")
+    detail = reverse("initiatives:initiative_detail", kwargs={"pk": initiative.pk})
+    reader = client_as(portfolio.personas.viewer_a)
+    assert "forslag" in reader.get(detail).content.decode()
+    assert "TSI-sekretariatet bekræfter" in reader.get(strategy_url).content.decode()
+
+    edit = reverse("initiatives:initiative_edit", kwargs={"pk": initiative.pk})
+    member = client_as(portfolio.member_alpha)
+    assert "objectives_confirmed" not in member.get(edit).content.decode()
+    patched = api_as(portfolio.member_alpha).patch(
+        f"/api/v1/initiatives/{initiative.pk}/", {"objectives_confirmed": True}, format="json"
+    )
+    assert patched.status_code in (200, 403)
+    initiative.refresh_from_db()
+    assert not initiative.objectives_confirmed
+
+    keep = list(initiative.objectives.values_list("pk", flat=True))[:1]
+    assert keep, "the reference data maps 2.7 to an objective"
+    secretariat = client_as(portfolio.personas.secretariat)
+    form = secretariat.get(edit).context["form"]
+    data = {
+        **{name: value for name, value in form.initial.items() if value is not None},
+        "objectives": keep,
+        "objectives_confirmed": "on",
+        "version": initiative.version,
+    }
+    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    data.pop("working_group", None)
+    response = secretariat.post(edit, data)
+    assert response.status_code == 302, response.context["form"].errors
+    initiative.refresh_from_db()
+    assert initiative.objectives_confirmed
+    assert (
+        LogEntry.objects.get_for_object(initiative)
+        .filter(changes__has_key="objectives_confirmed")
+        .exists()
+    )
+    assert "forslag" not in reader.get(detail).content.decode().split("Strategiske mål")[-1][:400]
+
+    call_command("load_reference", verbosity=0)
+    assert list(initiative.objectives.values_list("pk", flat=True)) == keep

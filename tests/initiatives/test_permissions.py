@@ -19,7 +19,14 @@ from initiatives.models import (
 from portal.access import Action, can
 from tests.factories import UserFactory
 
-STATUS = {"period": "2025-H2", "status": "in_progress", "rag": "amber", "progress": 40}
+STATUS = {
+    "period": "2025-H2",
+    "status": "in_progress",
+    "rag": "amber",
+    "progress": 40,
+    "narrative": "Forsinket",
+    "next_steps": "Ny plan",
+}
 
 
 def status_url(initiative) -> str:

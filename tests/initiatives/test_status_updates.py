@@ -1,8 +1,9 @@
 """Status updates: append-only, the current status is the latest one's, conflicts, bad input."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from initiatives.models import Initiative, StatusUpdate
@@ -10,7 +11,14 @@ from initiatives.models.status_update import StatusUpdateIsAppendOnly
 from initiatives.services import initiative_record_status
 from portal.models import ConcurrentUpdate
 
-GOOD = {"period": "2025-H2", "status": "in_progress", "rag": "amber", "progress": 40}
+GOOD = {
+    "period": "2025-H2",
+    "status": "in_progress",
+    "rag": "amber",
+    "progress": 40,
+    "narrative": "Udrulningen er forsinket i to regioner.",
+    "next_steps": "Ny plan for udrulningen i januar.",
+}
 
 
 def record(portfolio, **changes):
@@ -189,19 +197,111 @@ def test_bad_input_gets_field_errors_in_the_form(portfolio, client_as, changes, 
     assert not StatusUpdate.objects.exists()
 
 
-def test_the_form_is_prefilled_from_the_latest_update(portfolio, client_as):
-    record(portfolio, rag="red", progress=55, narrative="Forsinket")
+def test_it_shows_the_latest_update_beside_the_form_without_copying_its_texts(portfolio, client_as):
+    portfolio.member_beta.first_name, portfolio.member_beta.last_name = "Bo", "Berg"
+    portfolio.member_beta.save()
+    portfolio.member_alpha.first_name, portfolio.member_alpha.last_name = "Ida", "Holm"
+    portfolio.member_alpha.save()
+    record(
+        portfolio,
+        rag="red",
+        progress=55,
+        narrative="Forsinket af leverandøren",
+        next_steps="Eskalere til styregruppen",
+        blockers="Intet testmiljø",
+    )
     response = client_as(portfolio.member_alpha).get(
         reverse("initiatives:status_update_add", kwargs={"pk": portfolio.initiative.pk}),
         HTTP_HX_REQUEST="true",
     )
     form = response.context["form"]
-    assert (form["rag"].value(), form["progress"].value(), form["narrative"].value()) == (
-        "red",
-        55,
-        "Forsinket",
+    # The lifecycle status and progress carry on; the judgement and the texts are new.
+    assert (form["status"].value(), form["progress"].value()) == ("in_progress", 55)
+    assert [form[name].value() for name in ("rag", "narrative", "next_steps", "blockers")] == [
+        None,
+        None,
+        None,
+        None,
+    ]
+    html = response.content.decode()
+    assert "<html" not in html  # an htmx fragment, not a page
+    form_html = html[html.index("<form") :]
+    aside = html[html.index("<aside") : html.index("</aside>")]
+    for text in ("Forsinket af leverandøren", "Eskalere til styregruppen", "Intet testmiljø"):
+        assert text in aside
+        assert text not in form_html
+    assert "2025-H2" in aside and "Ida Holm" in aside
+    assert "<textarea" not in aside and "<input" not in aside  # read-only
+
+
+def test_the_form_has_no_latest_update_to_show_before_the_first(portfolio, client_as):
+    response = client_as(portfolio.member_alpha).get(
+        reverse("initiatives:status_update_add", kwargs={"pk": portfolio.initiative.pk})
     )
-    assert "<html" not in response.content.decode()  # an htmx fragment, not a page
+    assert response.context["previous"] is None
+    assert "<aside" not in response.content.decode()
+
+
+def _without(changes: dict) -> dict:
+    return {key: value for key, value in {**GOOD, **changes}.items() if value is not None}
+
+
+@pytest.mark.parametrize("rag", ["amber", "red"])
+@pytest.mark.parametrize("missing", ["narrative", "next_steps"])
+def test_amber_and_red_need_a_narrative_and_next_steps_in_the_api(portfolio, api_as, rag, missing):
+    api = api_as(portfolio.member_alpha)
+    for empty in (None, "", "   "):
+        response = api.post(
+            api_url(portfolio.initiative), _without({"rag": rag, missing: empty}), format="json"
+        )
+        assert response.status_code == 400, response.content
+        assert list(response.json()) == [missing]
+    assert not StatusUpdate.objects.exists()
+    response = api.post(api_url(portfolio.initiative), _without({"rag": rag}), format="json")
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("rag", ["amber", "red"])
+@pytest.mark.parametrize("missing", ["narrative", "next_steps"])
+def test_amber_and_red_need_a_narrative_and_next_steps_in_the_form(
+    portfolio, client_as, rag, missing
+):
+    url = reverse("initiatives:status_update_add", kwargs={"pk": portfolio.initiative.pk})
+    client = client_as(portfolio.member_alpha)
+    version = portfolio.initiative.version
+    response = client.post(
+        url,
+        {**GOOD, "rag": rag, missing: " ", "initiative_version": version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [missing]
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not StatusUpdate.objects.exists()
+    response = client.post(url, {**GOOD, "rag": rag, "initiative_version": version})
+    assert response.status_code == 302
+
+
+def test_the_service_refuses_red_without_a_narrative(portfolio):
+    with pytest.raises(ValidationError) as refused:
+        record(portfolio, rag="red", narrative="", next_steps="")
+    assert set(refused.value.message_dict) == {"narrative", "next_steps"}
+    assert not StatusUpdate.objects.exists()
+
+
+def test_green_needs_no_texts(portfolio, api_as, client_as):
+    bare = {"period": "2025-H2", "status": "in_progress", "rag": "green", "progress": 40}
+    response = api_as(portfolio.member_alpha).post(
+        api_url(portfolio.initiative), bare, format="json"
+    )
+    assert response.status_code == 201, response.content
+    initiative = Initiative.objects.get(pk=portfolio.initiative.pk)
+    response = client_as(portfolio.member_alpha).post(
+        reverse("initiatives:status_update_add", kwargs={"pk": initiative.pk}),
+        {**bare, "period": "2026-H1", "initiative_version": initiative.version},
+    )
+    assert response.status_code == 302
+    assert StatusUpdate.objects.count() == 2
 
 
 def test_a_milestone_due_before_the_initiative_starts_is_a_field_error(
@@ -225,27 +325,27 @@ def test_a_milestone_due_before_the_initiative_starts_is_a_field_error(
 
 
 def test_a_member_adds_and_completes_a_milestone(portfolio, client_as):
+    today = date.today()
+    Initiative.objects.filter(pk=portfolio.initiative.pk).update(  # the work goes on
+        end_date=today + timedelta(days=365)
+    )
+    due = (today + timedelta(days=30)).isoformat()
     client = client_as(portfolio.member_alpha)
     response = client.post(
         reverse("initiatives:milestone_add", kwargs={"initiative": portfolio.initiative.pk}),
-        {"title": "Høring", "due": "2025-03-01"},
+        {"title": "Høring", "due": due},
     )
     assert response.status_code == 302
     milestone = portfolio.initiative.milestones.get()
     response = client.post(
         reverse("initiatives:milestone_edit", kwargs={"pk": milestone.pk}),
-        {
-            "title": "Høring",
-            "due": "2025-03-01",
-            "done_on": "2025-02-20",
-            "version": milestone.version,
-        },
+        {"title": "Høring", "due": due, "done_on": today.isoformat(), "version": milestone.version},
     )
     assert response.status_code == 302
     milestone.refresh_from_db()
-    assert milestone.done_on == date(2025, 2, 20)
+    assert milestone.done_on == today
     other = client_as(portfolio.member_beta).post(
         reverse("initiatives:milestone_edit", kwargs={"pk": milestone.pk}),
-        {"title": "X", "due": "2025-03-01", "version": milestone.version},
+        {"title": "X", "due": due, "version": milestone.version},
     )
     assert other.status_code == 403

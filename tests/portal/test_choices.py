@@ -14,7 +14,7 @@ from risks.forms import AssetForm, RiskForm
 from tests.factories import AssetFactory
 from tests.security.route_walk import routes
 
-PROJECT_APPS = ("portal", "capabilities", "initiatives", "risks", "reports")
+PROJECT_APPS = ("portal", "capabilities", "initiatives", "risks", "incidents", "reports")
 
 
 def _subclasses(cls: type) -> set[type]:

@@ -218,7 +218,7 @@ def test_the_overview_reports_worker_heartbeats_and_an_unreachable_queue(
 EXPECTED_QUERIES = {
     ("ciso.hovedstaden", "home"): 23,
     # A reader is asked whether they sit in a working group (who then land on their tasks).
-    ("viewer.sjaelland", "home"): 23,
+    ("viewer.sjaelland", "home"): 24,
     ("secretariat", "home"): 13,
     ("admin", "home"): 10,
     ("ciso.hovedstaden", "dashboard_tsi"): 13,

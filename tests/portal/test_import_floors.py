@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = ROOT / ".venv" / "bin" / "lint-imports"
-PACKAGES = ("portal", "capabilities", "initiatives", "risks", "reports", "composition")
+PACKAGES = ("portal", "capabilities", "initiatives", "risks", "incidents", "reports", "composition")
 
 
 def lint_imports(where: Path) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,14 @@ from portal.audit.last_change import last_change
 from tests.factories import RiskFactory, UserFactory
 from tests.initiatives.conftest import make_portfolio
 
-GOOD = {"period": "2025-H2", "status": "in_progress", "rag": "amber", "progress": 40}
+GOOD = {
+    "period": "2025-H2",
+    "status": "in_progress",
+    "rag": "amber",
+    "progress": 40,
+    "narrative": "Forsinket",
+    "next_steps": "Ny plan",
+}
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from django.contrib.auth.models import AnonymousUser
 from capabilities.models import MaturityAssessment
 from portal.access import can, named_actions, organisations_where
 from portal.access.named import NamedAction, register
+from portal.access.roles import Role
 from portal.access.rules import Rule, ciso_of
-from portal.models import Organisation
+from portal.models import Membership, Organisation
 from reports.models import ReportKind, ReportRun
 from reports.services import may_request, requestable_regions
 from tests.sector import Sector, make_sector
@@ -56,8 +57,47 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
         ("region A", lambda s: (s.personas.region_a,), REGION_A),
         ("the sector body", lambda s: (s.personas.sector_body,), set()),
     ],
-    "portal.export_audit": [("", lambda s: (), ADMIN)],
+    "portal.export_audit": [
+        ("the whole trail", lambda s: (None,), ADMIN),
+        ("region A's trail", lambda s: (s.personas.region_a,), ADMIN | {"viewer_a"}),
+        ("region B's trail by id", lambda s: (s.personas.region_b.pk,), ADMIN | {"viewer_b"}),
+    ],
     "portal.manage_service_accounts": [("", lambda s: (), ADMIN)],
+    "portal.manage_people": [
+        ("region A", lambda s: (s.personas.region_a,), ADMIN | {"ciso_a"}),
+        ("region B by id", lambda s: (s.personas.region_b.pk,), ADMIN | {"ciso_b"}),
+        ("the sector body", lambda s: (s.personas.sector_body,), ADMIN),
+        ("no organisation", lambda s: (None,), ADMIN),
+    ],
+    "portal.manage_account": [
+        ("region A's viewer", lambda s: (s.personas.viewer_a,), ADMIN | {"ciso_a"}),
+        ("region B's risk owner", lambda s: (s.personas.riskowner_b,), ADMIN | {"ciso_b"}),
+        ("region A's CISO", lambda s: (s.personas.ciso_a,), ADMIN),
+        ("a person without a role", lambda s: (s.personas.outsider,), ADMIN),
+        ("the sector administrator", lambda s: (s.personas.admin,), set()),
+    ],
+    "portal.grant_role": [
+        ("viewer in region A", lambda s: (Role.VIEWER, s.personas.region_a), ADMIN | {"ciso_a"}),
+        (
+            "risk owner in region B",
+            lambda s: (Role.RISK_OWNER, s.personas.region_b),
+            ADMIN | {"ciso_b"},
+        ),
+        ("CISO in region A", lambda s: (Role.CISO, s.personas.region_a), ADMIN),
+        ("secretariat", lambda s: (Role.SECRETARIAT, s.personas.sector_body), ADMIN),
+    ],
+    "portal.revoke_membership": [
+        (
+            "region A's viewer's",
+            lambda s: (Membership.objects.get(user=s.personas.viewer_a),),
+            ADMIN | {"ciso_a"},
+        ),
+        (
+            "region A's CISO's",
+            lambda s: (Membership.objects.get(user=s.personas.ciso_a),),
+            ADMIN,
+        ),
+    ],
     "portal.operate": [("", lambda s: (), ADMIN)],
     "portal.read_region": [
         ("region A", lambda s: (s.personas.region_a,), ADMIN | REGION_A),
@@ -65,6 +105,9 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
     ],
     "portal.read_registers": [("", lambda s: (), ADMIN | REGION_A | REGION_B)],
     "portal.start_on_sector_dashboard": [("", lambda s: (), {"secretariat"})],
+    "portal.start_on_region_dashboard": [
+        ("", lambda s: (), {"ciso_a", "riskowner_a", "ciso_b", "riskowner_b"})
+    ],
     "reports.request": [
         (
             "region A's quarterly report",
@@ -144,7 +187,8 @@ def test_the_named_actions_answer_as_the_matrix_says(sector: Sector):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["reports.request", "portal.read_region", "portal.belong_to_region"]
+    "name",
+    ["reports.request", "portal.read_region", "portal.belong_to_region", "portal.export_audit"],
 )
 def test_the_organisations_of_an_action_are_those_it_allows(sector: Sector, name):
     """``organisations_where`` (a form's choices) offers exactly the organisations in which

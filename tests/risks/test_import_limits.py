@@ -1,9 +1,8 @@
 """The import's hard limits (risks/importexport/limits.py): a zip bomb is refused before it is
-parsed, within two seconds; rows, cells (empty ones included) and time are bounded; each limit
+parsed (no parser is called); rows, cells (empty ones included) and time are bounded; each limit
 is the upload's ``file`` field's error, in the page and in the API."""
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -62,56 +61,53 @@ def refusal(upload) -> str:
     return excinfo.value.messages[0]
 
 
+def _not_to_be_called(*args, **kwargs):
+    """The bomb is refused by its size and ratio before any parser sees it (no clock in a test:
+    the work avoided is shown by the parser never being called)."""
+    raise AssertionError("the bomb reached the parser")
+
+
 def test_it_builds_a_bomb_of_160_kb_that_unpacks_to_tens_of_mb():
     bomb = the_bomb()
     assert 120_000 < len(bomb) < 220_000
     assert unpacked_size(bomb) > 25 * MB
 
 
-def test_it_refuses_the_bomb_in_the_api_within_two_seconds(personas, threats, api_as):
+def test_it_refuses_the_bomb_in_the_api_unparsed(personas, threats, api_as, monkeypatch):
+    monkeypatch.setattr("openpyxl.load_workbook", _not_to_be_called)
     api = api_as(personas.ciso_a)
     upload = SimpleUploadedFile("risici.xlsx", the_bomb())
-    started = time.monotonic()
     response = api.post(
         reverse("api:risk-import-file"),
         {"file": upload},
         format="multipart",
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    elapsed = time.monotonic() - started
     assert response.status_code == 400
     assert list(response.json()) == ["file"]
     message = response.json()["file"][0]
     assert "xl/worksheets/sheet1.xml unpacks to" in message
     assert "zip bomb" in message
-    assert elapsed < 2, f"{elapsed:.2f} s"
     assert not Risk.objects.exists()
 
 
-def test_it_refuses_the_bomb_on_the_import_page_within_two_seconds(personas, threats, client_as):
+def test_it_refuses_the_bomb_on_the_import_page_unparsed(personas, threats, client_as, monkeypatch):
+    monkeypatch.setattr("openpyxl.load_workbook", _not_to_be_called)
     client = client_as(personas.ciso_a)
-    started = time.monotonic()
     response = client.post(
         reverse("risks:import", kwargs={"kind": "risks"}),
         {"organisation": personas.region_a.pk, "file": SimpleUploadedFile("r.xlsx", the_bomb())},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     assert "zip bomb" in response.context["form"].errors["file"][0]
     assert 'aria-invalid="true"' in response.content.decode()
-    assert elapsed < 2, f"{elapsed:.2f} s"
 
 
 def test_it_refuses_the_bomb_in_the_reader_before_openpyxl_sees_it(monkeypatch):
-    def not_to_be_called(*args, **kwargs):
-        raise AssertionError("the bomb reached the parser")
-
-    monkeypatch.setattr("openpyxl.load_workbook", not_to_be_called)
-    started = time.monotonic()
+    monkeypatch.setattr("openpyxl.load_workbook", _not_to_be_called)
     with pytest.raises(FileRefused) as excinfo:
         parse_table(upload=SimpleUploadedFile("risici.xlsx", the_bomb()))
-    assert time.monotonic() - started < 2
     assert "zip bomb" in excinfo.value.message
 
 
@@ -119,9 +115,7 @@ def test_it_counts_the_cells_of_a_bomb_that_keeps_below_the_ratio(monkeypatch):
     # Allowed any compression, the same bomb is refused by its cells, still unparsed.
     monkeypatch.setattr(importexport, "MAX_COMPRESSION_RATIO", 100_000)
     monkeypatch.setattr(importexport, "MAX_CELLS", 1_000_000)
-    started = time.monotonic()
     message = refusal(SimpleUploadedFile("risici.xlsx", the_bomb()))
-    assert time.monotonic() - started < 2
     assert message.startswith("The file has more than 1,000,000 cells (rows × columns")
 
 

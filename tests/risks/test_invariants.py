@@ -3,6 +3,7 @@ import (``risks.services``). Each test runs once per path and compares field-lev
 
 import csv
 import io
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -135,7 +136,8 @@ class Paths:
 
     def create_treatment(self, user, risk: Risk, owner_name: str) -> dict[str, list[str]]:
         """``owner_name``: a user name (the page takes the person's id when they exist)."""
-        values = {"title": "Patch serverne", "due": "2027-01-31"}
+        due = (date.today() + timedelta(days=60)).isoformat()  # a new action is not due in the past
+        values = {"title": "Patch serverne", "due": due}
         if self.path == "page":
             owner = type(user).objects.filter(username=owner_name).first()
             data = {**values, "status": "open", "owner": owner.pk if owner else 999_999}

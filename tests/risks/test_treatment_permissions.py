@@ -1,5 +1,7 @@
 """The permission matrix for treatment actions: they follow their risk (``ParentPolicy``)."""
 
+from datetime import date, timedelta
+
 from risks.models import TreatmentAction
 from tests.factories import RiskFactory, TreatmentActionFactory
 from tests.permission_matrix import OrganisationOwnedMatrix
@@ -33,7 +35,8 @@ class TestTreatmentActionPermissions(OrganisationOwnedMatrix):
 
     def api_create(self, region):
         risk = RiskFactory(organisation=region)
-        return {"risk": risk.pk, "title": "Nyt tiltag", "due": "2027-01-31"}
+        due = date.today() + timedelta(days=60)  # a new action is not due in the past
+        return {"risk": risk.pk, "title": "Nyt tiltag", "due": due.isoformat()}
 
     def setup_region(self, region):
         RiskFactory(organisation=region)  # so region B's CISO may add treatments somewhere

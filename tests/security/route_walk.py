@@ -19,6 +19,7 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Model
@@ -27,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from capabilities.models import MaturityAssessment
+from incidents.models import Incident
 from initiatives.models import Initiative, WorkingGroup
 from portal.models import DashboardVisit, Organisation
 from reports.models import ReportRun
@@ -50,6 +52,7 @@ PARAMETER_MODELS: dict[str, type[Model]] = {
     "initiative": Initiative,
     "initiative_pk": Initiative,
     "risk": Risk,
+    "incidents:submission_add incident": Incident,
 }
 #: Path parameters that name no object, with a value that reaches the view.
 PARAMETER_VALUES = {"format": "json", "kind": "risks", "code": "detect", "transition": "submit"}
@@ -130,6 +133,11 @@ def region_b_object(model: type[Model], region_b: Organisation) -> Model | None:
     """An object of ``model`` that belongs to region B, or for sector-wide data any one."""
     if model is Organisation:
         return region_b
+    if model is get_user_model():
+        # A person of region B (a user is nobody's data but a membership says whose they are).
+        return (
+            model._default_manager.filter(memberships__organisation=region_b).order_by("pk").first()
+        )
     if model is TreatmentAction:
         return TreatmentAction.objects.filter(risk__organisation=region_b).first()
     names = {f.name for f in model._meta.get_fields()}

@@ -69,6 +69,9 @@ _LIST = "a list or form narrowed by restrict(); its GET is searched for region B
 #: Routes with no object in their path, and why that is fine.
 NOT_OBJECT_SCOPED = {
     "home": "the signed-in user's own page",
+    "my_tasks": "the signed-in user's own tasks, each list narrowed by restrict() and the "
+    "named actions (tests/portal/test_my_tasks.py)",
+    "api:my-tasks": "the signed-in user's own tasks, as my_tasks",
     "dashboard_tsi": "the portfolio and the regions' maturity, each narrowed by restrict()",
     "dashboard_operations": "the named action portal.operate (NAMED_ACTION_ROUTES below)",
     "mfa_verify": "the signed-in user's own second factor",
@@ -80,7 +83,8 @@ NOT_OBJECT_SCOPED = {
     "login": "public: signing in",
     "logout": "ends the user's own session",
     "set_language": "Django's i18n view: sets the user's language",
-    "audit_export": "the named action portal.export_audit (NAMED_ACTION_ROUTES below)",
+    "audit_export": "the organisation comes from the query string and must be one the named "
+    "action portal.export_audit allows, else 400 or 403 (tests/portal/test_audit_trail.py)",
     "audit_reads": "reads narrowed by restrict() (AuditRead); 403 without a region's reader "
     "role (tests/portal/test_audit_reads.py)",
     "account": "the signed-in user's own account page and tokens",
@@ -88,6 +92,10 @@ NOT_OBJECT_SCOPED = {
     "sso_link": "links the signed-in user's own account (test_oidc)",
     "service_account_list": "the named action portal.manage_service_accounts "
     "(NAMED_ACTION_ROUTES below)",
+    "people": "the accounts people_managed_by() lets the user manage (portal.manage_account); "
+    "403 without portal.manage_people anywhere (tests/portal/test_people.py)",
+    "person_add": "creates an account with a role the named action portal.grant_role allows "
+    "in an organisation of portal.manage_people, else 400 or 403 (tests/portal/test_people.py)",
     "api:api-root": "DRF's index of links, no data",
     "api-schema": "the OpenAPI schema, no data",
     "api-docs": "Swagger UI, no data",
@@ -95,6 +103,9 @@ NOT_OBJECT_SCOPED = {
     "(tests/reports/test_drafts.py)",
     "risks:import_template": "the organisation comes from the query string and must be one "
     "the user may import into, else 404 (tests/risks/test_import_updates.py)",
+    "risks:asset_search": "the organisation comes from the query string and must be one "
+    "where the user writes risks, else 400; its assets narrowed by restrict() "
+    "(tests/risks/test_asset_picker.py)",
     **dict.fromkeys(
         [
             "organisation_list",
@@ -117,6 +128,8 @@ NOT_OBJECT_SCOPED = {
             "risks:asset_add",
             "risks:critical_function_list",
             "risks:critical_function_add",
+            "incidents:incident_list",
+            "incidents:incident_add",
             *(
                 f"api:{resource}-list"
                 for resource in (
@@ -141,6 +154,7 @@ NOT_OBJECT_SCOPED = {
                     "riskmatrix",
                     "reportrun",
                     "importjob",
+                    "incident",
                 )
             ),
             *(
@@ -222,7 +236,6 @@ def test_it_keeps_region_users_out_of_admin(sector):
 #: Routes that a named action alone guards (no object in the URL): (URL name, action).
 NAMED_ACTION_ROUTES = [
     ("dashboard_operations", "portal.operate"),
-    ("audit_export", "portal.export_audit"),
     ("service_account_list", "portal.manage_service_accounts"),
 ]
 

@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import pytest
 from auditlog.models import LogEntry
@@ -206,7 +207,9 @@ def test_an_action_keeps_its_risk_organisation_and_is_seen_with_its_risk(sector,
     database keeps it the risk's, and an action of another region's risk is still seen with
     that risk (a shared system's), by the database as by ``restrict()``."""
     action = TreatmentAction.objects.create(
-        risk=sector.shared_risk, title="Fælles nødprocedure", due="2027-01-31"
+        risk=sector.shared_risk,
+        title="Fælles nødprocedure",
+        due=date.today() + timedelta(days=60),
     )
     assert action.organisation_id == personas.region_b.pk
     for persona, sees in [

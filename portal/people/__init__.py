@@ -1,0 +1,1 @@
+"""People and roles: accounts and memberships kept in the portal (services, selectors, forms)."""
