@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from capabilities.models import MaturityAssessment
 from initiatives.models import Initiative
@@ -64,6 +65,9 @@ def main_pages() -> dict[str, list[str]]:
             open_campaign.get_absolute_url(),
             approved_campaign.get_absolute_url(),
             "/reports/",
+            reverse("risks:treatment_plan"),
+            reverse("capabilities:coverage"),
+            reverse("initiatives:strategy_current"),
         ],
         "riskowner.hovedstaden": ["/", "/risks/", risk.get_absolute_url(), "/risks/assets/"],
         "viewer.hovedstaden": ["/", "/risks/heatmap/", "/reports/"],
