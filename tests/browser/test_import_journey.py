@@ -10,6 +10,8 @@ import threading
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
+from django.db import connection
+from django.db.backends.signals import connection_created
 
 from portal.celery import app
 from risks import importexport
@@ -24,8 +26,33 @@ REDIS = "redis://127.0.0.1:6379/14"
 ROWS = 1_500
 
 
+def _read_uncommitted(connection, **kwargs):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
 @pytest.fixture
-def celery_worker(settings):
+def sqlite_without_table_locks():
+    """On SQLite the test database is in memory, shared between the live server's thread
+    and the worker's through SQLite's shared cache, which locks whole tables: a poll reading
+    the job while the worker writes its progress fails one of them at once ("database table
+    is locked"; the busy timeout does not apply), and a worker that fails so leaves the job
+    without progress. (The demo's database is a file, whose connections wait instead.) Here
+    reads take no table locks, as SQLite's shared cache allows, so neither side fails."""
+    connection_created.connect(_read_uncommitted)
+    _read_uncommitted(connection)
+    try:
+        yield
+    finally:
+        connection_created.disconnect(_read_uncommitted)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA read_uncommitted = 0")
+
+
+@pytest.fixture
+def celery_worker(settings, sqlite_without_table_locks):
     app.loader.import_default_modules()  # the apps' tasks modules, as `celery worker` does
     with celery_broker(settings, REDIS):
         app.connection_for_write().ensure_connection(max_retries=3)  # Redis must be running
