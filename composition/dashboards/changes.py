@@ -13,6 +13,7 @@ from django.utils import timezone
 from capabilities.models import MaturityAssessment
 from initiatives.models import RegionalImplementation
 from portal.access import Action, can_all_of, sees_all_of
+from portal.audit import recording
 from portal.models import Organisation
 from risks.models import Asset, Risk, TreatmentAction
 
@@ -91,7 +92,7 @@ def changes_since(
     # An entry records the organisation its object belonged to when written (``portal.audit``):
     # for those kinds no look at the objects, which a database under row-level security would
     # plan with each table's policies on every visit.
-    watched = Q(content_type_id__in=whole, additional_data__organisation=organisation.pk)
+    watched = Q(content_type_id__in=whole) & recording(organisation.pk)
     for queryset in querysets.values():
         if types[queryset.model].pk in whole:
             continue

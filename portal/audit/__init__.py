@@ -14,6 +14,7 @@ from portal.audit.trail import (
     history_entries,
     history_for,
     protect_entries,
+    recording,
     related_shown,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "history_entries",
     "history_for",
     "protect_entries",
+    "recording",
     "related_shown",
 ]

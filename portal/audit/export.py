@@ -11,6 +11,8 @@ from auditlog.models import LogEntry
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from portal.audit.trail import recording
+
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
@@ -48,7 +50,7 @@ def entries_of(organisation: "Organisation | None") -> QuerySet[LogEntry]:
     entries: QuerySet[LogEntry] = LogEntry.objects.all()
     if organisation is None:
         return entries
-    return entries.filter(additional_data__organisation=organisation.pk)
+    return entries.filter(recording(organisation.pk))
 
 
 def entries_between(

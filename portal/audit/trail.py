@@ -18,7 +18,19 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import BooleanField, DateField, DateTimeField, Field, Model, QuerySet
+from django.db import connections
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    DateField,
+    DateTimeField,
+    Field,
+    Model,
+    Q,
+    QuerySet,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Exact
 from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -128,6 +140,9 @@ class HistoryEntry:
     changes: list[FieldChange]
     #: What the entry is about ("Risk: Ransomware …"), for a trail of many objects.
     subject: str = ""
+    #: The account behind ``actor`` (``actor`` is its user name), for ``{{ entry.person|person }}``:
+    #: the full name with the user name on hover. None for the system or an e-mail only.
+    person: Any = None
 
 
 #: Fields whose change says nothing to a reader (the primary key of a new object).
@@ -293,9 +308,24 @@ def history_entries(
                 action_label=str(ACTION_LABELS.get(entry.action, entry.action)),
                 changes=changes,
                 subject=_subject(entry),
+                person=entry.actor,
             )
         )
     return rows
+
+
+def recording(organisation_id: int) -> Q:
+    """The entries that record ``organisation_id`` (``organisation_of`` when written). On
+    PostgreSQL a test of the trail's generated column (``portal/migrations/0014``): an
+    integer comparison the database runs before the trail's row-level security policy, so
+    other organisations' entries are skipped, not each tested by the policy; elsewhere the
+    entry's JSON."""
+    if connections[LogEntry.objects.db].vendor != "postgresql":
+        return Q(additional_data__organisation=organisation_id)
+    column = RawSQL(
+        '"auditlog_logentry"."portal_organisation_id"', (), output_field=BigIntegerField()
+    )
+    return Q(Exact(column, organisation_id))
 
 
 def entries_for(obj: Model) -> QuerySet[LogEntry]:
