@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -299,6 +300,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "risks.take_snapshots",
         # Daily, updating the current quarter's row: the last run of a quarter is its snapshot.
         "schedule": 60 * 60 * 24,
+    },
+    # "My tasks" by mail to those who chose it (composition.digest), before the working day.
+    "daily-digest": {
+        "task": "composition.send_daily_digests",
+        "schedule": crontab(hour=6, minute=30),  # CELERY_TIMEZONE: Copenhagen time
+    },
+    # A reporting clock with 6 hours left, or run out: its incident's owner and CISOs are told
+    # once per stage (incidents.reminders).
+    "incident-reminders": {
+        "task": "incidents.send_reminders",
+        "schedule": 60 * 5,
     },
 }
 

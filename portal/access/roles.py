@@ -14,3 +14,13 @@ class Role(models.TextChoices):
 
 #: Roles that belong to one region and read that region's confidential data.
 REGION_ROLES = (Role.CISO, Role.RISK_OWNER, Role.VIEWER)
+
+#: Roles that belong to a sector body: the portal's operators and the TSI secretariat.
+SECTOR_ROLES = (Role.SECTOR_ADMIN, Role.SECRETARIAT)
+
+
+def role_fits(role: str, *, in_region: bool) -> bool:
+    """Whether ``role`` can be held in an organisation of that kind: a region's roles
+    (``REGION_ROLES``) only in a region, the sector's roles (``SECTOR_ROLES``) only in a
+    sector body."""
+    return (role in REGION_ROLES) == in_region

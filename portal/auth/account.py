@@ -1,5 +1,6 @@
-"""The person's own account page: their memberships, second factor, personal API tokens and
-single sign-on link; and, for sector administrators, the service accounts."""
+"""The person's own account page: their memberships, second factor, personal API tokens,
+single sign-on link and preferences (the daily digest); and, for sector administrators, the
+service accounts."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -22,8 +24,9 @@ from django.views.decorators.cache import never_cache
 from portal.access import can
 from portal.access.principal import signed_in_user
 from portal.auth import mfa, oidc, tokens
-from portal.auth.forms import ApiTokenForm, ServiceAccountForm
+from portal.auth.forms import ApiTokenForm, PreferencesForm, ServiceAccountForm
 from portal.models import ApiToken, ServiceAccount
+from portal.preferences import preferences_of, preferences_save
 
 
 def _second_factor_given(request: HttpRequest) -> bool:
@@ -50,8 +53,16 @@ def _form_error(form, error: ValidationError) -> None:
 ACCOUNT_TEMPLATE = "auth/account.html"
 
 
-def _account_context(request: HttpRequest, form: ApiTokenForm | None = None) -> dict:
+def _account_context(
+    request: HttpRequest,
+    form: ApiTokenForm | None = None,
+    preferences_form: PreferencesForm | None = None,
+) -> dict:
     user = signed_in_user(request.user)
+    if preferences_form is None:
+        preferences_form = PreferencesForm(
+            instance=preferences_of(user, language=get_language()), auto_id="id_pref_%s"
+        )
     return {
         "memberships": user.memberships.select_related("organisation"),
         "second_factor": _second_factor_given(request),
@@ -65,6 +76,7 @@ def _account_context(request: HttpRequest, form: ApiTokenForm | None = None) -> 
         "may_link": oidc.link_may_start(request),
         "is_staff": user.is_staff or user.is_superuser,
         "may_manage_service_accounts": can(user, "portal.manage_service_accounts"),
+        "preferences_form": preferences_form,
     }
 
 
@@ -75,6 +87,26 @@ class AccountView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, ACCOUNT_TEMPLATE, _account_context(request))
+
+
+@method_decorator(never_cache, name="dispatch")
+class PreferencesView(LoginRequiredMixin, View):
+    """``POST /account/preferences/``: the person's own daily digest and its language —
+    nobody else's (the form names no person)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = signed_in_user(request.user)
+        form = PreferencesForm(request.POST, instance=preferences_of(user), auto_id="id_pref_%s")
+        if form.is_valid():
+            preferences_save(
+                user=user,
+                daily_digest=form.cleaned_data["daily_digest"],
+                language=form.cleaned_data["language"],
+            )
+            messages.success(request, _("Your preferences are saved."))
+            return HttpResponseRedirect(reverse("account") + "#preferences")
+        context = _account_context(request, preferences_form=form)
+        return render(request, ACCOUNT_TEMPLATE, context, status=400)
 
 
 @method_decorator(never_cache, name="dispatch")

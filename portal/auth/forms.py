@@ -1,5 +1,5 @@
 """Forms of signing in and of the account page: a code at sign-in, the first code of a new
-authenticator, a personal API token, a service account."""
+authenticator, a personal API token, a service account, the person's preferences."""
 
 from datetime import datetime, time
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.access import Action
 from portal.auth.tokens import DEFAULT_LIFETIME, MAX_LIFETIME
 from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
-from portal.models import ApiToken, Organisation
+from portal.models import ApiToken, Organisation, Preferences
 
 
 class SecondFactorForm(DesignSystemFormMixin, forms.Form):
@@ -121,3 +121,11 @@ class ServiceAccountForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
         self.fields["organisations"].queryset = Organisation.objects.restrict(
             user, Action.VIEW
         ).order_by("name_da")
+
+
+class PreferencesForm(DesignSystemFormMixin, forms.ModelForm):
+    """The person's own settings on the account page: the daily digest and its language."""
+
+    class Meta:
+        model = Preferences
+        fields = ["daily_digest", "language"]

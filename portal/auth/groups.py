@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from portal.access import forget_principal
+from portal.access.roles import role_fits
 from portal.models import Membership, Organisation
 from portal.rls import system_context
 
@@ -45,14 +46,26 @@ def memberships_sync_from_groups(*, user: User, groups: Iterable[str]) -> Member
 
 def _sync(*, user: User, groups: Iterable[str]) -> MembershipSync:
     wanted = grants_for_groups(groups)
-    organisations = dict(
-        Organisation.objects.filter(slug__in={slug for slug, _role in wanted}).values_list(
-            "slug", "pk"
-        )
-    )
-    for slug in sorted({slug for slug, _role in wanted} - organisations.keys()):
+    found = {
+        organisation.slug: organisation
+        for organisation in Organisation.objects.filter(slug__in={slug for slug, _role in wanted})
+    }
+    for slug in sorted({slug for slug, _role in wanted} - found.keys()):
         logger.warning("OIDC_GROUP_ROLES names the unknown organisation %r", slug)
-    wanted_ids = {(organisations[slug], role) for slug, role in wanted if slug in organisations}
+    # A region's roles only in a region, the sector's only in a sector body: the rule the
+    # people pages keep (``role_fits``); a mapping that breaks it grants nothing.
+    fitting = set()
+    for slug, role in sorted(wanted):
+        if slug not in found:
+            continue
+        if role_fits(role, in_region=found[slug].is_region):
+            fitting.add((slug, role))
+        else:
+            logger.warning(
+                "OIDC_GROUP_ROLES gives the role %r in %r, which cannot hold it", role, slug
+            )
+    organisations = {slug: organisation.pk for slug, organisation in found.items()}
+    wanted_ids = {(organisations[slug], role) for slug, role in fitting}
 
     held = {
         (membership.organisation_id, membership.role): membership

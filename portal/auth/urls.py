@@ -11,6 +11,7 @@ urlpatterns = [
     path("oidc/authenticate/", oidc.SignInView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     path("account/", account.AccountView.as_view(), name="account"),
+    path("account/preferences/", account.PreferencesView.as_view(), name="preferences"),
     path("account/tokens/", account.ApiTokenCreateView.as_view(), name="api_token_create"),
     path(
         "account/tokens/<int:pk>/revoke/",

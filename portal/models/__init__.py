@@ -6,6 +6,7 @@ from portal.models.external_identity import ExternalIdentity
 from portal.models.membership import Membership
 from portal.models.operations import DashboardVisit, WorkerHeartbeat
 from portal.models.organisation import Organisation
+from portal.models.preferences import Preferences
 
 __all__ = [
     "ApiToken",
@@ -16,6 +17,7 @@ __all__ = [
     "ExternalIdentity",
     "Membership",
     "Organisation",
+    "Preferences",
     "ReadKind",
     "ServiceAccount",
     "VersionedModel",

@@ -12,6 +12,7 @@ from portal.access import can, grantable_roles, organisations_where
 from portal.access.roles import Role
 from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin
 from portal.models import Membership, Organisation
+from portal.people.services import role_mismatch
 
 ROLE_LABELS = dict(Role.choices)
 
@@ -50,6 +51,10 @@ class _RoleInOrganisation(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form)
             and not can(self.user, "portal.grant_role", role, organisation)
         ):
             self.add_error("role", _("You may not give this role in this organisation."))
+        elif organisation is not None and role:
+            problem = role_mismatch(role, organisation)
+            if problem is not None:
+                self.add_error("role", problem)
         return data
 
 
@@ -141,3 +146,29 @@ class PeopleFilterForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
     def active_value(self) -> bool | None:
         value = self.cleaned_data.get("active") if self.is_valid() else ""
         return {"yes": True, "no": False}.get(value or "")
+
+
+class PersonActiveForm(DesignSystemFormMixin, forms.Form):
+    """Deactivate or reactivate an account. Deactivation is confirmed with a checkbox (no
+    JavaScript needed): without it the account stays as it is and the field says why."""
+
+    active = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    confirm = forms.BooleanField(
+        label=_("Confirm the deactivation: the person can no longer sign in"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
+        self.person = person
+        kwargs.setdefault("initial", {"active": "0" if person.is_active else "1"})
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("active") is False and not data.get("confirm"):
+            self.add_error("confirm", _("Tick the box to deactivate the account."))
+        return data

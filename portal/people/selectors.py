@@ -127,6 +127,7 @@ def person_history(person: User, reader: AbstractBaseUser | AnonymousUser | None
                 )
             ],
             subject=str(entry.object_repr),
+            person=entry.actor,
         )
         for entry in resets
     ]

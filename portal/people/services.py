@@ -3,7 +3,7 @@ and resetting a lost authenticator — by sector administrators, and by a region
 their own region's risk owners and viewers (the named actions ``portal.manage_people``,
 ``portal.manage_account``, ``portal.grant_role`` and ``portal.revoke_membership``).
 
-Each change is checked here, whoever calls it, and leaves the audit trail: accounts and
+Each change is checked here, whoever calls it (a role only in an organisation of its kind), and leaves the audit trail: accounts and
 memberships are audited models; a reset authenticator is an entry of its own, with its actor.
 """
 
@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.access import can, forget_principal
+from portal.access.roles import Role, role_fits
 from portal.models import Membership, Organisation
 
 #: Length in characters of the one-time initial password shown when an account is created.
@@ -32,6 +33,27 @@ AUTHENTICATOR_RESET = "authenticator_reset"
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+def role_mismatch(role: str, organisation: Organisation) -> str | None:
+    """Why ``role`` cannot be held in ``organisation``, or None when it can: a region's
+    roles (CISO, risk owner, viewer) belong to a region, the sector's roles (sector
+    administrator, TSI secretariat) to a sector body."""
+    if role_fits(role, in_region=organisation.is_region):
+        return None
+    label = dict(Role.choices).get(role, role)
+    if organisation.is_region:
+        return _("%(role)s is a role in a sector body, not in a region.") % {"role": label}
+    return _("%(role)s is a role in a region; %(organisation)s is not a region.") % {
+        "role": label,
+        "organisation": organisation,
+    }
+
+
+def _require_fit(role: str, organisation: Organisation) -> None:
+    problem = role_mismatch(role, organisation)
+    if problem is not None:
+        raise ValidationError({"role": problem})
 
 
 @transaction.atomic
@@ -55,6 +77,7 @@ def person_create(
         _require(can(actor, "portal.manage_people", None))
     else:
         _require(can(actor, "portal.grant_role", role, organisation))
+        _require_fit(role, organisation)
     user_model = get_user_model()
     if user_model._default_manager.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("A user with this name exists already.")})
@@ -78,6 +101,7 @@ def membership_grant(
     """Give ``person`` the ``role`` in ``organisation``."""
     _require(can(actor, "portal.manage_account", person))
     _require(can(actor, "portal.grant_role", role, organisation))
+    _require_fit(role, organisation)
     if Membership.objects.filter(user=person, organisation=organisation, role=role).exists():
         raise ValidationError({"role": _("The person holds this role in the organisation.")})
     try:

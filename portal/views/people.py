@@ -39,7 +39,7 @@ from portal.audit.reads import record_read
 from portal.auth.mfa import user_has_authenticator
 from portal.models import Membership, ReadKind
 from portal.people import selectors, services
-from portal.people.forms import MembershipForm, PeopleFilterForm, PersonForm
+from portal.people.forms import MembershipForm, PeopleFilterForm, PersonActiveForm, PersonForm
 
 
 class _Echo:
@@ -198,7 +198,11 @@ class PersonDetailView(PersonMixin):
     template_name = "portal/people/person_detail.html"
 
     def render_person(
-        self, person: User, form: MembershipForm | None = None, status: int = 200
+        self,
+        person: User,
+        form: MembershipForm | None = None,
+        status: int = 200,
+        active_form: PersonActiveForm | None = None,
     ) -> HttpResponse:
         user = self.request.user
         memberships = [
@@ -211,6 +215,7 @@ class PersonDetailView(PersonMixin):
             "person": person,
             "memberships": memberships,
             "form": form or MembershipForm(user=user, person=person),
+            "active_form": active_form or PersonActiveForm(person=person),
             "has_authenticator": user_has_authenticator(person),
             "history_entries": selectors.person_history(person, reader=user),
         }
@@ -283,13 +288,19 @@ class PersonRoleRemoveView(PersonMixin):
         return HttpResponseRedirect(reverse("people"))
 
 
-class PersonActiveView(PersonMixin):
+class PersonActiveView(PersonDetailView):
     """``POST /people/<pk>/active/`` with ``active`` (``1`` or ``0``): reactivate or
-    deactivate the account."""
+    deactivate the account. Deactivation needs ``confirm``: without it the person's page
+    comes back (400) with the field's error, and nothing changes."""
+
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         person = self.person(pk)
-        active = request.POST.get("active") == "1"
+        form = PersonActiveForm(request.POST, person=person)
+        if not form.is_valid():
+            return self.render_person(person, status=400, active_form=form)
+        active = form.cleaned_data["active"]
         services.person_set_active(actor=signed_in_user(request.user), person=person, active=active)
         name = selectors.person_name(person)
         if active:

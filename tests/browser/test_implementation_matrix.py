@@ -2,6 +2,7 @@
 
 from initiatives.models import RegionalImplementation
 from tests.browser.test_asset_pages import log_in
+from tests.browser.test_main_menu import open_from_menu
 from tests.conftest import make_personas
 from tests.initiatives.conftest import make_portfolio
 
@@ -15,7 +16,7 @@ def test_a_ciso_edits_their_regions_cell_in_place(page, screenshot):
         initiative=portfolio.initiative, organisation=portfolio.personas.region_b
     )
     log_in(page, "ciso.a")
-    page.get_by_role("link", name="Implementering").first.click()
+    open_from_menu(page, "Strategi", "Implementering")
     cell = page.locator(f"#implementation-{row.pk}")
     assert page.locator(f"#implementation-{other.pk} a").count() == 0  # not their region
     cell.get_by_role("link").click()

@@ -18,7 +18,8 @@ def test_a_ciso_logs_in_switches_language_and_logs_out(page, screenshot):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Dashboard for Region A"
-    assert page.get_by_role("link", name="Organisations").first.is_visible()
+    menu = page.get_by_role("navigation", name="Main menu").first
+    assert menu.get_by_role("button", name="Capabilities").is_visible()
     screenshot("dashboard-en")
 
     page.locator('#language-switch [data-language="da"]').click()

@@ -55,3 +55,28 @@ def test_the_sector_admin_gives_a_role_and_the_person_sees_the_region(page, scre
     assert page.get_by_role("heading", name="Region A").first.is_visible()
     page.goto(f"/risks/{risk.pk}/")
     assert page.get_by_role("heading", name=Risk.objects.get(pk=risk.pk).title).is_visible()
+
+
+def test_the_sector_admin_confirms_a_deactivation(page, screenshot):
+    personas = make_personas()
+    person = personas.outsider
+    log_in(page, "sector.admin")
+    page.goto(f"/people/{person.pk}/")
+    form = page.locator("#account-active")
+
+    form.locator("button[type=submit]").click()  # no confirmation: refused, field by field
+    page.wait_for_load_state()
+    form = page.locator("#account-active")
+    assert form.locator(".error-summary").is_visible()
+    assert form.locator(".form-error input[name=confirm]").is_visible()
+    person.refresh_from_db()
+    assert person.is_active
+    screenshot("unconfirmed")
+
+    form.locator("input[name=confirm]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"**/people/{person.pk}/")
+    person.refresh_from_db()
+    assert not person.is_active
+    assert page.locator("#account-active input[name=confirm]").count() == 0
+    screenshot("deactivated")

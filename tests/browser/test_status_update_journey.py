@@ -7,6 +7,7 @@ from pathlib import Path
 
 from initiatives.models import WorkingGroupMember
 from tests.browser.test_asset_pages import log_in
+from tests.browser.test_main_menu import open_from_menu
 from tests.conftest import make_personas
 from tests.initiatives.conftest import make_portfolio
 
@@ -17,7 +18,7 @@ def test_a_member_records_a_status_and_sees_it_on_the_portfolio(page, screenshot
     portfolio = make_portfolio(make_personas())
     log_in(page, "wg.alpha.1")
 
-    page.get_by_role("link", name="Initiativer").first.click()
+    open_from_menu(page, "Strategi", "Initiativer")
     row = page.locator('tr[data-initiative="2.7"]')
     assert "Ingen status" in row.inner_text()
     screenshot("portfolio-before")
@@ -51,7 +52,7 @@ def test_a_member_records_a_status_and_sees_it_on_the_portfolio(page, screenshot
     assert page.get_by_text("Statusopdateringen er gemt.").is_visible()
     screenshot("initiative-after")
 
-    page.get_by_role("link", name="Initiativer").first.click()
+    open_from_menu(page, "Strategi", "Initiativer")
     row = page.locator('tr[data-initiative="2.7"]')
     assert "Rød" in row.inner_text()
     assert "35 %" in row.inner_text()

@@ -10,7 +10,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -202,7 +202,9 @@ def test_every_change_is_audited_with_its_actor(personas, client_as):
     client = client_as(personas.ciso_a)
 
     client.post(_detail(person), {"organisation": personas.region_a.pk, "role": Role.RISK_OWNER})
-    client.post(reverse("person_active", kwargs={"pk": person.pk}), {"active": "0"})
+    client.post(
+        reverse("person_active", kwargs={"pk": person.pk}), {"active": "0", "confirm": "on"}
+    )
     client.post(reverse("person_authenticator_reset", kwargs={"pk": person.pk}))
 
     person.refresh_from_db()
@@ -359,3 +361,118 @@ def test_the_list_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("people"))
     assert len(response.context["object_list"]) == 17
+
+
+def _is_active_changes(person: User) -> list[LogEntry]:
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=person.pk,
+        action=LogEntry.Action.UPDATE,
+    )
+    return [entry for entry in entries if "is_active" in entry.changes_dict]
+
+
+def test_deactivation_is_confirmed_first(personas, client_as):
+    person = personas.viewer_a
+    client = client_as(personas.ciso_a)
+    url = reverse("person_active", kwargs={"pk": person.pk})
+    page = client.get(_detail(person)).content.decode()
+    assert 'name="confirm"' in page  # the box is on the person's page: no JavaScript needed
+
+    response = client.post(url, {"active": "0"})
+
+    assert response.status_code == 400
+    assert "confirm" in response.context["active_form"].errors
+    assert 'id="id_confirm"' in response.content.decode()
+    person.refresh_from_db()
+    assert person.is_active
+    assert _is_active_changes(person) == []
+    assert client.get(url).status_code == 405
+
+    response = client.post(url, {"active": "0", "confirm": "on"})
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert not person.is_active
+    (deactivated,) = _is_active_changes(person)
+    assert deactivated.actor == personas.ciso_a
+    page = client.get(_detail(person)).content.decode()
+    assert 'name="confirm"' not in page  # reactivation needs no confirmation
+
+    response = client.post(url, {"active": "1"})
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.is_active
+    assert len(_is_active_changes(person)) == 2
+
+
+@pytest.mark.parametrize(
+    ("organisation", "role"),
+    [
+        ("sector_body", Role.CISO),
+        ("sector_body", Role.RISK_OWNER),
+        ("sector_body", Role.VIEWER),
+        ("region_a", Role.SECRETARIAT),
+        ("region_a", Role.SECTOR_ADMIN),
+    ],
+)
+def test_a_role_is_given_only_in_an_organisation_of_its_kind(
+    personas, client_as, organisation, role
+):
+    organisation = getattr(personas, organisation)
+    person = personas.outsider
+    client = client_as(personas.admin)
+
+    response = client.post(_detail(person), {"organisation": organisation.pk, "role": role})
+
+    assert response.status_code == 400
+    assert "role" in response.context["form"].errors
+    response = client.post(
+        reverse("person_add"),
+        {
+            "username": "ny.person",
+            "first_name": "Ny",
+            "last_name": "Person",
+            "email": "ny@example.org",
+            "organisation": organisation.pk,
+            "role": role,
+        },
+    )
+    assert response.status_code == 400
+    assert "role" in response.context["form"].errors
+    assert not User.objects.filter(username="ny.person").exists()
+    # The service refuses it too, whoever calls it.
+    with pytest.raises(ValidationError) as refused:
+        services.membership_grant(
+            actor=personas.admin, person=person, organisation=organisation, role=role
+        )
+    assert "role" in refused.value.error_dict
+    with pytest.raises(ValidationError) as refused:
+        services.person_create(
+            actor=personas.admin,
+            username="ny.person",
+            first_name="Ny",
+            last_name="Person",
+            email="ny@example.org",
+            organisation=organisation,
+            role=role,
+        )
+    assert "role" in refused.value.error_dict
+    assert not Membership.objects.filter(user=person).exists()
+    assert not User.objects.filter(username="ny.person").exists()
+
+
+def test_a_role_of_its_kind_is_given(personas, client_as):
+    client = client_as(personas.admin)
+    for organisation, role in (
+        (personas.sector_body, Role.SECRETARIAT),
+        (personas.region_a, Role.CISO),
+    ):
+        response = client.post(
+            _detail(personas.outsider), {"organisation": organisation.pk, "role": role}
+        )
+        assert response.status_code == 302
+    assert set(
+        Membership.objects.filter(user=personas.outsider).values_list("organisation", "role")
+    ) == {(personas.sector_body.pk, Role.SECRETARIAT), (personas.region_a.pk, Role.CISO)}

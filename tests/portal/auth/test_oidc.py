@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.urls import reverse
 
+from portal.auth.groups import memberships_sync_from_groups
 from portal.auth.oidc import forget_discovery
 from portal.env import parse_group_roles
 from portal.models import ExternalIdentity, Membership
@@ -341,3 +342,20 @@ def test_an_id_token_from_another_issuer_is_refused_when_the_issuer_is_known(
     response = sign_in_with_sso(client, provider, groups=[CISO_A_GROUP])
     assert response.status_code == 400
     assert not ExternalIdentity.objects.exists()
+
+
+def test_a_group_mapping_that_breaks_the_role_rule_grants_nothing(personas, settings, caplog):
+    # A region's roles belong to a region, the sector's to a sector body (as on the people
+    # pages): a mapping that gives a CISO role in the sector body or the secretariat's role in
+    # a region is skipped, with a warning, and the fitting grant is kept.
+    settings.OIDC_GROUP_ROLES = parse_group_roles(
+        "OIDC_GROUP_ROLES",
+        "g1=sector-body:ciso,g2=region-a:secretariat,g3=region-b:viewer",
+        roles=("ciso", "viewer", "secretariat"),
+    )
+    user = get_user_model().objects.create_user("sso.person")
+    sync = memberships_sync_from_groups(user=user, groups=["g1", "g2", "g3"])
+    assert sync.added == {("region-b", "viewer")}
+    held = set(Membership.objects.filter(user=user).values_list("organisation__slug", "role"))
+    assert held == {("region-b", "viewer")}
+    assert "cannot hold it" in caplog.text
