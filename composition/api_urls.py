@@ -9,6 +9,7 @@ from incidents.api.urls import router as incidents_router
 from initiatives.api.urls import router as initiatives_router
 from portal.api.urls import router as portal_router
 from reports.api.urls import router as reports_router
+from risks.api.sector import SectorRiskPictureView
 from risks.api.urls import router as risks_router
 
 app_name = "api"
@@ -27,4 +28,5 @@ for app_router in (
 urlpatterns = [
     path("", include(router.urls)),
     path("my-tasks/", MyTasksView.as_view(), name="my-tasks"),
+    path("sector-risk-picture/", SectorRiskPictureView.as_view(), name="sector-risk-picture"),
 ]

@@ -11,10 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capabilities.models import Discipline
 from capabilities.selectors import maturity_at
+from incidents.models import Incident
+from incidents.selectors import counts_only, incident_figures
 from initiatives.models import (
     Deliverable,
     Initiative,
@@ -67,17 +70,6 @@ def half_years_of(period: str) -> tuple[Period, Period]:
 
 def _half_years(run: ReportRun) -> tuple[Period, Period]:
     return half_years_of(run.period)
-
-
-def _deliverables(period: Period) -> list[Deliverable]:
-    """Deliverables delivered in the half-year, or due in it."""
-    window = (period.start, period.end)
-    return list(
-        Deliverable.objects.select_related("working_group", "initiative")
-        .filter(Q(delivered_on__range=window) | Q(due__range=window))
-        .exclude(status=Deliverable.Status.CANCELLED)
-        .order_by("working_group__name_da", "due")
-    )
 
 
 def period_start(run: ReportRun) -> date:
@@ -253,6 +245,47 @@ def _focus_areas(halves: tuple[Period, Period], as_of: date) -> list[FocusArea]:
                 area.under_way.append(deliverable)
     for area in areas:
         area.finished.sort(key=lambda d: (d.delivered_on, d.title))
+    return areas
+
+
+def _appendix_focus_section(half: Period) -> tuple[str, str]:
+    """Where the secretariat writes its account of ``half``'s focus areas: the councils'
+    appendix for a year reports on the second half of the year before (``FOCUS_LAST_HALF``)
+    and the first half of its own (``FOCUS_CURRENT_HALF``) — ``(appendix period, section)``."""
+    if half.index == 2:
+        return str(half.year + 1), NarrativeDraft.Section.FOCUS_LAST_HALF
+    return str(half.year), NarrativeDraft.Section.FOCUS_CURRENT_HALF
+
+
+def focus_areas_for(
+    run: ReportRun, halves: tuple[Period, Period], as_of: date, narratives: dict[str, Any]
+) -> list[FocusArea]:
+    """The focus-area section of a report (the councils' appendix and the TSI portfolio
+    report print the same one): the focus areas of the last and the current half-year
+    (``_focus_areas``), each with the secretariat's account. The appendix prints its own
+    edition's texts (``narratives``, a region's taking over the secretariat's); another
+    report the secretariat's, as written for the sector's appendix that covers the
+    half-year (one query)."""
+    areas = _focus_areas(halves, as_of)
+    if run.kind == ReportKind.COUNCIL_APPENDIX:
+        for area in areas:
+            area.text = narratives["narratives"].get(area.section, "")
+            area.inherited = area.section in narratives["inherited"]
+        return areas
+    places = {area.half.label: _appendix_focus_section(area.half) for area in areas}
+    condition = Q()
+    for period, section in places.values():
+        condition |= Q(period=period, section=section)
+    written = {
+        (period, section): body
+        for period, section, body in NarrativeDraft.objects.filter(
+            condition, kind=ReportKind.COUNCIL_APPENDIX, organisation=None
+        ).values_list("period", "section", "body")
+        if body.strip()
+    }
+    for area in areas:
+        body = written.get(places[area.half.label])
+        area.text = render_markdown(body) if body else ""
     return areas
 
 
@@ -518,12 +551,33 @@ def _risk_picture(organisation: Organisation, as_of: date, today: date) -> dict[
     return context
 
 
+def _incidents(run: ReportRun) -> dict[str, Any]:
+    """The region's incidents detected in the report's period, with their reporting clocks
+    as they stood at its end (two queries). A confidential edition lists them; a public one
+    holds only the counts — per category and severity, breaches notified to Datatilsynet,
+    clocks met (seed 003's "typer af sager") — never a title."""
+    organisation = run.organisation
+    if organisation is None:
+        return {}
+    figures = incident_figures(
+        Incident.objects.filter(organisation=organisation),
+        start=period_start(run),
+        end=period_end(run),
+        now=timezone.now(),
+    )
+    if not run.is_confidential:
+        figures = counts_only(figures)
+    return {"incident_figures": figures}
+
+
 def _region(run: ReportRun, as_of: date, today: date) -> dict[str, Any]:
-    """A region's own status: its maturity, and in a confidential edition its risks."""
+    """A region's own status: its maturity and its incidents' counts, and in a confidential
+    edition its risks."""
     organisation = run.organisation
     if organisation is None:
         return {}
     context = _maturity(organisation, as_of)
+    context.update(_incidents(run))
     if run.is_confidential:
         context.update(_risk_picture(organisation, as_of, today))
     return context
@@ -553,17 +607,11 @@ def report_context(run: ReportRun) -> dict[str, Any]:
     }
     if run.kind == ReportKind.TSI_PORTFOLIO:
         context.update(_portfolio(as_of, strategy_for(run)))
-        context["halves"] = [
-            (last_half, _deliverables(last_half)),
-            (current_half, _deliverables(current_half)),
-        ]
+        context["focus_areas"] = focus_areas_for(run, (last_half, current_half), as_of, context)
         context.update(_portfolio_follow_up(run, context["initiatives"], as_of))
     if run.kind == ReportKind.COUNCIL_APPENDIX:
         context.update(_portfolio(as_of, strategy_for(run)))
-        context["focus_areas"] = _focus_areas((last_half, current_half), as_of)
-        for area in context["focus_areas"]:
-            area.text = context["narratives"].get(area.section, "")
-            area.inherited = area.section in context["inherited"]
+        context["focus_areas"] = focus_areas_for(run, (last_half, current_half), as_of, context)
         context["group_sections"] = _groups(period_start(run), as_of)
         context["initiative_statuses"] = _initiative_statuses(
             context["initiatives"], as_of, run.organisation
@@ -578,6 +626,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                 "region": run.organisation
             }
         context.update(_quarterly(run, as_of, today))
+        context.update(_incidents(run))
     return context
 
 

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: The failure reason of a run whose request found the queue (Redis) unavailable.
 QUEUE_UNAVAILABLE = "The report queue is unavailable; the report was not generated."
+#: The reason recorded on an approved run whose final PDF could not be handed to a worker.
+FINAL_QUEUE_UNAVAILABLE = "The report queue is unavailable; the final PDF was not archived."
 
 
 def validate_period(kind: str, label: str, *, today: date | None = None) -> str:
@@ -244,16 +246,73 @@ def run_approve(*, run: ReportRun, user: User, reference: str = "") -> ReportRun
 
 
 def run_finalise_enqueue(run_id: int) -> bool:
-    """Hand the approved run to a worker; if the queue is down the approval stands and the
-    draft stays the archived file until ``finalise_report`` runs (the run page says so)."""
+    """Hand the approved run to a worker; if the queue is down the approval stands, the
+    draft stays the archived file and the reason is recorded (``run_finalise_fail``): the run
+    page offers to try again (``run_retry``)."""
     from reports.tasks import finalise_report
 
     try:
         finalise_report.delay(run_id)
     except (KombuOperationalError, RedisError, OSError) as error:
         log.warning("report run %s could not be queued for its final PDF: %s", run_id, error)
+        run_finalise_fail(run_id, FINAL_QUEUE_UNAVAILABLE)
         return False
     return True
+
+
+def run_finalise_fail(run_id: int, reason: str) -> None:
+    """Record why an approved run's final PDF was not archived (the approved draft stays the
+    run's file); ``run_finalise`` clears it when it succeeds."""
+    ReportRun.objects.filter(pk=run_id, approved_at__isnull=False, final=False).update(
+        error=reason[:2000]
+    )
+
+
+def run_finalise_failed(run: ReportRun) -> bool:
+    """Whether the run is approved but its final PDF failed (``run_finalise_fail``)."""
+    return (
+        run.status == ReportRun.Status.DONE
+        and run.is_approved
+        and not run.final
+        and bool(run.error)
+    )
+
+
+def run_failed(run: ReportRun) -> bool:
+    """Whether the run failed, so that it may be tried again (``run_retry``): its PDF could
+    not be generated, or, approved, its final PDF could not be archived."""
+    return run.status == ReportRun.Status.FAILED or run_finalise_failed(run)
+
+
+def may_retry(user: AbstractBaseUser | None, run: ReportRun) -> bool:
+    """Whether ``user`` may try ``run`` again now (the named action ``reports.retry``)."""
+    return run_failed(run) and can(user, "reports.retry", run)
+
+
+def run_retry(*, run: ReportRun, user: User) -> ReportRun:
+    """Try a failed run again with the same task (the named action ``reports.retry``: who may
+    request the edition, or who requested the run): a run whose PDF failed is queued again
+    and generated (``generate_report``); an approved run whose final PDF failed is finalised
+    again (``finalise_report``). The change of status is recorded in the run's history.
+    Refused for a run that has not failed; a queue that cannot be reached fails it again
+    with that reason."""
+    if not can(user, Action.VIEW, run) or not can(user, "reports.retry", run):
+        raise PermissionDenied
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == ReportRun.Status.FAILED:
+            run.status = ReportRun.Status.QUEUED
+            run.error = ""
+            run.started_at = run.finished_at = None
+            run.save(update_fields=["status", "error", "started_at", "finished_at"])
+            transaction.on_commit(lambda: run_enqueue(run.pk))
+        elif run_finalise_failed(run):
+            run.error = ""
+            run.save(update_fields=["error"])
+            transaction.on_commit(lambda: run_finalise_enqueue(run.pk))
+        else:
+            raise ValidationError(_("Only a report that failed can be tried again."))
+    return run
 
 
 def _archive(run: ReportRun, content: bytes, suffix: str = "") -> tuple[str, str]:
@@ -285,7 +344,7 @@ def run_finalise(run_id: int) -> bool:
     draft, previous_digest = run.pdf.name, run.sha256
     with transaction.atomic():
         updated = ReportRun.objects.filter(pk=run.pk, final=False).update(
-            pdf=name, size=len(content), sha256=digest, final=True
+            pdf=name, size=len(content), sha256=digest, final=True, error=""
         )
     if not updated:  # finalised meanwhile by a redelivered task
         default_storage.delete(name)

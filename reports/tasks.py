@@ -7,7 +7,14 @@ from django.db import OperationalError
 from reports.models import ReportRun
 from reports.notifications import run_notify
 from reports.schedules import scheduled_run_request
-from reports.services import run_claim, run_fail, run_finalise, run_generate, runs_fail_stale
+from reports.services import (
+    run_claim,
+    run_fail,
+    run_finalise,
+    run_finalise_fail,
+    run_generate,
+    runs_fail_stale,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +84,18 @@ def _approver(run_id: int, *args, **kwargs):
 )
 def finalise_report(self, run_id: int) -> None:
     """Archive an approved run's final PDF (``run_finalise``); idempotent. Transient database
-    errors are retried; on any other failure the approved draft stays archived and the
-    error is logged (the run page shows the final PDF as pending)."""
+    errors are retried; on any other failure the approved draft stays archived, the error is
+    logged and recorded on the run (``run_finalise_fail``): its page offers to try again."""
     try:
         run_finalise(run_id)
     except OperationalError as error:
         if self.request.retries < self.max_retries and not self.request.is_eager:
             raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
         log.exception("report run %s: the final PDF failed", run_id)
-    except Exception:
+        run_finalise_fail(run_id, str(error))
+    except Exception as error:
         log.exception("report run %s: the final PDF failed", run_id)
+        run_finalise_fail(run_id, f"{type(error).__name__}: {error}")
 
 
 @shared_task(

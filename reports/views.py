@@ -28,10 +28,13 @@ from reports.selectors import narratives_missing, sections_for
 from reports.services import (
     drafts_save,
     may_request,
+    may_retry,
     report_request,
     requestable_regions,
     run_approve,
+    run_finalise_failed,
     run_queue_failed,
+    run_retry,
     validate_period,
 )
 
@@ -108,12 +111,14 @@ def narrative_links(user) -> list[tuple[str, str]]:
 
 
 class RunDetailView(RestrictedMixin, DetailView):
-    """A run: its status (followed live while it runs), its PDF, and — for whoever may
-    approve it — the approval of a generated draft."""
+    """A run: its status (followed live while it runs), its PDF, for whoever may approve it
+    the approval of a generated draft, and for whoever may try it again (``may_retry``) a
+    failed run's "Try again"."""
 
     queryset = ReportRun.objects.select_related("organisation", "requested_by", "approved_by")
     template_name = "reports/run_detail.html"
     approval_form: ReportApprovalForm | None = None
+    retry_error: str | None = None
 
     def get_template_names(self) -> list[str]:
         if self.request.headers.get("HX-Request") == "true":
@@ -129,6 +134,9 @@ class RunDetailView(RestrictedMixin, DetailView):
             if run.organisation:
                 query["organisation"] = run.organisation.slug
             context["drafts_url"] = f"{reverse('reports:drafts')}?{urlencode(query)}"
+        context["final_failed"] = run_finalise_failed(run)
+        context["may_retry"] = may_retry(self.request.user, run)
+        context["retry_error"] = self.retry_error
         if run.is_draft and can(self.request.user, "reports.approve", run):
             context["approval_form"] = self.approval_form or ReportApprovalForm(
                 sector_edition=run.organisation_id is None
@@ -157,6 +165,34 @@ class RunDetailView(RestrictedMixin, DetailView):
                 return HttpResponseRedirect(run.get_absolute_url())
         self.approval_form = form
         return self.render_to_response(self.get_context_data(), status=400)
+
+
+class RunRetryView(RunDetailView):
+    """``POST /reports/<pk>/retry/``: try a failed run again (``run_retry``: the same task,
+    recorded in the run's history). 404 for a run the user may not see, 403 for one they may
+    not try again; a run that has not failed comes back as its page with the reason (400)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.object = run = self.get_object()
+        try:
+            run = run_retry(run=run, user=signed_in_user(request.user))
+        except ValidationError as error:
+            self.retry_error = " ".join(error.messages)
+            return self.render_to_response(self.get_context_data(), status=400)
+        run.refresh_from_db()  # in-process execution may have finished it already
+        if run.status == ReportRun.Status.FAILED or run_finalise_failed(run):
+            messages.error(request, _("The report failed again; the reason is shown below."))
+        elif run.final:
+            messages.success(request, _("The final PDF has been archived."))
+        elif run.is_approved:
+            messages.success(request, _("The final PDF is being archived."))
+        elif run.status == ReportRun.Status.DONE:  # generated in-process already
+            messages.success(request, _("The report has been generated."))
+        else:
+            messages.success(request, _("The report is queued."))
+        return HttpResponseRedirect(run.get_absolute_url())
 
 
 def run_pdf(request: HttpRequest, pk: int) -> FileResponse:

@@ -23,10 +23,12 @@ from risks.models import (
     Risk,
     RiskMatrix,
     RiskSnapshot,
+    RiskSnapshotListing,
     Threat,
     TreatmentAction,
     risk_matrix_for,
 )
+from risks.selectors import quarter_listing_live
 
 Log = Callable[[str], None]
 
@@ -316,6 +318,7 @@ def _profiles_and_snapshots(
         period = period.next()
     quarter = Period.containing(today, "Q")
     matrix = risk_matrix_for(region)
+    threat_slugs = list(Threat.objects.order_by("slug").values_list("slug", flat=True))
     for back in range(6, 0, -1):
         label = quarter
         for _ in range(back):
@@ -337,7 +340,7 @@ def _profiles_and_snapshots(
         }
         inherent["low"] = max(0, total - sum(inherent.values()))
         open_actions = int(total * 0.6)
-        RiskSnapshot.objects.create(
+        snapshot = RiskSnapshot.objects.create(
             organisation=region,
             period=label.label,
             **{f"residual_{level}": n for level, n in residual.items()},
@@ -347,7 +350,46 @@ def _profiles_and_snapshots(
             open_actions=open_actions,
             overdue_actions=int(open_actions * (0.08 + 0.02 * back)),
             accepted_risks=int(total * 0.05),
+            **_snapshot_sector_counts(total, residual, threat_slugs),
         )
+        # The quarter's lists as the snapshot service writes them (the ten highest risks, the
+        # acceptances and closures, the overdue reviews), read from the register as of the
+        # quarter's end by the same selector (``risks.services.risk_snapshots_take``) — in
+        # their own table, which the region alone reads.
+        RiskSnapshotListing.objects.create(
+            snapshot=snapshot, listing=quarter_listing_live(region, today=label.end).to_json()
+        )
+
+
+def _snapshot_sector_counts(
+    total: int, residual: dict[str, int], threat_slugs: list[str]
+) -> dict[str, object]:
+    """What a demo snapshot counts for the sector's risk picture (``RiskSnapshot``): the open
+    risks spread over the threats (the first the most) and the attack surfaces, and a few
+    accepted risks, shared systems and critical functions at risk."""
+    weights = list(range(len(threat_slugs), 0, -1))
+    threats: dict[str, int] = {}
+    left = total
+    for slug, weight in zip(threat_slugs, weights, strict=True):
+        share = min(left, round(total * weight / sum(weights)))
+        if share:
+            threats[slug] = share
+        left -= share
+    if left and threat_slugs:
+        threats[threat_slugs[0]] = threats.get(threat_slugs[0], 0) + left
+    physical, human = int(total * 0.1), int(total * 0.25)
+    above_medium = residual["high"] + residual["critical"]
+    return {
+        "threat_counts": threats,
+        "surface_counts": {
+            "physical": physical,
+            "human": human,
+            "digital": total - physical - human,
+        },
+        "accepted_above_medium": int(total * 0.05 * 0.3),
+        "shared_systems_at_risk": min(4, above_medium),
+        "critical_functions_at_risk": min(3, above_medium),
+    }
 
 
 def _snapshot_cells(matrix: RiskMatrix, counts: dict[str, int]) -> dict[str, int]:

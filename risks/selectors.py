@@ -1,7 +1,7 @@
 """Reads of the risk register, restricted by the permission layer, in constant queries."""
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -26,6 +26,7 @@ from risks.models import (
     Risk,
     RiskMatrix,
     RiskSnapshot,
+    RiskSnapshotListing,
     TreatmentAction,
     risk_matrix_for,
 )
@@ -56,6 +57,45 @@ def heatmap_counts(queryset: QuerySet[Risk], *, kind: str) -> dict[tuple[int, in
     return {(row[f"{kind}_likelihood"], row[f"{kind}_consequence"]): row["n"] for row in rows}
 
 
+@dataclass(frozen=True)
+class RegisterCounts:
+    """A queryset's risks counted by inherent and residual cell and level, read in one query
+    (one pass over the register, and on PostgreSQL one plan of its row-level security policy
+    instead of four)."""
+
+    inherent_cells: dict[tuple[int, int], int]
+    residual_cells: dict[tuple[int, int], int]
+    inherent_levels: dict[str, int]
+    residual_levels: dict[str, int]
+    #: Of them, those whose revurdering was due before ``reviews_due_before`` (today).
+    reviews_overdue: int = 0
+
+    @classmethod
+    def of(
+        cls, queryset: QuerySet[Risk], *, reviews_due_before: date | None = None
+    ) -> "RegisterCounts":
+        kinds = ("inherent", "residual")
+        fields = [f"{kind}_{part}" for kind in kinds for part in ("likelihood", "consequence")]
+        overdue = Count("pk", filter=Q(next_review__lt=reviews_due_before or date.today()))
+        rows = (
+            queryset.order_by()
+            .values(*fields, *(f"{kind}_level" for kind in kinds))
+            .annotate(n=Count("pk"), overdue=overdue)
+        )
+        counts = cls({}, {}, {}, {})
+        reviews_overdue = 0
+        for row in rows:
+            reviews_overdue += row["overdue"]
+            for kind in kinds:
+                cells = getattr(counts, f"{kind}_cells")
+                cell = (row[f"{kind}_likelihood"], row[f"{kind}_consequence"])
+                cells[cell] = cells.get(cell, 0) + row["n"]
+                levels = getattr(counts, f"{kind}_levels")
+                level = str(row[f"{kind}_level"])
+                levels[level] = levels.get(level, 0) + row["n"]
+        return replace(counts, reviews_overdue=reviews_overdue)
+
+
 def level_counts(queryset: QuerySet[Risk], *, kind: str = "residual") -> dict[str, int]:
     rows = queryset.order_by().values(f"{kind}_level").annotate(n=Count("pk"))
     return {row[f"{kind}_level"]: row["n"] for row in rows}
@@ -67,10 +107,13 @@ def register_heatmap(
     matrix: RiskMatrix,
     kind: str,
     url_for: Callable[[int, int], str | None],
+    counts: dict[tuple[int, int], int] | None = None,
 ) -> Heatmap:
-    """``queryset``'s risks on ``matrix``'s grid, each cell linking to ``url_for(l, c)``."""
+    """``queryset``'s risks on ``matrix``'s grid, each cell linking to ``url_for(l, c)``
+    (``counts``, when given, are ``heatmap_counts(queryset, kind=kind)`` read already)."""
     title = _("Inherent risk") if kind == "inherent" else _("Residual risk")
-    counts = heatmap_counts(queryset, kind=kind)
+    if counts is None:
+        counts = heatmap_counts(queryset, kind=kind)
     return Heatmap(
         title=title,
         description=_("%(total)s risks by likelihood and consequence.")
@@ -217,8 +260,8 @@ class RiskDecision:
 class QuarterListing:
     """What the quarterly risk report lists about a quarter: the ten highest residual risks,
     the acceptances and closures of the quarter and the open risks whose review was
-    overdue. Read from the register for the current quarter and kept in the quarter's
-    snapshot (``RiskSnapshot.listing``) for the past ones."""
+    overdue. Read from the register for the current quarter and kept with the quarter's
+    snapshot (``RiskSnapshotListing``, which only the region reads) for the past ones."""
 
     quarter: str
     top: list[RankedRisk] = field(default_factory=list)
@@ -390,8 +433,10 @@ class RiskPicture:
     open_actions: int = 0
     overdue_actions: int = 0
     accepted_risks: int = 0
-    #: The quarter's lists (``QuarterListing``), when read: the live picture's on request,
-    #: a snapshot's when it holds them (None for a snapshot taken before they were kept).
+    #: The quarter's lists (``QuarterListing``), when read: on request, the live picture's
+    #: from the register, a snapshot's from its ``RiskSnapshotListing`` — None for a snapshot
+    #: taken before they were kept, and where the session may not read them (row-level
+    #: security shows the TSI secretariat a region's snapshot, never its lists).
     listing: QuarterListing | None = None
 
     @property
@@ -427,7 +472,9 @@ class RiskPicture:
         )
 
     @classmethod
-    def from_snapshot(cls, snapshot: RiskSnapshot) -> "RiskPicture":
+    def from_snapshot(cls, snapshot: RiskSnapshot, *, listing: bool = False) -> "RiskPicture":
+        """The picture ``snapshot`` holds; ``listing`` adds its lists (``snapshot_listing``:
+        no query when the snapshot was read with ``select_related("listing_record")``)."""
         quarter = Period.parse(snapshot.period)
         return cls(
             organisation=snapshot.organisation,
@@ -441,23 +488,41 @@ class RiskPicture:
             open_actions=snapshot.open_actions,
             overdue_actions=snapshot.overdue_actions,
             accepted_risks=snapshot.accepted_risks,
-            listing=QuarterListing.from_json(snapshot.listing) if snapshot.listing else None,
+            listing=snapshot_listing(snapshot) if listing else None,
         )
 
     def snapshot_values(self) -> dict[str, object]:
-        """The fields of a ``RiskSnapshot`` holding this picture."""
+        """The fields of a ``RiskSnapshot`` holding this picture (its counts; the lists go
+        into the snapshot's ``RiskSnapshotListing``: ``listing_values``)."""
         values: dict[str, object] = {
             "residual_cells": cells_to_json(self.residual_cells or {}),
             "inherent_cells": cells_to_json(self.inherent_cells or {}),
             "open_actions": self.open_actions,
             "overdue_actions": self.overdue_actions,
             "accepted_risks": self.accepted_risks,
-            "listing": self.listing.to_json() if self.listing is not None else None,
         }
         for kind, counts in (("residual", self.residual), ("inherent", self.inherent)):
             for level in LEVEL_ORDER:
                 values[f"{kind}_{level}"] = (counts or {}).get(level, 0)
         return values
+
+    def listing_values(self) -> dict[str, object] | None:
+        """The fields of the ``RiskSnapshotListing`` holding this picture's lists (None
+        without them)."""
+        return None if self.listing is None else {"listing": self.listing.to_json()}
+
+
+def snapshot_listing(snapshot: RiskSnapshot) -> QuarterListing | None:
+    """The lists kept with ``snapshot`` (``RiskSnapshotListing``): None for a snapshot taken
+    before they were kept, or whose lists the session may not read — on PostgreSQL the
+    database shows them to the region alone (the TSI secretariat reads the snapshot's counts,
+    not its lists). One query, none when the snapshot was read with
+    ``select_related("listing_record")``."""
+    try:
+        kept = snapshot.listing_record
+    except RiskSnapshotListing.DoesNotExist:
+        return None
+    return QuarterListing.from_json(kept.listing) if kept.listing else None
 
 
 def _every_level(counts: Mapping[str, int]) -> dict[str, int]:
@@ -472,15 +537,16 @@ def risk_picture_live(
     today = today or date.today()
     risks = Risk.objects.filter(organisation=organisation).open()
     actions = TreatmentAction.objects.open().filter(organisation=organisation)
+    counts = RegisterCounts.of(risks)
     return RiskPicture(
         organisation=organisation,
         as_of=today,
         quarter=Period.containing(today, "Q").label,
         live=True,
-        residual=_every_level(level_counts(risks, kind="residual")),
-        inherent=_every_level(level_counts(risks, kind="inherent")),
-        residual_cells=heatmap_counts(risks, kind="residual"),
-        inherent_cells=heatmap_counts(risks, kind="inherent"),
+        residual=_every_level(counts.residual_levels),
+        inherent=_every_level(counts.inherent_levels),
+        residual_cells=counts.residual_cells,
+        inherent_cells=counts.inherent_cells,
         open_actions=actions.count(),
         overdue_actions=actions.overdue(today).count(),
         accepted_risks=risks.filter(status=RiskStatus.ACCEPTED).count(),
@@ -494,13 +560,17 @@ def risk_picture_at(
     """The state of ``organisation``'s risks at ``as_of``: the register itself when
     ``as_of`` is today or later (the current period), else the snapshot of the quarter
     holding ``as_of`` (taken at its end). A past quarter without a snapshot gives a picture
-    with ``found`` False — never today's figures. ``listing`` reads the current quarter's
-    lists too (a snapshot's come with it)."""
+    with ``found`` False — never today's figures. ``listing`` reads the quarter's lists
+    too: the register's for the current quarter, the snapshot's ``RiskSnapshotListing`` for a
+    past one (in the same query; none where the session may not read it)."""
     today = today or date.today()
     if as_of >= today:
         return risk_picture_live(organisation, today=today, listing=listing)
     quarter = Period.containing(as_of, "Q")
-    snapshot = RiskSnapshot.objects.filter(organisation=organisation, period=quarter.label).first()
+    snapshots = RiskSnapshot.objects.filter(organisation=organisation, period=quarter.label)
+    if listing:
+        snapshots = snapshots.select_related("listing_record")
+    snapshot = snapshots.first()
     if snapshot is None:
         return RiskPicture(
             organisation=organisation,
@@ -509,7 +579,7 @@ def risk_picture_at(
             live=False,
             found=False,
         )
-    return RiskPicture.from_snapshot(snapshot)
+    return RiskPicture.from_snapshot(snapshot, listing=listing)
 
 
 def risk_trend(organisation: Organisation, *, until: date | None = None) -> list[RiskPicture]:

@@ -27,12 +27,14 @@ from risks.models import (
     Risk,
     RiskMatrix,
     RiskSnapshot,
+    RiskSnapshotListing,
     RiskStatus,
     Threat,
     TreatmentAction,
     TreatmentDecision,
     risk_matrix_for,
 )
+from risks.sector_picture import sector_counts_live
 from risks.selectors import risk_picture_live
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -447,15 +449,24 @@ def treatment_action_validate(*, action: TreatmentAction, rules: RiskRules | Non
 def risk_snapshots_take(*, today: date | None = None) -> int:
     """Record each region's risk picture (``risk_picture_live``) for the current quarter,
     with the lists the quarterly report prints (``QuarterListing``: the ten highest risks,
-    the quarter's acceptances and closures, the overdue reviews) — idempotent: the beat
+    the quarter's acceptances and closures, the overdue reviews — in the snapshot's
+    ``RiskSnapshotListing``, which the region alone reads) and the counts the sector's
+    risk picture adds (``risks.sector_picture.sector_counts_live``) — idempotent: the beat
     task's last run in a quarter leaves the picture at its end."""
     today = today or date.today()
     period = Period.containing(today, "Q").label
     taken = 0
     for region in Organisation.objects.regions():
         picture = risk_picture_live(region, today=today, listing=True)
-        RiskSnapshot.objects.update_or_create(
-            organisation=region, period=period, defaults=picture.snapshot_values()
-        )
+        with transaction.atomic():
+            snapshot, _created = RiskSnapshot.objects.update_or_create(
+                organisation=region,
+                period=period,
+                defaults={**picture.snapshot_values(), **sector_counts_live(region)},
+            )
+            # The lists name the region's risks and people: kept apart, for the region alone.
+            listing = picture.listing_values()
+            if listing is not None:
+                RiskSnapshotListing.objects.update_or_create(snapshot=snapshot, defaults=listing)
         taken += 1
     return taken

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from risks.views import asset_search, assets, functions, register, transfer
+from risks.views import asset_search, assets, functions, register, sector, transfer
 
 app_name = "risks"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", register.RiskListView.as_view(), name="risk_list"),
     path("add/", register.RiskEditView.as_view(), name="risk_add"),
     path("heatmap/", register.HeatmapView.as_view(), name="heatmap"),
+    path("sector/", sector.SectorPictureView.as_view(), name="sector_picture"),
+    path("sector/export/", sector.SectorPictureExportView.as_view(), name="sector_picture_export"),
     re_path(
         r"^(?P<kind>risks|assets|treatments)/export/$", transfer.ExportView.as_view(), name="export"
     ),

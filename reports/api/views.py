@@ -17,7 +17,13 @@ from reports.api.serializers import (
 from reports.downloads import pdf_response
 from reports.filtersets import ReportRunFilterSet
 from reports.models import ReportRun
-from reports.services import report_request, run_approve, run_queue_failed
+from reports.services import (
+    FINAL_QUEUE_UNAVAILABLE,
+    report_request,
+    run_approve,
+    run_queue_failed,
+    run_retry,
+)
 
 
 class ReportRunViewSet(
@@ -80,3 +86,18 @@ class ReportRunViewSet(
         )
         run.refresh_from_db()  # in-process execution may have archived the final already
         return Response(ReportRunSerializer(run, context={"request": request}).data)
+
+    @extend_schema(request=None, responses={202: ReportRunSerializer, 503: ReportRunSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, *args, **kwargs) -> Response:
+        """Try a failed run again with the same task — its PDF, or an approved run's final
+        PDF (whoever may request the edition, or who requested the run): 202 with the run,
+        403 for whoever may not, 400 for a run that has not failed, 503 when the queue
+        cannot be reached."""
+        run = run_retry(run=self.get_object(), user=signed_in_user(request.user))
+        run.refresh_from_db()  # in-process execution may have finished it already
+        body = ReportRunSerializer(run, context={"request": request}).data
+        if run_queue_failed(run) or run.error == FINAL_QUEUE_UNAVAILABLE:
+            body["detail"] = _("The report queue is unavailable; try again later.")
+            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

@@ -4,7 +4,9 @@ Files are ``.xlsx`` (the first, active worksheet) or ``.csv``. A CSV file is wri
 with a byte-order mark and ``;`` between the values, as Danish Excel expects; on import ``;``,
 ``,`` and tab are all accepted (the header line decides), and a file that is not UTF-8 is
 read as Windows-1252, what Excel's plain "CSV" format writes. The first row holds the column
-headers, Danish or English, in any order and any case; every following row is one object.
+headers, Danish or English, in any order and any case (a header the portal exported under
+before, such as ``Restsandsynlighed`` or ``Næste review``, is still recognised); every
+following row is one object.
 Empty rows are skipped. Row numbers in error messages are the spreadsheet's own (the header
 is row 1, the first data row is row 2).
 
@@ -43,16 +45,17 @@ Iboende sandsynlighed       Inherent likelihood       inherent_likelihood    yes
 Iboende konsekvens          Inherent consequence      inherent_consequence   yes       whole number from 1 to the matrix's consequence size
 Iboende score               Inherent score            inherent_score         export    likelihood × consequence; ignored on import
 Iboende niveau              Inherent level            inherent_level         export    lav / middel / høj / kritisk; ignored on import
-Restsandsynlighed           Residual likelihood       residual_likelihood    yes       as the inherent likelihood
-Restkonsekvens              Residual consequence      residual_consequence   yes       as the inherent consequence
+Sandsynlighed efter tiltag  Residual likelihood       residual_likelihood    yes       as the inherent likelihood (formerly Restsandsynlighed)
+Konsekvens efter tiltag     Residual consequence      residual_consequence   yes       as the inherent consequence (formerly Restkonsekvens)
 Restscore                   Residual score            residual_score         export    ignored on import
 Restniveau                  Residual level            residual_level         export    ignored on import
 Ejer                        Owner                     owner                  no        user name of a member of the organisation
-Status                      Status                    status                 no        identificeret (default) / vurderet / behandling planlagt / accepteret / lukket
+Status                      Status                    status                 no        identificeret (default) / vurderet / håndtering planlagt / accepteret / lukket
                                                                                        (identified / assessed / treatment_planned / accepted / closed)
-Behandling                  Treatment                 treatment              no        reducer / accepter / overfør / undgå (reduce / accept / transfer / avoid)
+Håndteringsbeslutning       Treatment                 treatment              no        reducer / accepter / overfør / undgå (reduce / accept / transfer / avoid)
+                                                                                       (formerly Behandling)
 Begrundelse for accept      Acceptance reason         acceptance_reason      no        text; required when the status is accepteret or the treatment accepter
-Næste review                Next review               next_review            no        date
+Næste revurdering           Next review               next_review            no        date (formerly Næste review)
 Aktiver                     Assets                    assets                 no        asset names separated by ``|``, each an asset of the organisation
 Delt med                    Shared with               shared_with            export    slugs of the regions the risk's assets are shared with; ignored on import
 ==========================  ========================  =====================  ========  ==========================================

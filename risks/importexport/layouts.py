@@ -22,6 +22,8 @@ class Column:
     """A column of a layout: the model field it fills and its Danish and English headers.
 
     ``export_only`` columns are written on export and recognised but ignored on import.
+    ``former`` are headers the column was exported under before (Danish words since
+    replaced): still recognised on import, so that an old file keeps importing.
     """
 
     field: str
@@ -29,6 +31,7 @@ class Column:
     en: str
     required: bool = False
     export_only: bool = False
+    former: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Layout:
     def __post_init__(self) -> None:
         lookup: dict[str, Column] = {}
         for column in self.columns:
-            for header in (column.da, column.en, column.field):
+            for header in (column.da, column.en, column.field, *column.former):
                 lookup[normalise_header(header)] = column
         object.__setattr__(self, "lookup", lookup)
 
@@ -74,15 +77,27 @@ RISKS = Layout(
         Column("inherent_consequence", "Iboende konsekvens", "Inherent consequence", required=True),
         Column("inherent_score", "Iboende score", "Inherent score", export_only=True),
         Column("inherent_level", "Iboende niveau", "Inherent level", export_only=True),
-        Column("residual_likelihood", "Restsandsynlighed", "Residual likelihood", required=True),
-        Column("residual_consequence", "Restkonsekvens", "Residual consequence", required=True),
+        Column(
+            "residual_likelihood",
+            "Sandsynlighed efter tiltag",
+            "Residual likelihood",
+            required=True,
+            former=("Restsandsynlighed",),
+        ),
+        Column(
+            "residual_consequence",
+            "Konsekvens efter tiltag",
+            "Residual consequence",
+            required=True,
+            former=("Restkonsekvens",),
+        ),
         Column("residual_score", "Restscore", "Residual score", export_only=True),
         Column("residual_level", "Restniveau", "Residual level", export_only=True),
         Column("owner", "Ejer", "Owner"),
         Column("status", "Status", "Status"),
-        Column("treatment", "Behandling", "Treatment"),
+        Column("treatment", "Håndteringsbeslutning", "Treatment", former=("Behandling",)),
         Column("acceptance_reason", "Begrundelse for accept", "Acceptance reason"),
-        Column("next_review", "Næste review", "Next review"),
+        Column("next_review", "Næste revurdering", "Next review", former=("Næste review",)),
         Column("assets", "Aktiver", "Assets"),
         Column("shared_with", "Delt med", "Shared with", export_only=True),
     ),
@@ -128,7 +143,11 @@ ATTACK_SURFACE_WORDS: dict[str, tuple[str, ...]] = {
 RISK_STATUS_WORDS: dict[str, tuple[str, ...]] = {
     RiskStatus.IDENTIFIED: ("identificeret", "identified"),
     RiskStatus.ASSESSED: ("vurderet", "assessed"),
-    RiskStatus.TREATMENT_PLANNED: ("behandling planlagt", "treatment planned"),
+    RiskStatus.TREATMENT_PLANNED: (
+        "håndtering planlagt",
+        "treatment planned",
+        "behandling planlagt",  # the word of files exported before
+    ),
     RiskStatus.ACCEPTED: ("accepteret", "accepted"),
     RiskStatus.CLOSED: ("lukket", "closed"),
 }

@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # the class Workbook(write_only=True).create_sheet() returns
 
 #: How date cells are shown (the Danish way: 31-05-2026).
 DATE_FORMAT = "dd-mm-yyyy"
+#: How date and time cells are shown, when a sheet has them (31-05-2026 14:05).
+DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
 _STRING = "s"
 
 
@@ -39,15 +41,21 @@ def _text(sheet: WriteOnlyWorksheet, value: str, *, bold: bool = False) -> Write
     return cell
 
 
-def _value(sheet: WriteOnlyWorksheet, value: object) -> object:
+def _value(sheet: WriteOnlyWorksheet, value: object, datetime_format: str | None = None) -> object:
     """``value`` as the write-only sheet should receive it: a cell where the type or the
-    format must be set, the plain value (a number, a boolean, None) otherwise."""
+    format must be set, the plain value (a number, a boolean, None) otherwise. A datetime is
+    written as its date, unless ``datetime_format`` is given: then as a date and time cell
+    (naive: the caller converts it to the time the reader reads)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         # openpyxl types any other text as a string already; a cell per text costs time.
         return _text(sheet, value) if value[0] == "=" or value in ERROR_CODES else value
     if isinstance(value, datetime):
+        if datetime_format is not None:
+            cell = WriteOnlyCell(sheet, value.replace(tzinfo=None))
+            cell.number_format = datetime_format
+            return cell
         value = value.date()
     if isinstance(value, date):
         cell = WriteOnlyCell(sheet, value)
@@ -63,6 +71,7 @@ def write_xlsx(
     rows: Iterable[Sequence[object]],
     widths: Sequence[float],
     creator: str = "",
+    datetime_format: str | None = None,
 ) -> bytes:
     """One sheet: a bold, frozen header row, then ``rows`` (str, int, float, bool, date,
     None), consumed one at a time. Text must already be free of characters XML 1.0 cannot
@@ -75,7 +84,7 @@ def write_xlsx(
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append([_text(sheet, header, bold=True) for header in headers])
     for row in rows:
-        sheet.append([_value(sheet, value) for value in row])
+        sheet.append([_value(sheet, value, datetime_format) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -2,7 +2,7 @@ from risks.models.asset import Asset
 from risks.models.critical_function import CriticalFunction
 from risks.models.import_job import ImportJob, ImportKind
 from risks.models.matrix import LEVEL_ORDER, Level, RiskMatrix, risk_matrix_for
-from risks.models.profile import AttackSurfaceProfile, RiskSnapshot
+from risks.models.profile import AttackSurfaceProfile, RiskSnapshot, RiskSnapshotListing
 from risks.models.risk import Risk, RiskStatus, TreatmentDecision
 from risks.models.threat import AttackSurface, Threat
 from risks.models.treatment import TreatmentAction
@@ -19,6 +19,7 @@ __all__ = [
     "Risk",
     "RiskMatrix",
     "RiskSnapshot",
+    "RiskSnapshotListing",
     "RiskStatus",
     "Threat",
     "TreatmentAction",

@@ -134,14 +134,28 @@ class RiskSnapshot(models.Model):
     open_actions = models.PositiveIntegerField(default=0)
     overdue_actions = models.PositiveIntegerField(default=0)
     accepted_risks = models.PositiveIntegerField(default=0)
-    #: What the quarterly risk report of a past quarter lists: the ten highest residual
-    #: risks (owner, open and overdue actions), the quarter's acceptances and closures and
-    #: the overdue reviews — ``risks.selectors.QuarterListing``. Null in snapshots taken
-    #: before it was recorded: the report then says the snapshot holds no list.
-    listing = models.JSONField(null=True, blank=True)
+    # What the quarterly risk report of a past quarter lists (the risks' titles, their
+    # owners) is kept apart, in ``RiskSnapshotListing``, which only the region reads.
+    #: What the sector's risk picture counts besides the above (``risks.sector_picture``):
+    #: the open risks per threat (``{"<threat slug>": count}``) and per attack surface
+    #: (``{"digital": count, …}``), the accepted risks above medium, and the region's own
+    #: shared systems and critical functions at risk (an open risk above medium affects
+    #: them). Null in snapshots taken before they were recorded: the sector picture then
+    #: says they were not recorded, never 0.
+    threat_counts = models.JSONField(null=True, blank=True)
+    surface_counts = models.JSONField(null=True, blank=True)
+    accepted_above_medium = models.PositiveIntegerField(null=True, blank=True)
+    shared_systems_at_risk = models.PositiveIntegerField(null=True, blank=True)
+    critical_functions_at_risk = models.PositiveIntegerField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_policy = OrganisationOwned(read_roles=REGION_ROLES, edit_roles=())
+    # The region's people read its snapshots; the TSI secretariat reads every region's, for
+    # the sector's risk picture, which shows their counts only (``risks.sector_picture``).
+    # A snapshot holds counts only: what names risks and people is in its
+    # ``RiskSnapshotListing``, which the secretariat does not read.
+    access_policy = OrganisationOwned(
+        read_roles=REGION_ROLES, edit_roles=(), sector_read_roles=(Role.SECRETARIAT,)
+    )
 
     class Meta:
         ordering = ["organisation", "period"]
@@ -153,3 +167,37 @@ class RiskSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.period}"
+
+
+class RiskSnapshotListing(models.Model):
+    """What the quarterly risk report of a snapshot's quarter lists: the ten highest residual
+    risks (owner, open and overdue actions), the quarter's acceptances and closures and the
+    overdue reviews — ``risks.selectors.QuarterListing`` as JSON. Kept apart from the
+    snapshot's counts because it names the region's risks and people: the region reads it
+    (as the snapshots before the sector's risk picture), the TSI secretariat, which reads
+    every region's counts, does not. A snapshot taken before the lists were recorded has
+    none: the report then says the snapshot holds no list."""
+
+    snapshot = models.OneToOneField(
+        RiskSnapshot, on_delete=models.CASCADE, primary_key=True, related_name="listing_record"
+    )
+    #: The snapshot's organisation, copied so that the access policy and row-level security
+    #: decide on the row itself. Set from the snapshot on save; on PostgreSQL a foreign key on
+    #: (snapshot, organisation) refuses any other value (``portal.rls.parent_organisation_sql``).
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, editable=False, related_name="+"
+    )
+    listing = models.JSONField()
+
+    objects = RestrictedQuerySet.as_manager()
+    access_policy = OrganisationOwned(read_roles=REGION_ROLES, edit_roles=())
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.snapshot_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.organisation_id = self.snapshot.organisation_id
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "snapshot" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "organisation"}
+        super().save(*args, **kwargs)

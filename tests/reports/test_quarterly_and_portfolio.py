@@ -17,13 +17,14 @@ from portal.models import Organisation
 from portal.periods import Period
 from reports.models import ReportRun
 from reports.rendering import render_html, render_pdf, report_context
-from risks.models import Risk, RiskSnapshot, RiskStatus
+from risks.models import Risk, RiskSnapshot, RiskSnapshotListing, RiskStatus
 from risks.selectors import QuarterListing, RankedRisk, RiskDecision, risk_picture_live
 from risks.services import risk_snapshots_take
 from tests.factories import (
     MilestoneFactory,
     RiskFactory,
     RiskSnapshotFactory,
+    RiskSnapshotListingFactory,
     TreatmentActionFactory,
     UserFactory,
 )
@@ -94,7 +95,7 @@ def quarters(personas):
     highest risk."""
     region = personas.region_a
     RiskSnapshotFactory(organisation=region, period="2025-Q3", residual_high=3301)
-    RiskSnapshotFactory(
+    q4 = RiskSnapshotFactory(
         organisation=region,
         period="2025-Q4",
         residual_critical=4711,
@@ -102,17 +103,17 @@ def quarters(personas):
         residual_cells={"5,5": 4711, "4,4": 3802},
         open_actions=812,
         overdue_actions=97,
-        listing=Q4.to_json(),
     )
-    RiskSnapshotFactory(
+    RiskSnapshotListingFactory(snapshot=q4, listing=Q4.to_json())
+    q1 = RiskSnapshotFactory(
         organisation=region,
         period="2026-Q1",
         residual_critical=9901,
         residual_cells={"5,5": 9901},
         open_actions=9902,
         overdue_actions=9903,
-        listing=Q1.to_json(),
     )
+    RiskSnapshotListingFactory(snapshot=q1, listing=Q1.to_json())
     RiskFactory(organisation=region, title="Live register risk today", residual_likelihood=5)
     return region
 
@@ -243,8 +244,10 @@ def test_the_current_quarters_report_reads_the_live_register(live, tmp_path):
 def test_the_snapshot_keeps_the_lists_the_live_report_showed(live):
     live_listing = risk_picture_live(live, today=TODAY, listing=True).listing
     risk_snapshots_take(today=TODAY)
-    stored = RiskSnapshot.objects.get(organisation=live, period=CURRENT.label).listing
-    assert QuarterListing.from_json(stored) == live_listing
+    snapshot = RiskSnapshot.objects.get(organisation=live, period=CURRENT.label)
+    stored = RiskSnapshotListing.objects.get(snapshot=snapshot)
+    assert stored.organisation_id == live.pk
+    assert QuarterListing.from_json(stored.listing) == live_listing
     assert live_listing.top[0].title == "Live ransomware through the VPN"
 
 

@@ -85,7 +85,7 @@ def test_it_updates_the_risk_a_row_names_by_id(sector: Personas, fmt: str):
     upload = edited(
         content,
         suffix,
-        {first.pk: {"Titel": "Ny titel", "Restsandsynlighed": 1, "Status": "vurderet"}},
+        {first.pk: {"Titel": "Ny titel", "Sandsynlighed efter tiltag": 1, "Status": "vurderet"}},
     )
 
     count = import_risks(organisation=sector.region_a, user=sector.ciso_a, upload=upload)
@@ -155,7 +155,7 @@ def test_columns_left_out_and_an_empty_status_change_nothing(sector: Personas):
     headers = [
         "ID",
         "Version",
-        *(name for name in RISK_HEADERS if name not in ("Ejer", "Næste review")),
+        *(name for name in RISK_HEADERS if name not in ("Ejer", "Næste revurdering")),
     ]
     row = dict(zip(RISK_HEADERS, risk_row("Kortere fil"), strict=True))
     row.update({"ID": risk.pk, "Version": risk.version, "Status": ""})
@@ -369,7 +369,7 @@ def test_an_unknown_value_lists_the_allowed_ones_the_user_may_see(sector: Person
     )
     assert "hemmelige" not in " ".join(messages.values())
     assert messages["Status"] == (
-        "'glemt' is not one of: identificeret, vurderet, behandling planlagt, accepteret, lukket"
+        "'glemt' is not one of: identificeret, vurderet, håndtering planlagt, accepteret, lukket"
     )
 
 
@@ -413,7 +413,7 @@ def test_the_template_has_the_columns_and_the_allowed_values_the_user_may_see(
     assert columns["Status"] == [
         "identificeret",
         "vurderet",
-        "behandling planlagt",
+        "håndtering planlagt",
         "accepteret",
         "lukket",
     ]

@@ -29,6 +29,7 @@ from risks.importexport import (
     import_treatments,
     parse_table,
 )
+from risks.importexport.template import import_template
 from risks.models import Asset, Risk, RiskMatrix, Threat, TreatmentAction, risk_matrix_for
 from tests.conftest import Personas
 from tests.factories import AssetFactory
@@ -42,12 +43,12 @@ RISK_HEADERS = [
     "Disciplin",
     "Iboende sandsynlighed",
     "Iboende konsekvens",
-    "Restsandsynlighed",
-    "Restkonsekvens",
+    "Sandsynlighed efter tiltag",
+    "Konsekvens efter tiltag",
     "Ejer",
     "Status",
-    "Behandling",
-    "Næste review",
+    "Håndteringsbeslutning",
+    "Næste revurdering",
     "Aktiver",
 ]
 RISK_HEADERS_EN = [
@@ -93,12 +94,12 @@ def risk_row(title: str, **values) -> list:
         "Disciplin": "",
         "Iboende sandsynlighed": 4,
         "Iboende konsekvens": 5,
-        "Restsandsynlighed": 2,
-        "Restkonsekvens": 3,
+        "Sandsynlighed efter tiltag": 2,
+        "Konsekvens efter tiltag": 3,
         "Ejer": "",
         "Status": "",
-        "Behandling": "",
-        "Næste review": "",
+        "Håndteringsbeslutning": "",
+        "Næste revurdering": "",
         "Aktiver": "",
     }
     row.update(values)
@@ -150,18 +151,18 @@ def test_a_good_csv_file_imports_risks_with_every_field(sector: Personas):
                 Disciplin="Forebygge",
                 Ejer="riskowner.a",
                 Status="Vurderet",
-                Behandling="reducer",
-                **{"Næste review": "31-05-2026", "Aktiver": "EPJ | netværk"},
+                Håndteringsbeslutning="reducer",
+                **{"Næste revurdering": "31-05-2026", "Aktiver": "EPJ | netværk"},
             ),
             risk_row(
                 "Strømsvigt",
                 Trussel="tab af strøm eller vand",
                 Angrebsflade="Fysisk",
-                Status="behandling planlagt",
+                Status="håndtering planlagt",
                 **{
-                    "Næste review": "2026-12-01",
+                    "Næste revurdering": "2026-12-01",
                     "Iboende sandsynlighed": "1",
-                    "Restsandsynlighed": "1",
+                    "Sandsynlighed efter tiltag": "1",
                 },
             ),
         ]
@@ -211,13 +212,13 @@ def test_a_good_xlsx_file_imports_risks_with_date_cells_and_numbers(sector: Pers
                 "Phishing",
                 Trussel="PHISHING",
                 Angrebsflade="menneskelig",
-                **{"Næste review": date(2026, 6, 30), "Aktiver": None},
+                **{"Næste revurdering": date(2026, 6, 30), "Aktiver": None},
             ),
             risk_row(
                 "DDoS",
                 Trussel="Denial of service (DDoS)",
                 Status="identified",
-                **{"Næste review": "31.12.2026"},
+                **{"Næste revurdering": "31.12.2026"},
             ),
         ]
     )
@@ -268,7 +269,7 @@ def test_an_accepted_risk_records_who_accepted_it(sector: Personas):
         [
             [*RISK_HEADERS, "Begrundelse for accept"],
             [
-                *risk_row("Accepteret", Status="accepteret", Behandling="accepter"),
+                *risk_row("Accepteret", Status="accepteret", Håndteringsbeslutning="accepter"),
                 "Besluttet i direktionen",
             ],
         ]
@@ -305,9 +306,11 @@ def test_every_error_in_the_file_is_reported(sector: Personas):
             risk_row("", Trussel="xyz"),
             risk_row("A", Angrebsflade="cyber", Disciplin="Gætte"),
             risk_row("B", Ejer="riskowner.b", Aktiver="B-system"),
-            risk_row("C", **{"Næste review": "31/13/2026", "Restkonsekvens": "2,5"}),
+            risk_row("C", **{"Næste revurdering": "31/13/2026", "Konsekvens efter tiltag": "2,5"}),
             [],  # empty rows are skipped, and the numbering keeps counting them
-            risk_row("D", Status="glemt", Behandling="ignorer", **{"Iboende konsekvens": ""}),
+            risk_row(
+                "D", Status="glemt", Håndteringsbeslutning="ignorer", **{"Iboende konsekvens": ""}
+            ),
             risk_row("x" * 301),
         ]
     )
@@ -329,13 +332,16 @@ def test_every_error_in_the_file_is_reported(sector: Personas):
             "allowed values: ciso.a, riskowner.a, viewer.a"
         ),
         (5, "Aktiver"): "no asset named 'B-system' in Region A",
-        (6, "Næste review"): "'31/13/2026' is not a date; write it as 2026-05-31 or 31-05-2026",
-        (6, "Restkonsekvens"): "must be a whole number from 1 to 5 ('2,5')",
+        (
+            6,
+            "Næste revurdering",
+        ): "'31/13/2026' is not a date; write it as 2026-05-31 or 31-05-2026",
+        (6, "Konsekvens efter tiltag"): "must be a whole number from 1 to 5 ('2,5')",
         (8, "Iboende konsekvens"): "is required",
         (8, "Status"): (
-            "'glemt' is not one of: identificeret, vurderet, behandling planlagt, accepteret, lukket"
+            "'glemt' is not one of: identificeret, vurderet, håndtering planlagt, accepteret, lukket"
         ),
-        (8, "Behandling"): "'ignorer' is not one of: reducer, accepter, overfør, undgå",
+        (8, "Håndteringsbeslutning"): "'ignorer' is not one of: reducer, accepter, overfør, undgå",
         (9, "Titel"): "must be at most 300 characters (it has 301)",
     }
     assert Risk.objects.count() == 0
@@ -348,7 +354,7 @@ def test_a_good_file_of_10000_rows_imports_completely_in_few_queries(sector: Per
             f"Risiko {n}",
             Ejer="riskowner.a" if n % 2 else "",
             Aktiver="EPJ" if n % 3 == 0 else "",
-            **{"Iboende sandsynlighed": 2 + n % 4, "Næste review": "2026-05-31"},
+            **{"Iboende sandsynlighed": 2 + n % 4, "Næste revurdering": "2026-05-31"},
         )
         for n in range(10_000)
     ]
@@ -425,8 +431,8 @@ def test_levels_follow_the_organisations_matrix(sector: Personas):
                 **{
                     "Iboende sandsynlighed": likelihood,
                     "Iboende konsekvens": consequence,
-                    "Restsandsynlighed": 1,
-                    "Restkonsekvens": consequence,
+                    "Sandsynlighed efter tiltag": 1,
+                    "Konsekvens efter tiltag": consequence,
                 },
             )
             for likelihood, consequence in scores
@@ -516,8 +522,8 @@ def test_unknown_and_missing_headers_are_reported_on_row_1(sector: Personas):
         (1, "Farve", "unknown column 'Farve'"),
         (1, "Iboende konsekvens", "the required column 'Iboende konsekvens' (or 'Inherent consequence') is missing"),
         (1, "Iboende sandsynlighed", "the required column 'Iboende sandsynlighed' (or 'Inherent likelihood') is missing"),
-        (1, "Restkonsekvens", "the required column 'Restkonsekvens' (or 'Residual consequence') is missing"),
-        (1, "Restsandsynlighed", "the required column 'Restsandsynlighed' (or 'Residual likelihood') is missing"),
+        (1, "Konsekvens efter tiltag", "the required column 'Konsekvens efter tiltag' (or 'Residual consequence') is missing"),
+        (1, "Sandsynlighed efter tiltag", "the required column 'Sandsynlighed efter tiltag' (or 'Residual likelihood') is missing"),
         (1, "titel", "the column 'titel' appears twice"),
     ]  # fmt: skip
 
@@ -764,12 +770,12 @@ def test_the_export_writes_danish_words_scores_levels_and_shared_regions(sector:
     assert (row["Trussel"], row["Angrebsflade"]) == ("Ransomware", "digital")
     assert (row["Iboende score"], row["Iboende niveau"]) == ("12", "høj")
     assert (row["Restscore"], row["Restniveau"]) == ("4", "lav")
-    assert (row["Ejer"], row["Status"], row["Behandling"]) == (
+    assert (row["Ejer"], row["Status"], row["Håndteringsbeslutning"]) == (
         "riskowner.a",
-        "behandling planlagt",
+        "håndtering planlagt",
         "overfør",
     )
-    assert (row["Næste review"], row["Aktiver"], row["Delt med"]) == (
+    assert (row["Næste revurdering"], row["Aktiver"], row["Delt med"]) == (
         "2026-05-31",
         "EPJ",
         "region-b",
@@ -778,7 +784,7 @@ def test_the_export_writes_danish_words_scores_levels_and_shared_regions(sector:
     header, values = read_xlsx(export_risks(queryset=Risk.objects.all(), fmt="xlsx")[0])
     cells = dict(zip(header, values, strict=True))
     assert cells["Iboende score"] == 12
-    assert cells["Næste review"].date() == date(2026, 5, 31)  # a real date cell
+    assert cells["Næste revurdering"].date() == date(2026, 5, 31)  # a real date cell
     sheet = load_workbook(
         io.BytesIO(export_risks(queryset=Risk.objects.all(), fmt="xlsx")[0])
     ).active
@@ -985,3 +991,166 @@ def test_the_export_query_count_does_not_grow_with_the_number_of_risks(sector: P
     few = export_queries()
     add(20)
     assert export_queries() == few
+
+
+# --- renamed headers: the export writes today's words, old files keep importing --------------
+
+#: Headers (and a status word) the export wrote before the word list changed, by today's.
+FORMER_WORDS = {
+    "Sandsynlighed efter tiltag": "Restsandsynlighed",
+    "Konsekvens efter tiltag": "Restkonsekvens",
+    "Håndteringsbeslutning": "Behandling",
+    "Næste revurdering": "Næste review",
+    "håndtering planlagt": "behandling planlagt",
+}
+
+
+def in_former_words(rows: list[list]) -> list[list]:
+    """``rows`` as a file exported before the renaming would have them."""
+    return [[FORMER_WORDS.get(value, value) for value in row] for row in rows]
+
+
+def test_the_export_and_the_template_use_the_current_words(sector: Personas):
+    make_risks(sector.region_a, 1, status="treatment_planned", next_review=date(2026, 9, 30))
+    header, row = read_csv(export_risks(queryset=Risk.objects.all(), fmt="csv")[0])
+    xlsx_header = list(read_xlsx(export_risks(queryset=Risk.objects.all(), fmt="xlsx")[0])[0])
+
+    for written in (header, xlsx_header):
+        assert written[12:16] == [
+            "Sandsynlighed efter tiltag",
+            "Konsekvens efter tiltag",
+            "Restscore",
+            "Restniveau",
+        ]
+        assert "Næste revurdering" in written and "Håndteringsbeslutning" in written
+        assert not {"Restsandsynlighed", "Restkonsekvens", "Behandling", "Næste review"} & set(
+            written
+        )
+    assert row[header.index("Status")] == "håndtering planlagt"
+    assert row[header.index("Næste revurdering")] == "2026-09-30"
+
+    template = load_workbook(
+        io.BytesIO(
+            import_template(
+                layout=importexport.RISKS, organisation=sector.region_a, user=sector.ciso_a
+            )
+        )
+    )
+    first_row = [cell.value for cell in template.worksheets[0][1]]
+    assert "Sandsynlighed efter tiltag" in first_row and "Næste revurdering" in first_row
+    assert "Restsandsynlighed" not in first_row
+
+
+@pytest.mark.parametrize("words", ["current", "former"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_file_with_the_current_or_the_former_headers_imports(
+    sector: Personas, words: str, fmt: str
+):
+    rows = [
+        RISK_HEADERS,
+        risk_row(
+            "Leverandørangreb",
+            Status="håndtering planlagt",
+            Håndteringsbeslutning="overfør",
+            **{
+                "Sandsynlighed efter tiltag": 3,
+                "Konsekvens efter tiltag": 1,
+                "Næste revurdering": "2026-11-30",
+            },
+        ),
+    ]
+    if words == "former":
+        rows = in_former_words(rows)
+        assert "Restsandsynlighed" in rows[0] and "behandling planlagt" in rows[1]
+    upload = csv_upload(rows) if fmt == "csv" else xlsx_upload(rows)
+
+    assert import_risks(organisation=sector.region_a, user=sector.ciso_a, upload=upload) == 1
+
+    risk = Risk.objects.get(title="Leverandørangreb")
+    assert (risk.residual_likelihood, risk.residual_consequence) == (3, 1)
+    assert (risk.status, risk.treatment) == ("treatment_planned", "transfer")
+    assert risk.next_review == date(2026, 11, 30)
+
+
+def test_an_error_names_the_column_as_the_old_file_wrote_it(sector: Personas):
+    rows = in_former_words(
+        [
+            RISK_HEADERS,
+            risk_row("A", **{"Næste revurdering": "i morgen", "Sandsynlighed efter tiltag": 9}),
+        ]
+    )
+    with pytest.raises(ImportFailed) as excinfo:
+        import_risks(organisation=sector.region_a, user=sector.ciso_a, upload=csv_upload(rows))
+    assert sorted(errors_of(excinfo)) == [(2, "Næste review"), (2, "Restsandsynlighed")]
+
+
+def test_a_header_named_twice_in_old_and_new_words_is_refused(sector: Personas):
+    rows = [
+        [*RISK_HEADERS, "Restsandsynlighed"],
+        [*risk_row("A"), 2],
+    ]
+    with pytest.raises(ImportFailed) as excinfo:
+        import_risks(organisation=sector.region_a, user=sector.ciso_a, upload=csv_upload(rows))
+    assert [(e.row, e.column, e.message) for e in excinfo.value.errors] == [
+        (1, "Restsandsynlighed", "the column 'Restsandsynlighed' appears twice")
+    ]
+    assert not Risk.objects.exists()
+
+
+@pytest.mark.parametrize("words", ["current", "former"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_in_current_or_former_words_updates_the_risks_it_names(
+    sector: Personas, words: str, fmt: str
+):
+    (risk,) = make_risks(
+        sector.region_a, 1, status="treatment_planned", treatment="reduce", next_review=None
+    )
+    content, _type, suffix = export_risks(queryset=Risk.objects.all(), fmt=fmt)
+    if suffix == "csv":
+        header, row = read_csv(content)
+    else:
+        header, row = (list(values) for values in read_xlsx(content))
+    row[header.index("Sandsynlighed efter tiltag")] = 1
+    row[header.index("Næste revurdering")] = "2027-01-31"
+    rows = [header, row] if words == "current" else in_former_words([header, row])
+    upload = csv_upload(rows) if suffix == "csv" else xlsx_upload(rows)
+
+    assert import_risks(organisation=sector.region_a, user=sector.ciso_a, upload=upload) == 1
+
+    risk.refresh_from_db()
+    assert (risk.residual_likelihood, risk.next_review) == (1, date(2027, 1, 31))
+    assert (risk.status, risk.treatment) == ("treatment_planned", "reduce")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_in_todays_words_reads_back_to_the_same_risks(sector: Personas, fmt: str):
+    make_risks(
+        sector.region_a,
+        2,
+        status="treatment_planned",
+        treatment="transfer",
+        residual_likelihood=1,
+        residual_consequence=3,
+        next_review=date(2026, 12, 15),
+    )
+    fields = [
+        "title",
+        "residual_likelihood",
+        "residual_consequence",
+        "status",
+        "treatment",
+        "next_review",
+    ]
+    content, _type, suffix = export_risks(queryset=Risk.objects.all(), fmt=fmt)
+
+    assert (
+        import_risks(
+            organisation=sector.region_b, user=sector.ciso_b, upload=without_ids(content, suffix)
+        )
+        == 2
+    )
+
+    original = sorted(Risk.objects.filter(organisation=sector.region_a).values_list(*fields))
+    copied = sorted(Risk.objects.filter(organisation=sector.region_b).values_list(*fields))
+    assert copied == original
+    assert original[0][1:] == (1, 3, "treatment_planned", "transfer", date(2026, 12, 15))
