@@ -62,6 +62,27 @@ class TaskReportSerializer(_Linked):
     period = serializers.CharField()
 
 
+class TaskIncidentClockSerializer(serializers.Serializer):
+    """An open reporting clock of an incident the person owns or answers for: the clock and
+    a link to its incident."""
+
+    incident = serializers.IntegerField(source="incident.pk")
+    organisation = serializers.CharField(source="incident.organisation.slug")
+    kind = serializers.CharField(source="deadline.kind")
+    due_at = serializers.DateTimeField(source="deadline.due_at")
+    overdue = serializers.BooleanField()
+    provisional = serializers.BooleanField(source="deadline.provisional")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj: Any) -> str:
+        return self.context["request"].build_absolute_uri(obj.incident.get_absolute_url())
+
+
+class TaskIncidentClocksSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    results = TaskIncidentClockSerializer(many=True, source="rows")
+
+
 class TaskActionsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     results = TaskActionSerializer(many=True, source="rows")
@@ -79,6 +100,7 @@ class MyTasksSerializer(serializers.Serializer):
     period = serializers.CharField(source="period.label")
     treatment_actions = TaskActionsSerializer(source="actions")
     risk_reviews = TaskReviewsSerializer(source="reviews")
+    incident_clocks = TaskIncidentClocksSerializer()
     missing_status_updates = TaskInitiativeSerializer(many=True, source="missing_updates")
     campaigns_to_submit = TaskCampaignSerializer(many=True)
     campaigns_to_approve = TaskCampaignSerializer(many=True)

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from capabilities.demo import seed_demo_maturity
 from composition.reference_data import reference_data_load
+from incidents.demo import seed_demo_incidents
 from initiatives.demo import seed_demo_initiatives
 from portal.access.roles import Role
 from portal.models import Membership, Organisation
@@ -194,3 +195,5 @@ def seed_demo_sector(*, scale: Decimal, seed: int, log: Log) -> None:
     seed_demo_initiatives(rng=rng, log=log)
     seed_demo_risks(scale=scale, rng=rng, log=log)
     seed_demo_maturity(rng=rng, log=log)
+    # Their own generator: the data seeded before stays what it was for the same seed.
+    seed_demo_incidents(rng=random.Random(f"incidents-{seed}"), log=log)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident, IncidentSubmission
 from incidents.services import incident_submission_record
+from incidents.timeline import incident_save
 from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin, VersionedModelForm
 from portal.integer_bounds import integer_key
 from portal.models import Organisation
@@ -47,6 +48,15 @@ class IncidentForm(VersionedModelForm):
             "personal_data_categories",
             "data_subjects_approx",
             "records_approx",
+            "data_subject_categories",
+            "breach_nature",
+            "breach_consequences",
+            "breach_measures",
+            "contact_point",
+            "impact",
+            "indicators_of_compromise",
+            "root_cause",
+            "mitigation",
             "nis2_significant",
             "nis2_reason",
             "gdpr_breach",
@@ -61,6 +71,15 @@ class IncidentForm(VersionedModelForm):
             "personal_data_categories": forms.Textarea(attrs={"rows": 2}),
             "nis2_reason": forms.Textarea(attrs={"rows": 2}),
             "gdpr_exception_reason": forms.Textarea(attrs={"rows": 2}),
+            "data_subject_categories": forms.Textarea(attrs={"rows": 2}),
+            "breach_nature": _TEXT,
+            "breach_consequences": _TEXT,
+            "breach_measures": _TEXT,
+            "contact_point": forms.Textarea(attrs={"rows": 2}),
+            "impact": _TEXT,
+            "indicators_of_compromise": _TEXT,
+            "root_cause": _TEXT,
+            "mitigation": _TEXT,
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -99,6 +118,16 @@ class IncidentForm(VersionedModelForm):
             for name in ("owner", "affected_systems", "critical_functions"):
                 self.fields[name].help_text = help_text
 
+    def save(self, commit: bool = True) -> Incident:
+        """Saves through ``incident_save``: a change of status or severity enters the
+        incident's timeline by itself."""
+        relations = {
+            field.name: self.cleaned_data[field.name]
+            for field in Incident._meta.many_to_many
+            if field.name in self.cleaned_data
+        }
+        return incident_save(incident=self.instance, user=self.user, relations=relations)
+
 
 class IncidentSubmissionForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.ModelForm):
     """Records a report sent for one of the incident's clocks (the incident's classification
@@ -106,8 +135,12 @@ class IncidentSubmissionForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Mo
 
     class Meta:
         model = IncidentSubmission
-        fields = ["kind", "submitted_at", "recipient", "reference", "late_reason"]
-        widgets = {"submitted_at": _MOMENT, "late_reason": _TEXT}
+        fields = ["kind", "submitted_at", "recipient", "reference", "late_reason", "reported_text"]
+        widgets = {
+            "submitted_at": _MOMENT,
+            "late_reason": _TEXT,
+            "reported_text": forms.Textarea(attrs={"rows": 8}),
+        }
 
     def __init__(self, *args, incident: Incident, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,8 +1,9 @@
 """The reporting clocks an incident can start (``reference/reporting_deadlines.yaml``).
 
 The file is the app's reference data: the legal deadlines in words, and for each clock the
-portal runs its ``kind`` and either ``hours`` from becoming aware or ``months_after`` the
-submission of another stage. It is read once per process.
+portal runs its ``kind``, either ``hours`` from becoming aware or ``months_after`` the
+submission of another stage, and the incident's ``fields`` its report holds (the stage's
+notification draft, ``incidents.drafts``). It is read once per process.
 """
 
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ class StageRule:
     hours: int | None = None
     months_after: int | None = None
     after_kind: DeadlineKind | None = None
+    #: The incident's fields the stage's report holds, in the order the draft gives them.
+    fields: tuple[str, ...] = ()
 
 
 @cache
@@ -69,9 +72,12 @@ def stage_rules() -> dict[DeadlineKind, StageRule]:
                 hours=stage.get("hours"),
                 months_after=stage.get("months_after"),
                 after_kind=DeadlineKind(after) if after else None,
+                fields=tuple(stage.get("fields") or ()),
             )
             if rule.hours is None and (rule.months_after is None or rule.after_kind is None):
                 raise ValueError(f"{REFERENCE_FILE}: {kind} has no deadline the portal can run")
+            if not rule.fields:
+                raise ValueError(f"{REFERENCE_FILE}: {kind} names no fields for its report")
             rules[kind] = rule
     missing = set(DeadlineKind) - set(rules)
     if missing:

@@ -23,7 +23,13 @@ from capabilities.models import (
     MaturityEntry,
     Requirement,
 )
-from incidents.models import Incident, IncidentSubmission
+from incidents.models import (
+    Incident,
+    IncidentReminder,
+    IncidentRiskLink,
+    IncidentSubmission,
+    IncidentTimelineEntry,
+)
 from initiatives.models import (
     Deliverable,
     Initiative,
@@ -44,6 +50,7 @@ from portal.models import (
     ExternalIdentity,
     Membership,
     Organisation,
+    Preferences,
     ServiceAccount,
     WorkerHeartbeat,
 )
@@ -56,6 +63,7 @@ from risks.models import (
     Risk,
     RiskMatrix,
     RiskSnapshot,
+    RiskSnapshotListing,
     Threat,
     TreatmentAction,
 )
@@ -90,6 +98,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = "viewer"
+
+
+class PreferencesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Preferences
+
+    user = factory.SubFactory(UserFactory)
+    daily_digest = True
 
 
 class ApiTokenFactory(factory.django.DjangoModelFactory):
@@ -406,6 +422,16 @@ class RiskSnapshotFactory(factory.django.DjangoModelFactory):
     period = "2026-Q1"
 
 
+class RiskSnapshotListingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiskSnapshotListing
+
+    snapshot = factory.SubFactory(RiskSnapshotFactory)
+    listing = factory.LazyAttribute(
+        lambda o: {"quarter": o.snapshot.period, "top": [], "accepted": [], "closed": []}
+    )
+
+
 class ImportJobFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ImportJob
@@ -489,6 +515,40 @@ class IncidentSubmissionFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyAttribute(lambda s: s.incident.aware_at + timedelta(hours=3))
     recipient = "virk.dk (CFCS)"
     by = factory.SubFactory(UserFactory)
+
+
+class IncidentReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentReminder
+
+    incident = factory.SubFactory(IncidentFactory)
+    kind = "nis2_early_warning"
+    stage = "due_soon"
+    due_at = factory.LazyAttribute(lambda r: r.incident.aware_at + timedelta(hours=24))
+    sent_at = factory.LazyAttribute(lambda r: r.due_at - timedelta(hours=5))
+    recipients = 1
+
+
+class IncidentTimelineEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentTimelineEntry
+
+    incident = factory.SubFactory(IncidentFactory)
+    kind = "observation"
+    text = factory.Sequence(lambda n: f"Observation {n}: krypterede filer på drev H.")
+    occurred_at = factory.LazyAttribute(lambda e: e.incident.aware_at + timedelta(hours=1))
+    author = factory.SubFactory(UserFactory)
+
+
+class IncidentRiskLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentRiskLink
+
+    incident = factory.SubFactory(IncidentFactory, status="resolved")
+    risk = factory.SubFactory(
+        RiskFactory, organisation=factory.SelfAttribute("..incident.organisation")
+    )
+    created_by = factory.SubFactory(UserFactory)
 
 
 def api_token_for(user, *, scope: str = "write", name: str = "test") -> str:

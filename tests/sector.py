@@ -1,7 +1,7 @@
 """A small demo-like sector on top of the personas: reference data and, in both regions,
 assets, risks with treatments, a critical function, an attack-surface profile, a maturity
 campaign, implementation status, a report run, a narrative draft and an incident with a
-submission.
+submission and a reminder.
 
 Region B's risks carry marker titles and ids far above anything else, so that a test can
 search any response for them: a region-A user must never see one.
@@ -14,7 +14,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from capabilities.maturity import assessment_start
-from incidents.models import Incident, IncidentSubmission
+from incidents.models import (
+    Incident,
+    IncidentReminder,
+    IncidentRiskLink,
+    IncidentSubmission,
+    IncidentTimelineEntry,
+)
 from initiatives.models import (
     Deliverable,
     Initiative,
@@ -159,6 +165,25 @@ def _region(sector: Sector, region: Organisation, suffix: str, *, first_risk_id=
         reference=f"{suffix.upper()}-2026-001",
         by=ciso,
     )
+    IncidentReminder.objects.create(
+        incident=incident,
+        kind="nis2_early_warning",
+        stage="due_soon",
+        due_at=incident.aware_at + timedelta(hours=24),
+        sent_at=incident.aware_at + timedelta(hours=18),
+        recipients=1,
+    )
+    # Its timeline (an action with an owner) and a lesson learned: confidential like it.
+    IncidentTimelineEntry.objects.create(
+        incident=incident,
+        kind="action",
+        text=f"{risk_label}: gendan laboratoriesystemet fra backup",
+        occurred_at=incident.aware_at + timedelta(hours=2),
+        author=ciso,
+        owner=owner,
+        due=today + timedelta(days=7),
+    )
+    IncidentRiskLink.objects.create(incident=incident, risk=risks[0], created_by=ciso)
     NarrativeDraft.objects.create(
         kind="ciso_quarterly",
         organisation=region,

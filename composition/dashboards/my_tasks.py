@@ -1,24 +1,29 @@
 """A person's own tasks ("Mine opgaver"): what waits for them across the apps.
 
-Treatment actions and risk reviews they own that are due soon or overdue, the status updates
-their working groups owe for the current period, maturity campaigns to submit or approve and
-report drafts to approve. Every list reads through the permission layer (``restrict`` for
+Treatment actions and risk reviews they own that are due soon or overdue, the reporting clocks
+of the incidents they own or answer for as their region's CISO, the status updates their
+working groups owe for the current period, maturity campaigns to submit or approve and report
+drafts to approve. Every list reads through the permission layer (``restrict`` for
 what they may see or change, the named actions for approvals, the campaigns' four-eyes rule),
 so an object of a region the person has no role in never appears. The number of queries does
 not grow with the register (asserted in the tests).
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from capabilities.maturity import approval_needs_another_person
 from capabilities.models import MaturityAssessment
-from composition.dashboards.region import Panel, panel
+from composition.dashboards.region import PANEL_ROWS, Panel, panel
+from incidents.clocks import COPENHAGEN
+from incidents.models import Incident
+from incidents.selectors import open_clocks, with_submissions
 from initiatives.models import Initiative, WorkingGroup
 from initiatives.selectors import current_strategy, initiatives_missing_update
 from portal.access import Action, can, dashboard_regions, organisations_where
@@ -41,6 +46,8 @@ class MyTasks:
     period: Period
     actions: Panel
     reviews: Panel
+    #: Open reporting clocks (``incidents.selectors.ClockRow``), overdue or due by ``due_by``.
+    incident_clocks: Panel
     missing_updates: list[Initiative]
     campaigns_to_submit: list[MaturityAssessment]
     campaigns_to_approve: list[MaturityAssessment]
@@ -58,6 +65,7 @@ class MyTasks:
         return (
             self.actions.total
             + self.reviews.total
+            + self.incident_clocks.total
             + len(self.missing_updates)
             + self.campaign_count
             + len(self.reports_to_approve)
@@ -82,6 +90,28 @@ def _due_reviews(user: User, *, today: date, due_by: date) -> Panel:
         .order_by("next_review", "pk")
     )
     return panel(reviews, f"{reverse('risks:risk_list')}?{urlencode({'owner': user.username})}")
+
+
+def _incident_clocks(user: User, *, now: datetime, due_by: date) -> Panel:
+    """The open clocks of the open incidents the person owns or answers for as their
+    region's CISO (``incidents.answer_for_clocks``), overdue or due by ``due_by`` (two
+    queries). Each links to its incident; the page shows the clock, not the incident."""
+    scope = organisations_where(user, "incidents.answer_for_clocks")
+    theirs = Q() if scope is None else Q(owner=user) | Q(organisation__in=scope)
+    incidents = (
+        Incident.objects.restrict(user, Action.VIEW)
+        .open()
+        .filter(theirs)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    rows = [
+        row
+        for row in open_clocks(with_submissions(incidents), now=now)
+        if row.overdue or row.deadline.due_at.astimezone(COPENHAGEN).date() <= due_by
+    ]
+    url = f"{reverse('incidents:incident_list')}?{urlencode({'open': 'true'})}"
+    return Panel(rows=rows[:PANEL_ROWS], total=len(rows), url=url)
 
 
 def _missing_updates(user: User, *, today: date, period: Period) -> list[Initiative]:
@@ -163,9 +193,10 @@ def working_groups_of(user: User) -> QuerySet[WorkingGroup]:
     )
 
 
-def my_tasks(*, user: User, today: date | None = None) -> MyTasks:
+def my_tasks(*, user: User, today: date | None = None, now: datetime | None = None) -> MyTasks:
     """What waits for ``user`` today, as they may see it."""
     today = today or date.today()
+    now = now or timezone.now()
     due_by = today + DUE_WITHIN
     period = current_period(today)
     return MyTasks(
@@ -174,6 +205,7 @@ def my_tasks(*, user: User, today: date | None = None) -> MyTasks:
         period=period,
         actions=_due_actions(user, today=today, due_by=due_by),
         reviews=_due_reviews(user, today=today, due_by=due_by),
+        incident_clocks=_incident_clocks(user, now=now, due_by=due_by),
         missing_updates=_missing_updates(user, today=today, period=period),
         campaigns_to_submit=_campaigns_to_submit(user),
         campaigns_to_approve=_campaigns_to_approve(user),

@@ -6,17 +6,20 @@ number of queries is fixed, whatever the size of the register (asserted in the t
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from capabilities.selectors import current_assessment, discipline_overview, maturity_chart
 from composition.dashboards.changes import changes_since
 from composition.dashboards.visits import visit_record
+from incidents.models import Incident
+from incidents.selectors import clock_watch
 from initiatives.models import RegionalImplementation
 from portal.access import Action
 from portal.models import Organisation
@@ -24,6 +27,7 @@ from portal.periods import current_period
 from reports.models import ReportRun
 from risks.models import LEVEL_ORDER, Risk, TreatmentAction, risk_matrix_for
 from risks.selectors import (
+    RegisterCounts,
     heatmap_cell_url,
     heatmap_register_url,
     heatmap_risks,
@@ -47,12 +51,15 @@ class Panel:
         return max(0, self.total - len(self.rows))
 
 
-def panel(queryset: QuerySet, url: str) -> Panel:
+def panel(queryset: QuerySet, url: str, *, total: int | None = None) -> Panel:
     """The first rows and the total: always two queries, whether the panel has three rows
-    or three thousand. (A window count in the same query would join every matching row to
-    what ``select_related`` asks for; a separate COUNT joins nothing it does not filter on.)"""
+    or three thousand (one when the ``total`` is known already). (A window count in the same
+    query would join every matching row to what ``select_related`` asks for; a separate
+    COUNT joins nothing it does not filter on.)"""
     rows = list(queryset[:PANEL_ROWS])
-    return Panel(rows=rows, total=queryset.order_by().count(), url=url)
+    if total is None:
+        total = queryset.order_by().count()
+    return Panel(rows=rows, total=total, url=url)
 
 
 def _register_url(organisation: Organisation, **filters: Any) -> str:
@@ -61,27 +68,49 @@ def _register_url(organisation: Organisation, **filters: Any) -> str:
     )
 
 
+def _incident_panels(user: User, organisation: Organisation, now: datetime) -> dict[str, Any]:
+    """The region's open incidents and their clocks that have run out or run out within
+    24 hours, each linking to its incident (two queries)."""
+    watch = clock_watch(Incident.objects.restrict_to(user, Action.VIEW, organisation), now=now)
+    url = (
+        f"{reverse('incidents:incident_list')}?"
+        f"{urlencode({'organisation': organisation.slug, 'open': 'true'})}"
+    )
+    return {
+        "open_incidents": watch.open_incidents,
+        "incident_list_url": url,
+        "overdue_clocks": Panel(rows=watch.overdue[:PANEL_ROWS], total=len(watch.overdue), url=url),
+        "running_out_clocks": Panel(
+            rows=watch.running_out[:PANEL_ROWS], total=len(watch.running_out), url=url
+        ),
+    }
+
+
 def region_dashboard(
-    *, user: User, organisation: Organisation, today: date | None = None
+    *,
+    user: User,
+    organisation: Organisation,
+    today: date | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Every panel of ``organisation``'s dashboard as ``user`` may see it."""
     today = today or date.today()
+    now = now or timezone.now()
     # The open risks, as the heatmap counts them and as the register lists them from its cells.
     risks = heatmap_risks(
         Risk.objects.restrict_to(user, Action.VIEW, organisation), organisation=organisation
     )
     matrix = risk_matrix_for(organisation)
+    # One pass over the register: the heatmap's cells, the levels, the overdue revurderinger.
+    register = RegisterCounts.of(risks, reviews_due_before=today)
     heatmap = register_heatmap(
         queryset=risks,
         matrix=matrix,
         kind="residual",
         url_for=heatmap_cell_url(organisation, kind="residual"),
+        counts=register.residual_cells,
     )
-    # Levels follow the matrix (risks are re-levelled when it changes), so the heatmap's
-    # cells give the counts per level without another pass over the register.
-    counts: dict[str, int] = {}
-    for cell in heatmap.cells:
-        counts[cell.level] = counts.get(cell.level, 0) + cell.count
+    counts = register.residual_levels
 
     assessment = current_assessment(user=user, organisation=organisation)
     columns = discipline_overview(assessment=assessment) if assessment else []
@@ -135,12 +164,15 @@ def region_dashboard(
             actions, f"{reverse('risks:treatment_plan')}?{urlencode({'overdue': 'true'})}"
         ),
         "overdue_reviews": panel(
-            reviews, heatmap_register_url(organisation, review_overdue="true")
+            reviews,
+            heatmap_register_url(organisation, review_overdue="true"),
+            total=register.reviews_overdue,
         ),
         "stale_implementations": panel(
             implementations, reverse("initiatives:implementation_matrix")
         ),
         "report_runs": panel(runs, reverse("reports:run_list")),
+        **_incident_panels(user, organisation, now),
         "previous_visit": previous_visit,
         "changes": changes_since(user=user, organisation=organisation, since=previous_visit),
     }

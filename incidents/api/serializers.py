@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from incidents.models import Incident, IncidentSubmission
 from incidents.reporting_rules import DeadlineKind
+from incidents.timeline import incident_save
+from portal.access.principal import signed_in_user
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 from portal.models import Organisation
 from risks.models import Asset, CriticalFunction
@@ -63,6 +65,15 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "personal_data_categories",
             "data_subjects_approx",
             "records_approx",
+            "data_subject_categories",
+            "breach_nature",
+            "breach_consequences",
+            "breach_measures",
+            "contact_point",
+            "impact",
+            "indicators_of_compromise",
+            "root_cause",
+            "mitigation",
             "nis2_significant",
             "nis2_reason",
             "personal_data_breach",
@@ -93,6 +104,34 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
             raise serializers.ValidationError(errors)
         return attrs
 
+    # Saved through ``incident_save``: a change of status or severity enters the timeline.
+    def create(self, validated_data: dict) -> Incident:
+        relations = _relations(validated_data)
+        return incident_save(
+            incident=Incident(**validated_data),
+            user=signed_in_user(self.context["request"].user),
+            relations=relations,
+        )
+
+    def update(self, instance: Incident, validated_data: dict) -> Incident:
+        relations = _relations(validated_data)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return incident_save(
+            incident=instance,
+            user=signed_in_user(self.context["request"].user),
+            relations=relations,
+        )
+
+
+def _relations(validated_data: dict) -> dict:
+    """The many-to-many values, taken out of ``validated_data``."""
+    return {
+        field.name: validated_data.pop(field.name)
+        for field in Incident._meta.many_to_many
+        if field.name in validated_data
+    }
+
 
 class IncidentSubmissionSerializer(serializers.ModelSerializer):
     """A submission for one of the incident's clocks; ``recipient`` defaults to where the
@@ -111,6 +150,7 @@ class IncidentSubmissionSerializer(serializers.ModelSerializer):
             "recipient",
             "reference",
             "late_reason",
+            "reported_text",
             "by",
             "created_at",
         ]

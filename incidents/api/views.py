@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incidents.api.serializers import IncidentSerializer, IncidentSubmissionSerializer
+from incidents.api.timeline import TimelineActionMixin
 from incidents.filtersets import IncidentFilterSet
 from incidents.models import Incident, IncidentSubmission
 from incidents.services import default_recipient, incident_submission_record
@@ -16,7 +17,7 @@ from portal.access.principal import signed_in_user
 from portal.api.viewsets import RestrictedModelViewSet
 
 
-class IncidentViewSet(RestrictedModelViewSet):
+class IncidentViewSet(TimelineActionMixin, RestrictedModelViewSet):
     """The incident registers the caller may read, each incident with its reporting clocks.
     Incidents are documented, never deleted (GDPR Art. 33(5)): ``DELETE`` is 405."""
 

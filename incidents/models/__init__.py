@@ -4,12 +4,27 @@ from incidents.models.incident import (
     IncidentSeverity,
     IncidentStatus,
 )
+from incidents.models.lesson import IncidentRiskLink
+from incidents.models.reminder import IncidentReminder, ReminderStage
 from incidents.models.submission import IncidentSubmission
+from incidents.models.timeline import (
+    WRITTEN_KINDS,
+    IncidentTimelineEntry,
+    TimelineIsAppendOnly,
+    TimelineKind,
+)
 
 __all__ = [
+    "WRITTEN_KINDS",
     "Incident",
     "IncidentCategory",
+    "IncidentReminder",
+    "IncidentRiskLink",
     "IncidentSeverity",
     "IncidentStatus",
     "IncidentSubmission",
+    "IncidentTimelineEntry",
+    "ReminderStage",
+    "TimelineIsAppendOnly",
+    "TimelineKind",
 ]

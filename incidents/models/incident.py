@@ -108,6 +108,57 @@ class Incident(VersionedModel):
     records_approx = models.PositiveIntegerField(
         _("approximate number of records"), null=True, blank=True
     )
+    # What the notifications report (``reference/reporting_deadlines.yaml``, each stage's
+    # ``fields``): recorded as they become known; a notification draft lists those still empty.
+    impact = models.TextField(
+        _("impact"),
+        blank=True,
+        help_text=_(
+            "The assessment of the incident's impact: services, patients, operations, others "
+            "affected (NIS2 incident notification and final report)."
+        ),
+    )
+    indicators_of_compromise = models.TextField(
+        _("indicators of compromise"),
+        blank=True,
+        help_text=_("E.g. IP addresses, domains, file hashes, accounts (where available)."),
+    )
+    root_cause = models.TextField(
+        _("type of threat or root cause"),
+        blank=True,
+        help_text=_("What is likely to have triggered the incident (NIS2 final report)."),
+    )
+    mitigation = models.TextField(_("applied and ongoing mitigation measures"), blank=True)
+    breach_nature = models.TextField(
+        _("nature of the breach"),
+        blank=True,
+        help_text=_(
+            "What happened to the personal data — disclosed, altered, lost or made "
+            "unavailable — and how (GDPR Art. 33(3)(a))."
+        ),
+    )
+    data_subject_categories = models.TextField(
+        _("categories of data subjects"),
+        blank=True,
+        help_text=_("E.g. patients, relatives, staff."),
+    )
+    breach_consequences = models.TextField(_("likely consequences of the breach"), blank=True)
+    breach_measures = models.TextField(
+        _("measures taken or proposed"),
+        blank=True,
+        help_text=_(
+            "To address the breach, including measures to mitigate its possible adverse "
+            "effects (GDPR Art. 33(3)(d))."
+        ),
+    )
+    contact_point = models.TextField(
+        _("contact point"),
+        blank=True,
+        help_text=_(
+            "Name and contact details of the data protection officer or another contact "
+            "point where more information can be obtained."
+        ),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -21,9 +21,10 @@ class SubmissionIsAppendOnly(Exception):
 
 class IncidentSubmission(models.Model):
     """A report sent to an authority for one of an incident's clocks: when, to whom, under
-    which reference, by whom. Recorded once and never changed or deleted; the first of each
-    kind stops its clock, later ones supplement it. A submission after the clock ran out
-    gives the reasons for the delay. Its policy lets nobody change or delete one, and no
+    which reference, by whom, and a frozen copy of what was reported (``reported_text``: the
+    stage's notification draft unless another text is given). Recorded once and never changed
+    or deleted; the first of each kind stops its clock, later ones supplement it. A
+    submission after the clock ran out gives the reasons for the delay. Its policy lets nobody change or delete one, and no
     route offers to; deleting one through the ORM is refused too."""
 
     incident = models.ForeignKey(
@@ -48,6 +49,14 @@ class IncidentSubmission(models.Model):
         verbose_name=_("recorded by"),
     )
     late_reason = models.TextField(_("reasons for the delay"), blank=True)
+    reported_text = models.TextField(
+        _("what was reported"),
+        blank=True,
+        help_text=_(
+            "A frozen copy of what was sent. Left empty, the portal keeps its notification "
+            "draft for the stage as it stood when the submission was recorded."
+        ),
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     access_policy = ParentPolicy(field="incident", append_only=True)

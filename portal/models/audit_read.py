@@ -17,6 +17,8 @@ class ReadKind(models.TextChoices):
     REPORT_PREVIEW = "report_preview", _("Report preview")
     AUDIT_EXPORT = "audit_export", _("Audit trail export")
     ACCESS_REVIEW = "access_review", _("Access review export (people and roles)")
+    INCIDENT_EXPORT = "incident_export", _("Incident register export")
+    INCIDENT_DRAFT = "incident_draft", _("Incident notification draft (PDF)")
 
 
 class AuditReadManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]

@@ -28,11 +28,12 @@ from risks.models import (
     TreatmentAction,
     risk_matrix_for,
 )
+from risks.related import related_to_risk
 from risks.selectors import (
+    RegisterCounts,
     heatmap_cell_url,
     heatmap_register_url,
     heatmap_risks,
-    level_counts,
     register_heatmap,
     risk_trend,
     treatment_plan,
@@ -137,7 +138,7 @@ class HeatmapView(RestrictedMixin, TemplateView):
         )
         risks = heatmap_risks(visible, organisation=organisation)
         matrix = risk_matrix_for(organisation) if organisation else RiskMatrix()
-        counts = level_counts(risks)
+        counts = RegisterCounts.of(risks)
         context.update(
             organisation=organisation,
             regions=visible_regions(self.request),
@@ -146,15 +147,21 @@ class HeatmapView(RestrictedMixin, TemplateView):
                 matrix=matrix,
                 kind="inherent",
                 url_for=heatmap_cell_url(organisation, kind="inherent"),
+                counts=counts.inherent_cells,
             ),
             residual=register_heatmap(
                 queryset=risks,
                 matrix=matrix,
                 kind="residual",
                 url_for=heatmap_cell_url(organisation, kind="residual"),
+                counts=counts.residual_cells,
             ),
             level_counts=[
-                (level, counts.get(level, 0), heatmap_register_url(organisation, level=level))
+                (
+                    level,
+                    counts.residual_levels.get(level, 0),
+                    heatmap_register_url(organisation, level=level),
+                )
                 for level in LEVEL_ORDER
             ],
             matrix=matrix,
@@ -183,6 +190,7 @@ class RiskDetailView(ObjectDetailView):
             may_edit_treatments=may_change,
             matrix=risk_matrix_for(self.object.organisation),
             shared_with=Organisation.objects.filter(shared_assets__in=assets).distinct(),
+            related_sections=related_to_risk(self.object, user=self.request.user),
         )
         return context
 

@@ -17,6 +17,8 @@ def incident_urls(incident: Incident) -> list[str]:
         reverse("incidents:incident_detail", kwargs={"pk": incident.pk}),
         reverse("incidents:incident_edit", kwargs={"pk": incident.pk}),
         reverse("incidents:submission_add", kwargs={"incident": incident.pk}),
+        reverse("incidents:draft", kwargs={"pk": incident.pk, "stage": "nis2_early_warning"}),
+        reverse("incidents:draft_pdf", kwargs={"pk": incident.pk, "stage": "nis2_notification"}),
         reverse("api:incident-detail", kwargs={"pk": incident.pk}),
         reverse("api:incident-submissions", kwargs={"pk": incident.pk}),
         reverse("api:incident-history", kwargs={"pk": incident.pk}),

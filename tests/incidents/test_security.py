@@ -17,6 +17,7 @@ LISTS = {
     "incidents:incident_list": "narrowed by restrict()",
     "incidents:incident_add": "a form whose choices are narrowed by restrict()",
     "api:incident-list": "narrowed by restrict()",
+    "incidents:incident_export": "the list's rows, narrowed by restrict()",
 }
 
 

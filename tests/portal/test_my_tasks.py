@@ -218,7 +218,8 @@ def test_the_secretariat_approves_the_sectors_drafts(sector, client_as):
 
 def test_every_section_has_its_empty_state(personas, client_as):
     html = _page(client_as, personas.outsider)
-    for section in ("actions", "reviews", "status-updates", "campaigns", "reports"):
+    sections = ("actions", "reviews", "incident-clocks", "status-updates", "campaigns", "reports")
+    for section in sections:
         assert 'class="empty-state"' in _section(html, section), section
 
 

@@ -50,6 +50,11 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
     "capabilities.reopen": [
         ("region A's campaign", lambda s: (_assessment_a(s),), ADMIN | {"ciso_a"}),
     ],
+    "incidents.answer_for_clocks": [
+        ("region A", lambda s: (s.personas.region_a,), {"ciso_a"}),
+        ("region B by id", lambda s: (s.personas.region_b.pk,), {"ciso_b"}),
+        ("the sector body", lambda s: (s.personas.sector_body,), set()),
+    ],
     "initiatives.assign_group": [
         ("", lambda s: (), ADMIN | {"secretariat"}),
     ],
@@ -145,6 +150,57 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
             {"secretariat"},
         ),
     ],
+    "reports.retry": [
+        (
+            "region A's run its CISO requested",
+            lambda s: (
+                ReportRun(
+                    kind=ReportKind.COUNCIL_APPENDIX,
+                    organisation=s.personas.region_a,
+                    requested_by=s.personas.ciso_a,
+                ),
+            ),
+            ADMIN | {"ciso_a"},
+        ),
+        (
+            "region A's run its risk owner requested",
+            lambda s: (
+                ReportRun(
+                    kind=ReportKind.CISO_QUARTERLY,
+                    organisation=s.personas.region_a,
+                    requested_by=s.personas.riskowner_a,
+                ),
+            ),
+            ADMIN | {"ciso_a", "riskowner_a"},
+        ),
+        (
+            "region A's run region B's risk owner requested",
+            lambda s: (
+                ReportRun(
+                    kind=ReportKind.CISO_QUARTERLY,
+                    organisation=s.personas.region_a,
+                    requested_by=s.personas.riskowner_b,
+                ),
+            ),
+            ADMIN | {"ciso_a"},
+        ),
+        (
+            "the sector's scheduled portfolio report",
+            lambda s: (ReportRun(kind=ReportKind.TSI_PORTFOLIO, organisation=None),),
+            ADMIN | {"secretariat"},
+        ),
+        (
+            "the sector's appendix a viewer requested",
+            lambda s: (
+                ReportRun(
+                    kind=ReportKind.COUNCIL_APPENDIX,
+                    organisation=None,
+                    requested_by=s.personas.viewer_b,
+                ),
+            ),
+            ADMIN | {"secretariat", "viewer_b"},
+        ),
+    ],
     "risks.accept_above_threshold": [
         ("region A", lambda s: (s.personas.region_a.pk,), ADMIN | {"ciso_a"}),
     ],
@@ -152,6 +208,8 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
         ("region B", lambda s: (s.personas.region_b.pk,), ADMIN | {"ciso_b"}),
         ("region A's risk", lambda s: (s.risks["a"][0],), ADMIN | {"ciso_a"}),
     ],
+    # TSI's picture of every region's counts: never a region's people, its CISO neither.
+    "risks.view_sector_picture": [("", lambda s: (), ADMIN | {"secretariat"})],
 }
 
 
@@ -188,7 +246,13 @@ def test_the_named_actions_answer_as_the_matrix_says(sector: Sector):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "name",
-    ["reports.request", "portal.read_region", "portal.belong_to_region", "portal.export_audit"],
+    [
+        "reports.request",
+        "portal.read_region",
+        "portal.belong_to_region",
+        "portal.export_audit",
+        "incidents.answer_for_clocks",
+    ],
 )
 def test_the_organisations_of_an_action_are_those_it_allows(sector: Sector, name):
     """``organisations_where`` (a form's choices) offers exactly the organisations in which

@@ -89,3 +89,64 @@ def test_its_data_is_plausible_accepted_risks_and_device_makers(db, settings):
         quantity[kind] = quantity.get(kind, 0) + device.quantity
     assert 149_000 <= sum(quantity.values()) <= 150_000
     assert quantity["Infusionspumper"] > 50 * quantity["CT-scannere"]
+
+
+def test_it_seeds_a_few_incidents_per_region_over_two_years(db, settings):
+    """Incidents in every region within the last two years, each as its register would
+    accept it; some clocks met, some submitted late with the reasons for the delay, some
+    run out; personal data breaches among them; in some region a clock running out today.
+    Seeding again adds none."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.models import Incident, IncidentSubmission
+    from portal.models import Organisation
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
+    now = timezone.now()
+    incidents = list(Incident.objects.prefetch_related("submissions").order_by("pk"))
+    regions = Organisation.objects.regions()
+    for region in regions:
+        theirs = [incident for incident in incidents if incident.organisation_id == region.pk]
+        assert 5 <= len(theirs) <= 10, region
+        assert len({incident.title for incident in theirs}) == len(theirs)
+    for incident in incidents:
+        incident.full_clean()  # field rules, the owner a member, closed only with no clock open
+        assert now - timedelta(days=731) < incident.detected_at <= incident.aware_at < now
+        assert incident.affected_systems.exists()
+    late = [
+        submission
+        for submission in IncidentSubmission.objects.select_related("incident")
+        if submission.submitted_at > _due(submission)
+    ]
+    assert late and all(len(submission.late_reason) > 40 for submission in late)
+    on_time = IncidentSubmission.objects.exclude(pk__in=[s.pk for s in late])
+    assert on_time.exists() and not on_time.exclude(late_reason="").exists()
+    deadlines = [deadline for incident in incidents for deadline in incident.deadlines(now)]
+    assert any(deadline.overdue for deadline in deadlines)  # a clock breached
+    assert any(
+        deadline.is_open and not deadline.overdue and deadline.due_at - now < timedelta(hours=24)
+        for deadline in deadlines
+    )
+    assert any(i.gdpr_breach and not i.gdpr_exception_unlikely_risk for i in incidents)
+    assert any(i.gdpr_exception_unlikely_risk for i in incidents)
+    assert {i.category for i in incidents} >= {"ransomware", "phishing", "personal_data_breach"}
+    count = Incident.objects.count()
+    call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
+    assert Incident.objects.count() == count
+
+
+def _due(submission):
+    from incidents.clocks import due_at, first_submissions
+
+    earlier = first_submissions(
+        (s.kind, s.submitted_at)
+        for s in submission.incident.submissions.all()
+        if s.submitted_at < submission.submitted_at
+    )
+    due, _provisional = due_at(
+        submission.kind, aware_at=submission.incident.aware_at, submitted=earlier
+    )
+    return due

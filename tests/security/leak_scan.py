@@ -44,7 +44,7 @@ import re
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.apps import apps
 from django.conf import settings
@@ -135,6 +135,18 @@ def plant_markers(region: Organisation) -> Planted:
         if not fields:
             continue
         for obj in model._default_manager.filter(**{organisation_path(model): region.pk}):
+            if getattr(model, "APPEND_ONLY", False):
+                # Rows the database refuses to change (an incident's timeline): the markers
+                # go into a new row like each.
+                texts = {f.attname: planted.add(model, None, f.name) for f in fields}
+                obj.pk = None
+                obj._state.adding = True
+                for attname, text in texts.items():
+                    setattr(obj, attname, text)
+                obj.save()
+                for text in texts.values():
+                    planted.markers[text] = replace(planted.markers[text], pk=obj.pk)
+                continue
             for f in fields:
                 setattr(obj, f.attname, planted.add(model, obj.pk, f.name))
             obj.save(update_fields=[f.attname for f in fields])

@@ -53,9 +53,17 @@ PARAMETER_MODELS: dict[str, type[Model]] = {
     "initiative_pk": Initiative,
     "risk": Risk,
     "incidents:submission_add incident": Incident,
+    # The timeline's and the lessons' routes name their incident (incidents.timeline_views).
+    "incident": Incident,
 }
 #: Path parameters that name no object, with a value that reaches the view.
-PARAMETER_VALUES = {"format": "json", "kind": "risks", "code": "detect", "transition": "submit"}
+PARAMETER_VALUES = {
+    "format": "json",
+    "kind": "risks",
+    "code": "detect",
+    "transition": "submit",
+    "stage": "nis2_early_warning",
+}
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,10 @@ NOT_OBJECT_SCOPED = {
     "api:my-tasks": "the signed-in user's own tasks, as my_tasks",
     "dashboard_tsi": "the portfolio and the regions' maturity, each narrowed by restrict()",
     "dashboard_operations": "the named action portal.operate (NAMED_ACTION_ROUTES below)",
+    "risks:sector_picture": "the named action risks.view_sector_picture "
+    "(NAMED_ACTION_ROUTES below); counts only (tests/risks/test_sector_picture.py)",
+    "risks:sector_picture_export": "as risks:sector_picture",
+    "api:sector-risk-picture": "as risks:sector_picture",
     "mfa_verify": "the signed-in user's own second factor",
     "mfa_enrol": "the signed-in user's own authenticator",
     "oidc_authentication_init": "public: starts single sign-on at the identity provider",
@@ -89,6 +93,8 @@ NOT_OBJECT_SCOPED = {
     "role (tests/portal/test_audit_reads.py)",
     "account": "the signed-in user's own account page and tokens",
     "api_token_create": "creates a token for the signed-in user only (test_api_tokens)",
+    "preferences": "the signed-in user's own daily digest and language "
+    "(tests/portal/test_daily_digest.py)",
     "sso_link": "links the signed-in user's own account (test_oidc)",
     "service_account_list": "the named action portal.manage_service_accounts "
     "(NAMED_ACTION_ROUTES below)",
@@ -130,6 +136,7 @@ NOT_OBJECT_SCOPED = {
             "risks:critical_function_add",
             "incidents:incident_list",
             "incidents:incident_add",
+            "incidents:incident_export",
             *(
                 f"api:{resource}-list"
                 for resource in (
@@ -237,6 +244,8 @@ def test_it_keeps_region_users_out_of_admin(sector):
 NAMED_ACTION_ROUTES = [
     ("dashboard_operations", "portal.operate"),
     ("service_account_list", "portal.manage_service_accounts"),
+    ("risks:sector_picture", "risks.view_sector_picture"),
+    ("risks:sector_picture_export", "risks.view_sector_picture"),
 ]
 
 

@@ -29,10 +29,19 @@ from portal.access.roles import Role
 from portal.audit.reads import record_read
 from portal.management.commands.rls_check import rls_gaps
 from portal.models import AuditRead, Organisation, ReadKind
+from portal.periods import Period
 from reports.models import NarrativeDraft, ReportKind, ReportRun
 from reports.services import run_generate
 from reports.tasks import generate_report
-from risks.models import Asset, Risk, RiskSnapshot, Threat, TreatmentAction
+from risks.models import (
+    Asset,
+    Risk,
+    RiskSnapshot,
+    RiskSnapshotListing,
+    Threat,
+    TreatmentAction,
+)
+from risks.selectors import QuarterListing, RankedRisk, risk_picture_at
 from tests.factories import api_token_for
 from tests.sector import make_sector
 from tests.security.leak_scan import PermissionSets, ScanClient, plant_markers, scan
@@ -113,7 +122,11 @@ def sector(personas, granted, settings, tmp_path):
         kind=ReportKind.TSI_PORTFOLIO, period="2026-H1", section="introduction", body="Sektor"
     )
     for region in (personas.region_a, personas.region_b):
-        RiskSnapshot.objects.create(organisation=region, period="2026-Q1")
+        snapshot = RiskSnapshot.objects.create(organisation=region, period="2026-Q1")
+        top = RankedRisk(1, f"Top risk of {region.slug}", 20, "critical", "Ejer", "open", 1, 0)
+        RiskSnapshotListing.objects.create(
+            snapshot=snapshot, listing=QuarterListing("2026-Q1", top=[top]).to_json()
+        )
         viewer = personas.viewer_a if region == personas.region_a else personas.viewer_b
         record_read(
             user=viewer, kind=ReadKind.RISK_EXPORT, model=Risk, organisation_ids=[region.pk]
@@ -259,6 +272,72 @@ def test_the_policies_let_through_what_the_sector_shares(sector, personas):
         with rls.principal_context(personas.viewer_a):
             assert not MaturityAssessment.objects.filter(organisation=personas.region_b).exists()
             assert ReportRun.objects.filter(organisation__isnull=True).exists()
+
+
+def test_the_secretariat_reads_every_region_s_snapshots_and_a_ciso_only_their_own(
+    sector, personas, client, settings
+):
+    """The sector's risk picture reads the regions' snapshots as the TSI secretariat: the
+    database shows them every region's (``risks`` migration 0013), a region's CISO only
+    their own — and the picture, with the ORM's filter off, still counts both regions."""
+    snapshots = RiskSnapshot.objects.filter(organisation__in=[personas.region_a, personas.region_b])
+    with app_role():
+        with rls.principal_context(personas.secretariat):
+            seen = set(snapshots.values_list("organisation__slug", flat=True))
+        with rls.principal_context(personas.ciso_a):
+            own = set(snapshots.values_list("organisation__slug", flat=True))
+    assert seen == {"region-a", "region-b"}
+    assert own == {"region-a"}
+    RiskSnapshot.objects.filter(organisation=personas.region_b).update(residual_high=5)
+    settings.PORTAL_ORM_RESTRICT = False
+    client.force_login(personas.secretariat)
+    with app_role():
+        answer = client.get("/api/v1/sector-risk-picture/", HTTP_ACCEPT="application/json")
+    assert answer.status_code == 200, answer.content[:300]
+    regions = {row["organisation"]: row["quarters"] for row in answer.json()["regions"]}
+    (quarter,) = [q for q in regions["region-b"] if q["quarter"] == "2026-Q1"]
+    assert quarter["residual"]["high"] == 5
+
+
+def test_the_secretariat_reads_a_region_s_snapshot_counts_but_not_its_lists(
+    sector, personas, settings
+):
+    """A snapshot's lists (the quarterly report's top risks, their owners) are in their own
+    table, which the database shows the region alone (``risks`` migration 0014): the TSI
+    secretariat reads region B's snapshot but none of its lists, as ``restrict()`` says; the
+    quarterly report's selector, reading the lists with the snapshot, then has none for them
+    and all of them for region B's CISO. The table keeps each list's organisation its
+    snapshot's."""
+    snapshot_b = RiskSnapshot.objects.get(organisation=personas.region_b, period="2026-Q1")
+    as_of = Period.parse("2026-Q1").end
+    assert RiskSnapshotListing.objects.filter(snapshot=snapshot_b).exists()  # there is one
+    seen = {}
+    for persona in ("secretariat", "ciso_a", "ciso_b", "viewer_b", "admin"):
+        user = personas.by_name(persona)
+        settings.PORTAL_ORM_RESTRICT = True
+        orm = set(RiskSnapshotListing.objects.restrict(user).values_list("pk", flat=True))
+        settings.PORTAL_ORM_RESTRICT = False
+        with app_role(), rls.principal_context(user):
+            database = set(RiskSnapshotListing.objects.values_list("pk", flat=True))
+            counts = RiskSnapshot.objects.filter(pk=snapshot_b.pk).exists()
+            picture = risk_picture_at(personas.region_b, as_of, listing=True)
+        assert orm == database, persona
+        seen[persona] = (database, counts, picture.found, picture.listing is not None)
+    snapshot_a = RiskSnapshot.objects.get(organisation=personas.region_a, period="2026-Q1")
+    b_and_a = {snapshot_b.pk, snapshot_a.pk}
+    assert seen["secretariat"] == (set(), True, True, False)
+    assert seen["ciso_a"] == ({snapshot_a.pk}, False, False, False)
+    assert seen["ciso_b"] == seen["viewer_b"] == ({snapshot_b.pk}, True, True, True)
+    assert seen["admin"][0] >= b_and_a and seen["admin"][1:] == (True, True, True)
+    with app_role(), rls.principal_context(personas.ciso_b):
+        listing = risk_picture_at(personas.region_b, as_of, listing=True).listing
+    assert listing is not None and listing.top[0].title == "Top risk of region-b"
+
+    constraint = rls.parent_organisation_constraint("risks_risksnapshotlisting")
+    with _refused(constraint), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {constraint} IMMEDIATE")
+        RiskSnapshotListing.objects.filter(pk=snapshot_b.pk).update(organisation=personas.region_a)
 
 
 def test_a_request_carries_its_user_and_leaves_no_context_behind(
