@@ -47,6 +47,12 @@ SCENARIOS: list[Scenario] = [
     Scenario("heatmap", "ciso.hovedstaden", "/risks/heatmap/"),
     Scenario("treatment plan", "riskowner.sjaelland", "/risks/treatments/"),
     Scenario("API risks 100/page", "ciso.hovedstaden", "/api/v1/risks/?page_size=100", "api"),
+    Scenario("sector risk picture", "secretariat", "/risks/sector/"),
+    # Incidents (incidents/demo.py: seven a region, the regions seeded in slug order,
+    # so on a freshly seeded database Hovedstaden's second incident, the ransomware with the
+    # NIS2 and GDPR clocks, is number 2).
+    Scenario("incident list", "ciso.hovedstaden", "/incidents/"),
+    Scenario("incident page", "ciso.hovedstaden", "/incidents/2/"),
     # Capabilities and maturity.
     Scenario("capabilities overview", "ciso.syddanmark", "/capabilities/"),
     Scenario("sector heatmap", "secretariat", "/capabilities/sector/"),
