@@ -28,6 +28,7 @@ from risks.models import (
     TreatmentAction,
     risk_matrix_for,
 )
+from risks.models.dimension import ConsequenceDimension, dimension_field
 from risks.selectors import quarter_listing_live
 
 Log = Callable[[str], None]
@@ -116,6 +117,20 @@ _RISK_TEMPLATES = [
     ("Overbelastningsangreb mod {asset}", "ddos", "digital"),
     ("Spionage mod data i {asset}", "cyber-espionage", "digital"),
 ]
+#: The consequence dimensions each kind of risk weighs on most (the first the most); the
+#: others are scored lower, or not at all.
+_LEAD_DIMENSIONS = {
+    "ransomware": ("patient_safety", "availability"),
+    "new-vulnerabilities": ("confidentiality", "integrity"),
+    "phishing": ("confidentiality", "data_subjects"),
+    "supply-chain": ("confidentiality", "availability"),
+    "insider-error": ("integrity", "patient_safety"),
+    "legacy-failure": ("availability", "patient_safety"),
+    "power-water": ("patient_safety", "availability"),
+    "physical-intrusion": ("confidentiality", "reputation"),
+    "ddos": ("availability", "reputation"),
+    "cyber-espionage": ("data_subjects", "confidentiality"),
+}
 _STATUSES = [
     "identified",
     "assessed",
@@ -211,33 +226,33 @@ def seed_demo_risks(
                 il, ic = rng.randint(1, 5), rng.randint(1, 5)
                 rl, rc = max(1, il - rng.randint(0, 2)), max(1, ic - rng.randint(0, 1))
                 status = rng.choice(_STATUSES)
-                risks.append(
-                    Risk(
-                        organisation=region,
-                        title=title.format(asset=asset.name if asset else "regionens systemer"),
-                        threat=threats[threat_slug],
-                        attack_surface=surface,
-                        vulnerability="Sårbarheden er beskrevet i regionens risikovurdering.",
-                        discipline=disciplines[n % len(disciplines)] if disciplines else None,
-                        inherent_likelihood=il,
-                        inherent_consequence=ic,
-                        residual_likelihood=rl,
-                        residual_consequence=rc,
-                        inherent_level=matrix.level_for(il * ic),
-                        residual_level=matrix.level_for(rl * rc),
-                        owner=rng.choice(people) if people else None,
-                        status=status,
-                        treatment=_TREATMENTS.get(status, ""),
-                        accepted_by=rng.choice(cisos) if status == "accepted" and cisos else None,
-                        accepted_at=timezone.now() - timedelta(days=rng.randint(14, 300))
-                        if status == "accepted"
-                        else None,
-                        acceptance_reason=rng.choice(_ACCEPTANCE_REASONS)
-                        if status == "accepted"
-                        else "",
-                        next_review=today + timedelta(days=rng.randint(-90, 365)),
-                    )
+                risk = Risk(
+                    organisation=region,
+                    title=title.format(asset=asset.name if asset else "regionens systemer"),
+                    threat=threats[threat_slug],
+                    attack_surface=surface,
+                    vulnerability="Sårbarheden er beskrevet i regionens risikovurdering.",
+                    discipline=disciplines[n % len(disciplines)] if disciplines else None,
+                    inherent_likelihood=il,
+                    inherent_consequence=ic,
+                    residual_likelihood=rl,
+                    residual_consequence=rc,
+                    owner=rng.choice(people) if people else None,
+                    status=status,
+                    treatment=_TREATMENTS.get(status, ""),
+                    accepted_by=rng.choice(cisos) if status == "accepted" and cisos else None,
+                    accepted_at=timezone.now() - timedelta(days=rng.randint(14, 300))
+                    if status == "accepted"
+                    else None,
+                    acceptance_reason=rng.choice(_ACCEPTANCE_REASONS)
+                    if status == "accepted"
+                    else "",
+                    next_review=today + timedelta(days=rng.randint(-90, 365)),
                 )
+                _score_dimensions(risk, _LEAD_DIMENSIONS.get(threat_slug, ()), ic, rng)
+                risk.follow_dimensions(matrix)
+                risk.inherent_level, risk.residual_level = risk.level_from(matrix)
+                risks.append(risk)
             risks = Risk.objects.bulk_create(risks, batch_size=BATCH)
             risk_assets = Risk.assets.through
             risk_assets.objects.bulk_create(
@@ -277,6 +292,26 @@ def seed_demo_risks(
         log(
             f"Risks of {region.name_da}: {len(risks)} risks, {len(actions)} treatment actions, {categories} device categories"
         )
+
+
+def _score_dimensions(
+    risk: Risk, leads: tuple[str, ...], consequence: int, rng: random.Random
+) -> None:
+    """Score a demo risk's consequence dimensions: its kind's first lead dimension at the
+    consequence, the second at it or one below, the others lower or not scored; about one
+    risk in seven keeps the single consequence of a register from before the dimensions."""
+    if not leads or rng.random() < 0.15:
+        return
+    for dimension in ConsequenceDimension.values:
+        if dimension == leads[0]:
+            score: int | None = consequence
+        elif dimension in leads:
+            score = max(1, consequence - rng.randint(0, 1))
+        elif rng.random() < 0.5:
+            score = max(1, consequence - rng.randint(1, 3))
+        else:
+            score = None
+        setattr(risk, dimension_field(dimension), score)
 
 
 def _profiles_and_snapshots(
@@ -378,6 +413,16 @@ def _snapshot_sector_counts(
     if left and threat_slugs:
         threats[threat_slugs[0]] = threats.get(threat_slugs[0], 0) + left
     physical, human = int(total * 0.1), int(total * 0.25)
+    # About one risk in seven has no dimension scored (not counted by dimension).
+    shares = {
+        "patient_safety": 0.28,
+        "availability": 0.22,
+        "confidentiality": 0.18,
+        "data_subjects": 0.08,
+        "integrity": 0.05,
+        "finance": 0.02,
+        "reputation": 0.02,
+    }
     above_medium = residual["high"] + residual["critical"]
     return {
         "threat_counts": threats,
@@ -385,6 +430,9 @@ def _snapshot_sector_counts(
             "physical": physical,
             "human": human,
             "digital": total - physical - human,
+        },
+        "dimension_counts": {
+            dimension: int(total * shares[dimension]) for dimension in ConsequenceDimension.values
         },
         "accepted_above_medium": int(total * 0.05 * 0.3),
         "shared_systems_at_risk": min(4, above_medium),

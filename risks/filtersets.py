@@ -2,12 +2,13 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import Discipline
 from portal.filtersets import IntegerFilter, OrganisationFilter, SearchFilterSet
 from risks.models import Asset, CriticalFunction, Level, Risk, RiskStatus, Threat, TreatmentAction
+from risks.models.dimension import ConsequenceDimension, dimension_field
 from risks.models.risk import RiskQuerySet
 from risks.models.threat import AttackSurface
 from risks.models.treatment import TreatmentActionQuerySet
@@ -58,6 +59,24 @@ class RiskFilterSet(SearchFilterSet):
         method="filter_review_overdue", label=_("Review overdue")
     )
     open = django_filters.BooleanFilter(method="filter_open", label=_("Open (not closed)"))
+    # The consequence dimensions: the one that sets the consequence, and "dimension X scored
+    # at least n" (without a dimension: any dimension scored at least n).
+    dimension = django_filters.ChoiceFilter(
+        field_name="consequence_dimension",
+        choices=ConsequenceDimension.choices,
+        label=_("Consequence set by"),
+    )
+    scored_dimension = django_filters.ChoiceFilter(
+        choices=ConsequenceDimension.choices,
+        method="filter_scored",
+        label=_("Dimension scored"),
+    )
+    scored_at_least = IntegerFilter(
+        method="filter_scored",
+        min_value=1,
+        max_value=7,
+        label=_("Scored at least"),
+    )
     # A heatmap cell's filters: hidden until set (by following a cell), then shown in the
     # panel like any other filter, so that they can be seen, changed and removed.
     residual_likelihood = IntegerFilter(widget=forms.HiddenInput, label=_("Residual likelihood"))
@@ -78,6 +97,9 @@ class RiskFilterSet(SearchFilterSet):
             "attack_surface",
             "review_overdue",
             "open",
+            "dimension",
+            "scored_dimension",
+            "scored_at_least",
             "asset",
             "inherent_level",
             "residual_likelihood",
@@ -106,6 +128,23 @@ class RiskFilterSet(SearchFilterSet):
             return queryset
         overdue = {"next_review__lt": date.today()}
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+    def filter_scored(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        """Both filters are read together, once (by the dimension's filter when it is set):
+        the dimension scored at least the number (1 without one), or — without a dimension —
+        any dimension scored at least the number."""
+        data = self.form.cleaned_data
+        dimension, least = data.get("scored_dimension"), data.get("scored_at_least")
+        if name == "scored_at_least" and dimension:
+            return queryset  # the dimension's filter reads the number
+        fields = (
+            [dimension_field(dimension)]
+            if dimension
+            else [dimension_field(value) for value in ConsequenceDimension.values]
+        )
+        return queryset.filter(
+            Q(*(Q(**{f"{field}__gte": least or 1}) for field in fields), _connector=Q.OR)
+        )
 
     def filter_open(self, queryset: RiskQuerySet, name: str, value: bool | None) -> QuerySet:
         """Open risks (``RiskQuerySet.open``: what the heatmaps count) or the closed ones."""

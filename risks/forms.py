@@ -15,6 +15,7 @@ from portal.integer_bounds import integer_key
 from portal.models import Organisation
 from portal.widgets import SearchSelectFormMixin, SearchSelectMultiple
 from risks.models import (
+    DIMENSION_FIELDS,
     Asset,
     AttackSurfaceProfile,
     CriticalFunction,
@@ -22,6 +23,7 @@ from risks.models import (
     RiskMatrix,
     TreatmentAction,
 )
+from risks.models.dimension import ConsequenceDimension, dimension_field
 from risks.models.profile import DERIVED_FIGURES, PROFILE_FIGURES
 from risks.services import (
     NOT_FOUND,
@@ -113,7 +115,9 @@ THREAT_CATALOGUE_NOTE = _(
 
 class RiskForm(SearchSelectFormMixin, VersionedModelForm):
     """The register's risk form. Scores and levels are not fields: they follow from the
-    likelihood × consequence ratings and the region's matrix."""
+    likelihood × consequence ratings and the region's matrix. The consequence dimensions the
+    matrix has switched on are fields, on its consequence scale; when one is scored, the
+    inherent consequence is the highest of them (``Risk.follow_dimensions``)."""
 
     class Meta:
         model = Risk
@@ -127,6 +131,7 @@ class RiskForm(SearchSelectFormMixin, VersionedModelForm):
             "assets",
             "discipline",
             "inherent_likelihood",
+            *DIMENSION_FIELDS,
             "inherent_consequence",
             "residual_likelihood",
             "residual_consequence",
@@ -193,6 +198,47 @@ class RiskForm(SearchSelectFormMixin, VersionedModelForm):
                     ],
                     widget=forms.Select(attrs={"class": "form-select"}),
                 )
+        self._dimension_fields(matrix)
+
+    def _dimension_fields(self, matrix: RiskMatrix | None) -> None:
+        """The dimensions the matrix has switched on, on its consequence scale (without a
+        matrix — no region chosen yet — every dimension, as numbers). A dimension switched
+        off is left out; a score it holds stays, and no longer counts."""
+        enabled = matrix.dimensions if matrix is not None else list(ConsequenceDimension.values)
+        for dimension in ConsequenceDimension.values:
+            name = dimension_field(dimension)
+            if dimension not in enabled:
+                del self.fields[name]
+                continue
+            if matrix is not None:
+                self.fields[name] = forms.TypedChoiceField(
+                    label=self.fields[name].label,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    choices=[
+                        ("", _("Not scored")),
+                        *(
+                            (i, f"{i} – {label}")
+                            for i, label in enumerate(matrix.consequence_labels, 1)
+                        ),
+                    ],
+                    widget=forms.Select(attrs={"class": "form-select"}),
+                )
+        consequence = self.fields["inherent_consequence"]
+        if enabled:
+            # The rule asks for it when no dimension is scored.
+            consequence.required = False
+            if isinstance(consequence, forms.TypedChoiceField):
+                consequence.empty_value = None
+            consequence.help_text = _(
+                "Set by the highest consequence dimension when one is scored."
+            )
+
+    @property
+    def dimension_names(self) -> list[str]:
+        """The form's dimension fields, for the template's group."""
+        return [name for name in DIMENSION_FIELDS if name in self.fields]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -220,7 +266,9 @@ class RiskForm(SearchSelectFormMixin, VersionedModelForm):
 
     def save(self, commit: bool = True) -> Risk:
         """Saves through the register's service, which records or withdraws acceptances."""
-        values = {name: self.cleaned_data[name] for name in self._meta.fields}
+        values = {
+            name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields
+        }
         if self.instance.pk is None:
             self.instance = risk_create(user=self.user, values=values)
         else:
@@ -297,6 +345,13 @@ class RiskMatrixForm(VersionedModelForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         label=_("Consequence labels (English), one per line"),
     )
+    consequence_dimensions = forms.MultipleChoiceField(
+        label=_("Consequence dimensions in use"),
+        choices=ConsequenceDimension.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=RiskMatrix._meta.get_field("consequence_dimensions").help_text,
+    )
 
     class Meta:
         model = RiskMatrix
@@ -309,6 +364,7 @@ class RiskMatrixForm(VersionedModelForm):
             "medium_max",
             "high_max",
             "acceptance_threshold",
+            "consequence_dimensions",
             "colour_low",
             "colour_medium",
             "colour_high",
@@ -317,6 +373,7 @@ class RiskMatrixForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.initial["consequence_dimensions"] = self.instance.dimensions
         for name in (
             "likelihood_labels_da",
             "likelihood_labels_en",
@@ -343,6 +400,10 @@ class RiskMatrixForm(VersionedModelForm):
 
     def clean_consequence_labels_en(self) -> list[str]:
         return self._labels("consequence_labels_en")
+
+    def clean_consequence_dimensions(self) -> list[str]:
+        chosen = set(self.cleaned_data["consequence_dimensions"])
+        return [value for value in ConsequenceDimension.values if value in chosen]
 
 
 class AttackSurfaceProfileForm(VersionedModelForm):

@@ -1,6 +1,7 @@
 """The sector's risk picture (the sector strategy's initiative 1.2, "Overblik over
 sundhedssektorens tværgående og samlede risici"): per region and quarter, what the regions'
-quarterly snapshots count — open risks by residual level, by threat and by attack surface,
+quarterly snapshots count — open risks by residual level, by threat, by attack surface and by
+consequence dimension,
 open and overdue treatment actions, accepted risks (above medium too), the region's shared
 systems and critical functions at risk — and the trend over the last eight quarters.
 
@@ -12,7 +13,8 @@ same few queries whatever the registers' size.
 
 A snapshot taken before a count was recorded holds null for it: the picture says "not
 recorded" (None), never 0; a quarter without a snapshot is a gap, never filled in.
-Consequence dimensions (issue 16, item 2) are not counted: the register has none yet.
+Open risks are also counted by the consequence dimension that sets their consequence
+(``risks.models.dimension``); a risk without a dimension scored is not counted there.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,9 +32,11 @@ from portal.charts import LineChart
 from portal.models import Organisation
 from portal.periods import Period
 from risks.models import (
+    DIMENSION_ORDER,
     LEVEL_ORDER,
     Asset,
     AttackSurface,
+    ConsequenceDimension,
     CriticalFunction,
     Level,
     Risk,
@@ -60,6 +64,7 @@ _COUNT_FIELDS = [
     "critical_functions_at_risk",
     "threat_counts",
     "surface_counts",
+    "dimension_counts",
 ]
 #: The single counts of a quarter, in the order the tables and the file show them.
 FIGURES = [
@@ -92,7 +97,8 @@ def figure_labels() -> dict[str, str]:
 
 def sector_counts_live(organisation: Organisation) -> dict[str, object]:
     """The snapshot fields that the sector picture adds to a region's risk picture, read from
-    the register now (four queries): open risks per threat (by slug) and per attack surface,
+    the register now (five queries): open risks per threat (by slug), per attack surface and
+    per consequence dimension that sets their consequence,
     accepted risks above medium, and the region's own shared systems (shared with another
     region) and critical functions (through the systems they depend on) that an open risk
     above medium affects — counted with the region that owns them, so the sector counts
@@ -101,6 +107,13 @@ def sector_counts_live(organisation: Organisation) -> dict[str, object]:
     threats = {
         row["threat__slug"]: row["n"]
         for row in risks.order_by().values("threat__slug").annotate(n=Count("pk"))
+    }
+    dimensions = {
+        row["consequence_dimension"]: row["n"]
+        for row in risks.exclude(consequence_dimension="")
+        .order_by()
+        .values("consequence_dimension")
+        .annotate(n=Count("pk"))
     }
     totals = risks.aggregate(
         accepted_above_medium=Count(
@@ -137,6 +150,9 @@ def sector_counts_live(organisation: Organisation) -> dict[str, object]:
         "surface_counts": {
             surface: totals[f"surface_{surface}"] for surface in AttackSurface.values
         },
+        "dimension_counts": {
+            dimension: dimensions.get(dimension, 0) for dimension in DIMENSION_ORDER
+        },
         "accepted_above_medium": totals["accepted_above_medium"],
         "shared_systems_at_risk": shared_systems,
         "critical_functions_at_risk": functions,
@@ -164,6 +180,8 @@ class QuarterCounts:
     critical_functions_at_risk: int | None = None
     threats: Mapping[str, int] | None = None
     surfaces: Mapping[str, int] | None = None
+    #: Open risks per consequence dimension that sets their consequence.
+    dimensions: Mapping[str, int] | None = None
     #: For the sector's sum: how many regions' snapshots it adds up.
     regions: int = 1
 
@@ -196,6 +214,9 @@ class QuarterCounts:
     def surface(self, value: str) -> int | None:
         return None if self.surfaces is None else self.surfaces.get(value, 0)
 
+    def dimension(self, value: str) -> int | None:
+        return None if self.dimensions is None else self.dimensions.get(value, 0)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "quarter": self.quarter,
@@ -204,6 +225,9 @@ class QuarterCounts:
             "residual": dict(self.residual) if self.found else None,
             "threats": dict(self.threats) if self.threats is not None else None,
             "attack_surfaces": dict(self.surfaces) if self.surfaces is not None else None,
+            "consequence_dimensions": (
+                dict(self.dimensions) if self.dimensions is not None else None
+            ),
             **{name: self.figure(name) for name in FIGURES if name != "open_risks"},
         }
 
@@ -226,6 +250,7 @@ class QuarterCounts:
             critical_functions_at_risk=row["critical_functions_at_risk"],
             threats=_counts(row["threat_counts"]),
             surfaces=_counts(row["surface_counts"]),
+            dimensions=_counts(row["dimension_counts"]),
         )
 
     @classmethod
@@ -265,6 +290,7 @@ class QuarterCounts:
             critical_functions_at_risk=add("critical_functions_at_risk"),
             threats=add_maps("threats"),
             surfaces=add_maps("surfaces"),
+            dimensions=add_maps("dimensions"),
             regions=len(found),
         )
 
@@ -297,6 +323,8 @@ class SectorRiskPicture:
     threats: list[tuple[str, str]]
     #: ``[(value, label)]`` of the attack surfaces.
     surfaces: list[tuple[str, str]]
+    #: ``[(value, label)]`` of the consequence dimensions.
+    dimensions: list[tuple[str, str]]
 
     @property
     def latest(self) -> str:
@@ -331,6 +359,18 @@ class SectorRiskPicture:
                 self.sector_latest.surface(value),
             )
             for value, label in self.surfaces
+        ]
+
+    def dimension_rows(self) -> list[tuple[str, list[int | None], int | None]]:
+        """The newest quarter's open risks per consequence dimension that sets their
+        consequence: (label, per region, the sector)."""
+        return [
+            (
+                label,
+                [region.latest.dimension(value) for region in self.regions],
+                self.sector_latest.dimension(value),
+            )
+            for value, label in self.dimensions
         ]
 
     def region_rows(self) -> list[tuple[str, QuarterCounts]]:
@@ -449,6 +489,7 @@ def sector_risk_picture(
         sector=sector,
         threats=_threats(counts.threats for counts in found.values()),
         surfaces=[(str(value), str(label)) for value, label in AttackSurface.choices],
+        dimensions=[(str(value), str(label)) for value, label in ConsequenceDimension.choices],
     )
 
 
@@ -477,6 +518,10 @@ def sector_picture_table(picture: SectorRiskPicture) -> tuple[list[str], list[li
         *(labels[name] for name in FIGURES),
         *(_("Attack surface: %(surface)s") % {"surface": label} for _v, label in picture.surfaces),
         *(_("Threat: %(threat)s") % {"threat": name} for _s, name in picture.threats),
+        *(
+            _("Consequence dimension: %(dimension)s") % {"dimension": label}
+            for _v, label in picture.dimensions
+        ),
     ]
 
     def row(name: str, counts: QuarterCounts) -> list[object]:
@@ -488,6 +533,7 @@ def sector_picture_table(picture: SectorRiskPicture) -> tuple[list[str], list[li
             *(n for _name, n in counts.figures()),
             *(counts.surface(value) for value, _label in picture.surfaces),
             *(counts.threat(slug) for slug, _name in picture.threats),
+            *(counts.dimension(value) for value, _label in picture.dimensions),
         ]
 
     rows = [row(region.name, counts) for region in picture.regions for counts in region.quarters]

@@ -10,7 +10,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,11 @@ from portal.periods import Period
 from portal.reference import read_yaml
 from portal.sync import SyncReport, sync_object
 from risks.models import (
+    DIMENSION_FIELDS,
     LEVEL_ORDER,
     Asset,
     AttackSurfaceProfile,
+    ConsequenceDimension,
     Level,
     Risk,
     RiskMatrix,
@@ -34,6 +37,7 @@ from risks.models import (
     TreatmentDecision,
     risk_matrix_for,
 )
+from risks.models.dimension import dimension_field
 from risks.sector_picture import sector_counts_live
 from risks.selectors import risk_picture_live
 
@@ -122,6 +126,10 @@ def risk_matrix_save(*, matrix: RiskMatrix) -> int:
         | Q(residual_likelihood__gt=matrix.likelihood_size)
         | Q(inherent_consequence__gt=matrix.consequence_size)
         | Q(residual_consequence__gt=matrix.consequence_size)
+        | Q(
+            *(Q(**{f"{name}__gt": matrix.consequence_size}) for name in DIMENSION_FIELDS),
+            _connector=Q.OR,
+        )
     )
     if too_large.exists():
         raise ValidationError(
@@ -129,7 +137,44 @@ def risk_matrix_save(*, matrix: RiskMatrix) -> int:
             % {"count": too_large.count()}
         )
     matrix.save()
+    risks_follow_dimensions(matrix=matrix)
     return risks_relevel(matrix=matrix)
+
+
+def risks_follow_dimensions(*, matrix: RiskMatrix) -> int:
+    """Apply ``Risk.follow_dimensions`` to every risk of the matrix's organisation, in three
+    UPDATEs whatever the register's size, after the matrix switched dimensions on or off: the
+    inherent consequence becomes the highest switched-on dimension scored (and the residual
+    one is capped by it), ``consequence_dimension`` names it; a risk with no switched-on
+    dimension scored keeps its consequence. The scores follow in the database; call
+    ``risks_relevel`` afterwards for the levels. Like re-levelling, the change is recorded in
+    the audit trail as the matrix's change. Returns the number of risks that have a
+    switched-on dimension scored."""
+    risks = Risk.objects.filter(organisation=matrix.organisation_id)
+    enabled = matrix.dimensions
+    fields = [dimension_field(dimension) for dimension in enabled]
+    scored = Q(*(Q(**{f"{name}__isnull": False}) for name in fields), _connector=Q.OR)
+    unscored = risks.exclude(scored) if fields else risks
+    unscored.exclude(consequence_dimension="").update(consequence_dimension="")
+    if not fields:
+        return 0
+    scores = [Coalesce(F(name), Value(0)) for name in fields]
+    highest = Greatest(*scores) if len(scores) > 1 else scores[0]
+    count = risks.filter(scored).update(
+        inherent_consequence=highest,
+        # The first switched-on dimension that reaches the highest score sets it.
+        consequence_dimension=Case(
+            *(
+                When(**{name: highest}, then=Value(dimension))
+                for dimension, name in zip(enabled, fields, strict=True)
+            ),
+            default=Value(""),
+        ),
+    )
+    risks.filter(residual_consequence__gt=F("inherent_consequence")).update(
+        residual_consequence=F("inherent_consequence")
+    )
+    return count
 
 
 #: Where a risk goes when the decision it had no longer covers it.
@@ -244,6 +289,10 @@ def risk_validate(
     against ``previous`` (the risk as stored; None for a new one). Raises ``ValidationError``
     with an error per field:
 
+    * the inherent consequence follows the highest consequence dimension scored that the
+      matrix has switched on (``Risk.follow_dimensions``, applied to ``risk`` here); a
+      dimension switched off takes no new score; without a dimension the consequence is
+      required;
     * residual likelihood and consequence are at most the inherent ones (controls lower a
       risk; the residual cell of the matrix is never right of or above the inherent one, so
       neither its score nor its level can exceed the inherent ones);
@@ -262,6 +311,25 @@ def risk_validate(
 
     def add(field: str, error: ValidationError | str) -> None:
         errors.setdefault(field, []).append(error)
+
+    previous_scores = previous.dimension_scores() if previous is not None else {}
+    for dimension, score in risk.dimension_scores().items():
+        if (
+            score is not None
+            and dimension not in rules.matrix.dimensions
+            and score != previous_scores.get(dimension)
+        ):
+            add(
+                dimension_field(dimension),
+                _("%(dimension)s is switched off in the region's risk matrix.")
+                % {"dimension": ConsequenceDimension(dimension).label},
+            )
+    risk.follow_dimensions(rules.matrix)
+    if risk.inherent_consequence is None:
+        add(
+            "inherent_consequence",
+            _("Score the consequence, or at least one of its dimensions."),
+        )
 
     if _rated(risk):
         for axis in ("likelihood", "consequence"):

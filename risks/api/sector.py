@@ -30,6 +30,11 @@ class QuarterCountsSerializer(serializers.Serializer):
         allow_null=True,
         help_text="open risks per attack surface",
     )
+    consequence_dimensions = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="open risks per consequence dimension that sets their consequence",
+    )
     open_actions = serializers.IntegerField(allow_null=True)
     overdue_actions = serializers.IntegerField(allow_null=True)
     accepted_risks = serializers.IntegerField(allow_null=True)
@@ -64,7 +69,8 @@ class SectorRiskPictureSerializer(serializers.Serializer):
 class SectorRiskPictureView(APIView):
     """The regions' counts per quarter over the last eight quarters (up to the newest with
     a snapshot) and the sector's sums: open risks by residual level, threat and attack
-    surface, open and overdue treatment actions, accepted risks (above medium too), shared
+    surface and by the consequence dimension that sets their consequence, open and overdue
+    treatment actions, accepted risks (above medium too), shared
     systems and critical functions at risk. Counts only: no risk, asset or person."""
 
     @extend_schema(responses=SectorRiskPictureSerializer)

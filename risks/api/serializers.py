@@ -13,7 +13,9 @@ from portal.api.links import LinkedPrimaryKeyRelatedField
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 from portal.models import Organisation
 from risks.models import (
+    DIMENSION_FIELDS,
     Asset,
+    ConsequenceDimension,
     CriticalFunction,
     Level,
     Risk,
@@ -167,6 +169,9 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
     shared_with = serializers.SerializerMethodField()
     inherent_level = serializers.ChoiceField(choices=Level.choices, read_only=True)
     residual_level = serializers.ChoiceField(choices=Level.choices, read_only=True)
+    consequence_dimension = serializers.ChoiceField(
+        choices=ConsequenceDimension.choices, read_only=True
+    )
 
     class Meta:
         model = Risk
@@ -184,6 +189,8 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
             "capabilities",
             "inherent_likelihood",
             "inherent_consequence",
+            *DIMENSION_FIELDS,
+            "consequence_dimension",
             "residual_likelihood",
             "residual_consequence",
             "inherent_score",
@@ -201,6 +208,9 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
             "updated_at",
         ]
         read_only_fields = ["inherent_score", "residual_score", "accepted_at", "updated_at"]
+        # With a consequence dimension scored the consequence follows it; without one the
+        # register's rule asks for it (a field error on ``inherent_consequence``).
+        extra_kwargs = {"inherent_consequence": {"required": False}}
 
     def to_representation(self, risk: Risk) -> dict:
         data = super().to_representation(risk)
@@ -338,6 +348,11 @@ class CriticalFunctionSerializer(serializers.ModelSerializer):
 
 class RiskMatrixSerializer(serializers.ModelSerializer):
     organisation = OrganisationSlugField(read_only=True)
+    consequence_dimensions = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConsequenceDimension.choices),
+        required=False,
+        allow_empty=True,
+    )
 
     class Meta:
         model = RiskMatrix
@@ -352,8 +367,12 @@ class RiskMatrixSerializer(serializers.ModelSerializer):
             "medium_max",
             "high_max",
             "acceptance_threshold",
+            "consequence_dimensions",
             "colour_low",
             "colour_medium",
             "colour_high",
             "colour_critical",
         ]
+
+    def validate_consequence_dimensions(self, value: list[str]) -> list[str]:
+        return [dimension for dimension in ConsequenceDimension.values if dimension in value]

@@ -26,6 +26,7 @@ from risks.importexport.layouts import (
     Layout,
 )
 from risks.models import Asset, Risk, Threat, risk_matrix_for
+from risks.models.dimension import dimension_field
 
 #: The most values an error message lists; the template lists them all.
 MAX_LISTED = 20
@@ -101,6 +102,7 @@ def allowed_values(
             "discipline": list(disciplines),
             "inherent_likelihood": likelihoods,
             "inherent_consequence": consequences,
+            **{dimension_field(dimension): consequences for dimension in matrix.dimensions},
             "residual_likelihood": likelihoods,
             "residual_consequence": consequences,
             "owner": owner_names(organisation=organisation, user=user),

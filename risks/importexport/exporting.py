@@ -18,6 +18,7 @@ from risks.importexport.layouts import (
     ASSET_KIND_WORDS,
     ASSETS,
     ATTACK_SURFACE_WORDS,
+    DIMENSION_WORDS,
     FORMULA_STARTS,
     LEVEL_WORDS,
     LIST_SEPARATOR,
@@ -29,7 +30,7 @@ from risks.importexport.layouts import (
     danish,
 )
 from risks.importexport.xlsx import write_xlsx
-from risks.models import Asset, Risk, TreatmentAction
+from risks.models import DIMENSION_FIELDS, Asset, Risk, TreatmentAction
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,6 +82,8 @@ def export_risks(
         "treatment",
         "acceptance_reason",
         "next_review",
+        "consequence_dimension",
+        *DIMENSION_FIELDS,
     ).iterator(chunk_size=CHUNK_SIZE)
     links = Risk.assets.through.objects.filter(risk_id__in=queryset.values("pk"))
     if assets is not None:
@@ -125,6 +128,8 @@ def export_risks(
             LIST_SEPARATOR.join(
                 sorted({slug for asset in assets_of.get(pk, ()) for slug in shared.get(asset, ())})
             ),
+            *scores,
+            danish(DIMENSION_WORDS, dimension) if dimension else None,
         ]
         for (
             pk,
@@ -148,6 +153,8 @@ def export_risks(
             treatment,
             reason,
             next_review,
+            dimension,
+            *scores,
         ) in risks
     )
     return _render(RISKS, rows, fmt)

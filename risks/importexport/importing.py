@@ -52,7 +52,7 @@ from risks.importexport.updating import (
     write_updates,
 )
 from risks.importexport.writing import BATCH_SIZE, audit_creations, require_add
-from risks.models import Asset, Risk, RiskStatus, Threat, TreatmentAction
+from risks.models import DIMENSION_FIELDS, Asset, Risk, RiskStatus, Threat, TreatmentAction
 from risks.services import (
     RiskRules,
     asset_sharing_validate,
@@ -253,7 +253,15 @@ def import_risks(
                 )
             else:
                 risk.discipline_id = discipline_id
+        dimensions_scored = False
+        for name in DIMENSION_FIELDS:
+            if row.raw(name):
+                score = row.whole(name, low=1, high=matrix.consequence_size)
+                setattr(risk, name, score)
+                dimensions_scored = True
         for name, size in scales:
+            if name == "inherent_consequence" and dimensions_scored and not row.raw(name):
+                continue  # the highest dimension sets it
             setattr(risk, name, row.whole(name, low=1, high=size))
         risk.owner_id = _owner(row, members, organisation, allowed)
         status = row.choice(
@@ -293,6 +301,7 @@ def import_risks(
             risk = copy.copy(stored)
             for attribute, value in values.items():
                 setattr(risk, attribute, value)
+        risk.follow_dimensions(matrix)
         if all(getattr(risk, name) is not None for name, _size in scales):
             risk.inherent_level, risk.residual_level = risk.level_from(matrix)
             if status is not None and treatment is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from risks.models import Asset, AttackSurface, RiskStatus, TreatmentAction, TreatmentDecision
+from risks.models.dimension import DIMENSION_FIELDS, ConsequenceDimension, dimension_field
 from risks.models.matrix import Level
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection),
@@ -24,6 +25,8 @@ class Column:
     ``export_only`` columns are written on export and recognised but ignored on import.
     ``former`` are headers the column was exported under before (Danish words since
     replaced): still recognised on import, so that an old file keeps importing.
+    ``required_unless``: a required column that may be left out when one of these (fields)
+    is in the file (the inherent consequence, when the file scores its dimensions).
     """
 
     field: str
@@ -32,6 +35,7 @@ class Column:
     required: bool = False
     export_only: bool = False
     former: tuple[str, ...] = ()
+    required_unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,30 @@ def normalise_header(header: str) -> str:
     return " ".join(header.replace("\ufeff", "").split()).casefold()
 
 
+#: The consequence dimensions' columns: "Konsekvens for …" in the Danish of the dimension,
+#: a whole number on the matrix's consequence scale, empty when not scored.
+DIMENSION_HEADERS: dict[str, tuple[str, str]] = {
+    ConsequenceDimension.PATIENT_SAFETY: (
+        "Konsekvens for patientsikkerhed og drift",
+        "Consequence for patient safety and operations",
+    ),
+    ConsequenceDimension.CONFIDENTIALITY: (
+        "Konsekvens for fortrolighed",
+        "Consequence for confidentiality",
+    ),
+    ConsequenceDimension.INTEGRITY: ("Konsekvens for integritet", "Consequence for integrity"),
+    ConsequenceDimension.AVAILABILITY: (
+        "Konsekvens for tilgængelighed",
+        "Consequence for availability",
+    ),
+    ConsequenceDimension.DATA_SUBJECTS: (
+        "Konsekvens for de registrerede",
+        "Consequence for the data subjects",
+    ),
+    ConsequenceDimension.FINANCE: ("Konsekvens for økonomi", "Consequence for finance"),
+    ConsequenceDimension.REPUTATION: ("Konsekvens for omdømme", "Consequence for reputation"),
+}
+
 RISKS = Layout(
     name="risks",
     sheet_title="Risici",
@@ -74,7 +102,13 @@ RISKS = Layout(
         Column(
             "inherent_likelihood", "Iboende sandsynlighed", "Inherent likelihood", required=True
         ),
-        Column("inherent_consequence", "Iboende konsekvens", "Inherent consequence", required=True),
+        Column(
+            "inherent_consequence",
+            "Iboende konsekvens",
+            "Inherent consequence",
+            required=True,
+            required_unless=tuple(DIMENSION_FIELDS),
+        ),
         Column("inherent_score", "Iboende score", "Inherent score", export_only=True),
         Column("inherent_level", "Iboende niveau", "Inherent level", export_only=True),
         Column(
@@ -100,6 +134,17 @@ RISKS = Layout(
         Column("next_review", "Næste revurdering", "Next review", former=("Næste review",)),
         Column("assets", "Aktiver", "Assets"),
         Column("shared_with", "Delt med", "Shared with", export_only=True),
+        # Added after the columns files had before, which keep their places.
+        *(
+            Column(dimension_field(dimension), da, en)
+            for dimension, (da, en) in DIMENSION_HEADERS.items()
+        ),
+        Column(
+            "consequence_dimension",
+            "Konsekvens sat af",
+            "Consequence set by",
+            export_only=True,
+        ),
     ),
 )
 
@@ -162,6 +207,15 @@ LEVEL_WORDS: dict[str, tuple[str, ...]] = {
     Level.MEDIUM: ("middel", "medium"),
     Level.HIGH: ("høj", "high"),
     Level.CRITICAL: ("kritisk", "critical"),
+}
+DIMENSION_WORDS: dict[str, tuple[str, ...]] = {
+    ConsequenceDimension.PATIENT_SAFETY: ("patientsikkerhed og drift", "patient safety"),
+    ConsequenceDimension.CONFIDENTIALITY: ("fortrolighed", "confidentiality"),
+    ConsequenceDimension.INTEGRITY: ("integritet", "integrity"),
+    ConsequenceDimension.AVAILABILITY: ("tilgængelighed", "availability"),
+    ConsequenceDimension.DATA_SUBJECTS: ("de registrerede", "data subjects"),
+    ConsequenceDimension.FINANCE: ("økonomi", "finance"),
+    ConsequenceDimension.REPUTATION: ("omdømme", "reputation"),
 }
 ASSET_KIND_WORDS: dict[str, tuple[str, ...]] = {
     Asset.Kind.SYSTEM: ("system", "system"),

@@ -295,7 +295,11 @@ def _match_headers(
             by_field[column.field] = header
             fields.append(None if column.export_only else column.field)
     for column in layout.columns:
-        if column.required and column.field not in by_field:
+        if (
+            column.required
+            and column.field not in by_field
+            and not any(other in by_field for other in column.required_unless)
+        ):
             errors.append(
                 RowError(
                     1,

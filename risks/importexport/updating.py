@@ -28,7 +28,7 @@ from portal.models import ConcurrentUpdate, Organisation
 from risks.importexport.errors import ImportFailed, RowError
 from risks.importexport.rows import Row, whole_number
 from risks.importexport.writing import acting_as
-from risks.models import Asset, Risk
+from risks.models import DIMENSION_FIELDS, Asset, Risk
 from risks.services import risk_update
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -45,6 +45,7 @@ UPDATED_FIELDS = {
     "discipline": "discipline_id",
     "inherent_likelihood": "inherent_likelihood",
     "inherent_consequence": "inherent_consequence",
+    **{name: name for name in DIMENSION_FIELDS},
     "residual_likelihood": "residual_likelihood",
     "residual_consequence": "residual_consequence",
     "owner": "owner_id",

@@ -11,6 +11,7 @@ from portal.access.policies import OrganisationOwned
 from portal.access.roles import REGION_ROLES, Role
 from portal.audit import audited
 from portal.models import VersionedModel
+from risks.models.dimension import ConsequenceDimension, default_dimensions, enabled_dimensions
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -102,6 +103,15 @@ class RiskMatrix(VersionedModel):
             "the decision is the region's CISO's, with a reason."
         ),
     )
+    consequence_dimensions = models.JSONField(
+        _("consequence dimensions in use"),
+        default=default_dimensions,
+        blank=True,
+        help_text=_(
+            "The dimensions a risk's consequence is scored on; its consequence is the highest "
+            "of them. A dimension switched off no longer counts, and risks follow at once."
+        ),
+    )
     colour_low = models.CharField(
         _("colour of low"), max_length=7, default=DEFAULT_COLOURS["low"], validators=[_colour]
     )
@@ -165,6 +175,15 @@ class RiskMatrix(VersionedModel):
         """Whether accepting or closing a risk of residual ``level`` is above the threshold."""
         return LEVEL_ORDER.index(level) > LEVEL_ORDER.index(self.acceptance_threshold)
 
+    @property
+    def dimensions(self) -> list[str]:
+        """The consequence dimensions switched on, in their order."""
+        return enabled_dimensions(self.consequence_dimensions)
+
+    def dimension_choices(self) -> list[tuple[str, str]]:
+        """``[(value, label)]`` of the dimensions switched on."""
+        return [(value, str(ConsequenceDimension(value).label)) for value in self.dimensions]
+
     def colour_for(self, level: str) -> str:
         return getattr(self, f"colour_{level}")
 
@@ -180,6 +199,9 @@ class RiskMatrix(VersionedModel):
                 errors[f"{field}_da"] = _("Give between 3 and 7 labels, none empty.")
             elif not isinstance(en, list) or len(en) != len(da):
                 errors[f"{field}_en"] = _("Give as many English labels as Danish ones.")
+        dimensions = self.consequence_dimensions
+        if not isinstance(dimensions, list) or set(dimensions) - set(ConsequenceDimension.values):
+            errors["consequence_dimensions"] = _("Choose among the consequence dimensions.")
         maximum = (
             len(self.likelihood_labels_da) * len(self.consequence_labels_da)
             if "likelihood_labels_da" not in errors and "consequence_labels_da" not in errors

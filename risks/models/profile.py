@@ -147,6 +147,10 @@ class RiskSnapshot(models.Model):
     accepted_above_medium = models.PositiveIntegerField(null=True, blank=True)
     shared_systems_at_risk = models.PositiveIntegerField(null=True, blank=True)
     critical_functions_at_risk = models.PositiveIntegerField(null=True, blank=True)
+    #: The open risks per consequence dimension that sets their consequence
+    #: (``{"patient_safety": count, …}``; a risk with no dimension scored is not counted).
+    #: Null in snapshots taken before the dimensions.
+    dimension_counts = models.JSONField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     # The region's people read its snapshots; the TSI secretariat reads every region's, for

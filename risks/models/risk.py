@@ -12,7 +12,14 @@ from portal.access.policies import OrganisationOwned
 from portal.access.roles import REGION_ROLES, Role
 from portal.audit import audited
 from portal.models import VersionedModel
-from risks.models.matrix import Level, risk_matrix_for
+from risks.models.dimension import (
+    DIMENSION_FIELDS,
+    DIMENSION_ORDER,
+    ConsequenceDimension,
+    dimension_field,
+    highest_dimension,
+)
+from risks.models.matrix import Level, RiskMatrix, risk_matrix_for
 from risks.models.threat import AttackSurface
 
 _SCALE = [MinValueValidator(1), MaxValueValidator(7)]
@@ -39,6 +46,12 @@ def _score(prefix: str) -> models.GeneratedField:
         output_field=models.PositiveSmallIntegerField(),
         db_persist=True,
         verbose_name=_("inherent score") if prefix == "inherent" else _("residual score"),
+    )
+
+
+def _dimension(dimension: ConsequenceDimension) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        dimension.label, null=True, blank=True, validators=_SCALE
     )
 
 
@@ -98,6 +111,24 @@ class Risk(VersionedModel):
     )
     inherent_consequence = models.PositiveSmallIntegerField(
         _("inherent consequence"), validators=_SCALE
+    )
+    # The inherent consequence per dimension (``risks.models.dimension``): empty is not
+    # scored. When any dimension the matrix has switched on is scored, the inherent
+    # consequence is the highest of them.
+    consequence_patient_safety = _dimension(ConsequenceDimension.PATIENT_SAFETY)
+    consequence_confidentiality = _dimension(ConsequenceDimension.CONFIDENTIALITY)
+    consequence_integrity = _dimension(ConsequenceDimension.INTEGRITY)
+    consequence_availability = _dimension(ConsequenceDimension.AVAILABILITY)
+    consequence_data_subjects = _dimension(ConsequenceDimension.DATA_SUBJECTS)
+    consequence_finance = _dimension(ConsequenceDimension.FINANCE)
+    consequence_reputation = _dimension(ConsequenceDimension.REPUTATION)
+    consequence_dimension = models.CharField(
+        _("consequence set by"),
+        max_length=20,
+        choices=ConsequenceDimension.choices,
+        blank=True,
+        editable=False,
+        help_text=_("The dimension with the highest consequence; empty when none is scored."),
     )
     residual_likelihood = models.PositiveSmallIntegerField(
         _("residual likelihood"), validators=_SCALE
@@ -177,11 +208,18 @@ class Risk(VersionedModel):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.inherent_level, self.residual_level = self.level_from(
-            risk_matrix_for(self.organisation)
-        )
+        matrix = risk_matrix_for(self.organisation)
+        self.follow_dimensions(matrix, cap_residual=True)
+        self.inherent_level, self.residual_level = self.level_from(matrix)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "inherent_level", "residual_level"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "inherent_level",
+                "residual_level",
+                "inherent_consequence",
+                "residual_consequence",
+                "consequence_dimension",
+            }
         super().save(*args, **kwargs)
         # The database computes the scores: read them back rather than serve stale ones.
         self.refresh_from_db(fields=["inherent_score", "residual_score"])
@@ -204,8 +242,36 @@ class Risk(VersionedModel):
                     errors[f"{prefix}_{axis}"] = _("Choose a value from 1 to %(size)s.") % {
                         "size": size
                     }
+        for name in DIMENSION_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= matrix.consequence_size:
+                errors[name] = _("Choose a value from 1 to %(size)s.") % {
+                    "size": matrix.consequence_size
+                }
         if errors:
             raise ValidationError(errors)
+
+    def dimension_scores(self) -> dict[str, int | None]:
+        """``{dimension: score or None}`` in ``DIMENSION_ORDER``."""
+        return {
+            dimension: getattr(self, dimension_field(dimension)) for dimension in DIMENSION_ORDER
+        }
+
+    def follow_dimensions(self, matrix: RiskMatrix, *, cap_residual: bool = False) -> None:
+        """The one rule of the consequence dimensions (``risks.models.dimension``): the
+        inherent consequence becomes the highest switched-on dimension scored, and
+        ``consequence_dimension`` the dimension that sets it; without one scored the
+        consequence stays as typed. With ``cap_residual`` a residual consequence above the
+        new inherent one is lowered to it (the register's service refuses it instead, as a
+        field error, before it gets here)."""
+        highest = highest_dimension(self.dimension_scores(), matrix.dimensions)
+        if highest is None:
+            self.consequence_dimension = ""
+            return
+        self.consequence_dimension, self.inherent_consequence = highest
+        residual: int | None = self.residual_consequence  # None on an unfinished form
+        if cap_residual and residual is not None and residual > self.inherent_consequence:
+            self.residual_consequence = self.inherent_consequence
 
     def level_from(self, matrix) -> tuple[str, str]:
         return (
@@ -216,6 +282,12 @@ class Risk(VersionedModel):
 
 audited(
     Risk,
-    exclude=["inherent_score", "residual_score", "inherent_level", "residual_level"],
+    exclude=[
+        "inherent_score",
+        "residual_score",
+        "inherent_level",
+        "residual_level",
+        "consequence_dimension",
+    ],
     m2m=["assets", "initiatives", "capabilities"],
 )

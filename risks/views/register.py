@@ -183,16 +183,36 @@ class RiskDetailView(ObjectDetailView):
         # Another region reading a shared risk sees its shared systems, not the owner's
         # other assets.
         assets = self.object.assets.restrict(self.request.user, Action.VIEW).order_by("name")
+        matrix = risk_matrix_for(self.object.organisation)
         context.update(
             assets=assets,
             today=date.today(),
             treatments=self.object.treatments.select_related("owner"),
             may_edit_treatments=may_change,
-            matrix=risk_matrix_for(self.object.organisation),
+            matrix=matrix,
+            dimensions=_dimension_rows(self.object, matrix),
             shared_with=Organisation.objects.filter(shared_assets__in=assets).distinct(),
             related_sections=related_to_risk(self.object, user=self.request.user),
         )
         return context
+
+
+def _dimension_rows(risk: Risk, matrix: RiskMatrix) -> list[dict[str, Any]]:
+    """The risk's switched-on consequence dimensions: label, score, the matrix's word for it
+    and whether it sets the consequence."""
+    labels = matrix.consequence_labels
+    scores = risk.dimension_scores()
+    return [
+        {
+            "label": label,
+            "score": scores[value],
+            "word": labels[scores[value] - 1]
+            if scores[value] is not None and 0 < scores[value] <= len(labels)
+            else "",
+            "sets": value == risk.consequence_dimension,
+        }
+        for value, label in matrix.dimension_choices()
+    ]
 
 
 class RiskEditView(ObjectEditView):
