@@ -169,8 +169,9 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
     shared_with = serializers.SerializerMethodField()
     inherent_level = serializers.ChoiceField(choices=Level.choices, read_only=True)
     residual_level = serializers.ChoiceField(choices=Level.choices, read_only=True)
+    # The dimension that sets the consequence; null when none is scored.
     consequence_dimension = serializers.ChoiceField(
-        choices=ConsequenceDimension.choices, read_only=True
+        choices=ConsequenceDimension.choices, read_only=True, allow_null=True
     )
 
     class Meta:
@@ -214,6 +215,7 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
 
     def to_representation(self, risk: Risk) -> dict:
         data = super().to_representation(risk)
+        data["consequence_dimension"] = risk.consequence_dimension or None
         request = self.context.get("request")
         if request is not None and not sees_all_of(request.user, Asset, risk.organisation_id):
             # Another region reading a shared risk: its shared systems, not the owner's other
