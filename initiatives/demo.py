@@ -1,22 +1,28 @@
 """Demo data for the portfolio: TSI's groups (after seed 003), members, milestones, a status
-update per half-year since 2023, deliverables and the regions' implementation status."""
+update per half-year since 2023, deliverables and the regions' implementation status — with
+their history (the groups' topics since the group began, each region's way to its status),
+so that a past period's report has something to show."""
 
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from initiatives.models import (
     Deliverable,
+    ImplementationRecord,
     Milestone,
     RegionalImplementation,
     StatusUpdate,
+    Strategy,
     WorkingGroup,
     WorkingGroupMember,
+    WorkingGroupTopics,
 )
 from initiatives.selectors import current_strategy
 from portal.access.roles import Role
@@ -291,6 +297,45 @@ def _member_users(
     return users
 
 
+def _moment(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(9)))
+
+
+#: The way a region's implementation goes, step by step.
+IMPLEMENTATION_STEPS = ["not_started", "planned", "in_progress", "implemented"]
+
+
+def _implementation_history(strategy: Strategy, *, rng: random.Random, today: date) -> None:
+    """Each region's status of each initiative of ``strategy`` (drawn from ``rng``) and the
+    way to it: from "not started" when the strategy began through the steps, each recorded
+    on a day between then and a month ago (``ImplementationRecord``; the days drawn from a
+    generator of their own, so that the data seeded after stays what it was)."""
+    days_rng = random.Random(f"implementation-history-{strategy.slug}")
+    begun = date(strategy.start_year, 1, 1)
+    span = max((today - timedelta(days=30) - begun).days, 1)
+    statuses = ["not_started", "planned", "in_progress", "in_progress", "implemented"]
+    rows = list(RegionalImplementation.objects.filter(initiative__strategy=strategy))
+    records = []
+    for row in rows:
+        row.status = rng.choice(statuses)
+        steps = IMPLEMENTATION_STEPS[1 : IMPLEMENTATION_STEPS.index(row.status) + 1]
+        days = sorted(days_rng.sample(range(1, span), len(steps))) if span > len(steps) else []
+        records += [
+            ImplementationRecord(
+                implementation=row,
+                status=step,
+                recorded_at=_moment(begun + timedelta(days=offset)),
+            )
+            for step, offset in zip(steps, days, strict=False)
+        ]
+        if len(days) < len(steps):  # a strategy begun this month: no way to tell
+            records.append(ImplementationRecord(implementation=row, status=row.status))
+    # The first record of each row (written when the row was made) is its start.
+    ImplementationRecord.objects.filter(implementation__in=rows).update(recorded_at=_moment(begun))
+    ImplementationRecord.objects.bulk_create(records, batch_size=1000)
+    RegionalImplementation.objects.bulk_update(rows, ["status"])
+
+
 @transaction.atomic
 def seed_demo_initiatives(*, rng: random.Random, log: Log, today: date | None = None) -> None:
     today = today or date.today()
@@ -306,15 +351,18 @@ def seed_demo_initiatives(*, rng: random.Random, log: Log, today: date | None = 
     initiatives = {i.number: i for i in strategy.initiatives.all()}
     groups = {}
     for offset, (slug, kind, name_da, name_en, topics, numbers) in enumerate(GROUPS):
+        active_from = date(2019, 1, 1) if kind != "exchange" else date(2020, 1, 1)
         group = WorkingGroup.objects.create(
             slug=slug,
             kind=kind,
             name_da=name_da,
             name_en=name_en,
             topics="\n".join(topics),
-            active_from=date(2019, 1, 1) if kind != "exchange" else date(2020, 1, 1),
+            active_from=active_from,
         )
         groups[slug] = group
+        # The group has worked on these topics since it began.
+        WorkingGroupTopics.objects.filter(group=group).update(recorded_at=_moment(active_from))
         for index, user in enumerate(_member_users(slug, offset, 3, regions, password)):
             WorkingGroupMember.objects.create(
                 group=group, user=user, role="chair" if index == 0 else "member"
@@ -392,11 +440,7 @@ def seed_demo_initiatives(*, rng: random.Random, log: Log, today: date | None = 
             ),
         )
 
-    statuses = ["not_started", "planned", "in_progress", "in_progress", "implemented"]
-    rows = list(RegionalImplementation.objects.filter(initiative__strategy=strategy))
-    for row in rows:
-        row.status = rng.choice(statuses)
-    RegionalImplementation.objects.bulk_update(rows, ["status"])
+    _implementation_history(strategy, rng=rng, today=today)
     log(
         f"Initiatives: {len(groups)} groups, {len(updates)} status updates, "
         f"{len(milestones)} milestones, {len(DELIVERABLES)} deliverables"

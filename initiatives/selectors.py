@@ -2,21 +2,24 @@
 latest status update's, joined in with subqueries so a list costs the same few queries for
 13 initiatives or 130."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from capabilities.models import Capability
 from initiatives.models import (
     Deliverable,
+    ImplementationRecord,
     Initiative,
     Milestone,
     RegionalImplementation,
     StatusUpdate,
     Strategy,
     WorkingGroup,
+    WorkingGroupTopics,
 )
 from portal.access import Action
 from portal.models import Organisation
@@ -129,6 +132,67 @@ def implementation_matrix(*, user: AbstractBaseUser, strategy: Strategy) -> dict
         for initiative in initiatives
     ]
     return {"regions": regions, "rows": rows}
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after ``day`` in the portal's time zone: what was recorded before
+    it had been recorded "on or before ``day``"."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def implementations_at(
+    initiatives: list[Initiative],
+    as_of: date,
+    *,
+    today: date | None = None,
+    organisation: Organisation | None = None,
+) -> dict[tuple[int, int], tuple[str, str]]:
+    """The state of the regions' implementation of ``initiatives`` at the end of ``as_of``:
+    (status, note) by (initiative id, region id), of ``organisation`` alone when given.
+
+    For ``as_of`` today or later (the current period) the rows as they are; for a past day
+    each row's latest ``ImplementationRecord`` on or before it — a row with none by then is
+    left out: nothing was known of it then, and today's status is never passed off as that
+    day's (one query)."""
+    today = today or date.today()
+    rows = RegionalImplementation.objects.filter(
+        initiative__in=[initiative.pk for initiative in initiatives]
+    )
+    if organisation is not None:
+        rows = rows.filter(organisation=organisation)
+    if as_of >= today:
+        values = rows.values_list("initiative", "organisation", "status", "note")
+    else:
+        records = ImplementationRecord.objects.filter(
+            implementation=OuterRef("pk"), recorded_at__lt=end_of_day(as_of)
+        ).order_by("-recorded_at", "-pk")
+        values = (
+            rows.annotate(
+                status_then=Subquery(records.values("status")[:1]),
+                note_then=Subquery(records.values("note")[:1]),
+            )
+            .filter(status_then__isnull=False)
+            .values_list("initiative", "organisation", "status_then", "note_then")
+        )
+    return {
+        (initiative, region): (status, note or "") for initiative, region, status, note in values
+    }
+
+
+def with_topics_at(
+    queryset: QuerySet[WorkingGroup], as_of: date, *, today: date | None = None
+) -> QuerySet[WorkingGroup]:
+    """Annotate ``topics_then``: the state of each group's topics at the end of ``as_of`` —
+    the group's own for today or later (the current period), else its latest
+    ``WorkingGroupTopics`` record on or before that day, None when it has none by then
+    (in the same query)."""
+    today = today or date.today()
+    if as_of >= today:
+        return queryset.annotate(topics_then=F("topics"))
+    records = WorkingGroupTopics.objects.filter(
+        group=OuterRef("pk"), recorded_at__lt=end_of_day(as_of)
+    ).order_by("-recorded_at", "-pk")
+    return queryset.annotate(topics_then=Subquery(records.values("topics")[:1]))
 
 
 def initiatives_missing_update(

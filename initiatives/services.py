@@ -102,8 +102,10 @@ def strategies_load_reference(*, report: SyncReport) -> list[Strategy]:
 
 def implementations_ensure(*, strategy: Strategy) -> int:
     """Give every initiative of ``strategy`` a row per region in the implementation matrix
-    (status "not started" until the region's CISO says otherwise). Returns rows created."""
-    from initiatives.models import RegionalImplementation
+    (status "not started" until the region's CISO says otherwise), each with its first
+    record (``ImplementationRecord``, written by ``save`` but not by a bulk create). Returns
+    rows created."""
+    from initiatives.models import ImplementationRecord, RegionalImplementation
     from portal.models import Organisation
 
     regions = list(Organisation.objects.regions())
@@ -118,7 +120,18 @@ def implementations_ensure(*, strategy: Strategy) -> int:
         for region in regions
         if (initiative.pk, region.pk) not in existing
     ]
+    if not missing:
+        return 0
     RegionalImplementation.objects.bulk_create(missing, ignore_conflicts=True)
+    unrecorded = RegionalImplementation.objects.filter(
+        initiative__strategy=strategy, records__isnull=True
+    ).values_list("pk", "status", "note", "updated_at")
+    ImplementationRecord.objects.bulk_create(
+        [
+            ImplementationRecord(implementation_id=pk, status=status, note=note, recorded_at=at)
+            for pk, status, note, at in unrecorded
+        ]
+    )
     return len(missing)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +26,15 @@ from initiatives.models import (
     StatusUpdate,
     Strategy,
     WorkingGroup,
+    topic_lines,
 )
 from initiatives.selectors import (
+    implementations_at,
     initiatives_without_update,
     latest_status_updates,
     milestones_overdue_at,
     with_current_status,
+    with_topics_at,
 )
 from portal.charts import BarChart, LineChart
 from portal.models import Organisation
@@ -155,24 +158,30 @@ class InitiativeStatus:
     narrative: str = ""
     next_steps: str = ""
     blockers: str = ""
-    #: The region's implementation status (value, label) and note; None in the sector edition.
+    #: The region's implementation status (value, label) and note; None in the sector
+    #: edition. The value is ``NOT_RECORDED`` when the region had recorded nothing by then.
     implementation: tuple[str, str] | None = None
     implementation_note: str = ""
 
 
+#: The implementation "status" of a region that had recorded nothing by a past report's date.
+NOT_RECORDED = "none"
+
+
 def _initiative_statuses(
-    initiatives: list[Initiative], as_of: date, region: Organisation | None
+    initiatives: list[Initiative], as_of: date, region: Organisation | None, today: date
 ) -> list[InitiativeStatus]:
     """Each initiative's status texts as of ``as_of`` and, for ``region``, its own
-    implementation beside the sector's (three queries, whatever the portfolio's size)."""
+    implementation as it stood then beside the sector's (``implementations_at``; three
+    queries, whatever the portfolio's size)."""
     updates = latest_status_updates(initiatives, as_of=as_of)
-    own: dict[int, RegionalImplementation] = {}
+    own: dict[int, tuple[str, str]] = {}
     if region is not None:
         own = {
-            row.initiative_id: row
-            for row in RegionalImplementation.objects.filter(
-                organisation=region, initiative__in=[i.pk for i in initiatives]
-            )
+            initiative: state
+            for (initiative, _region), state in implementations_at(
+                initiatives, as_of, today=today, organisation=region
+            ).items()
         }
     labels = dict(RegionalImplementation.Status.choices)
     rows = []
@@ -184,14 +193,16 @@ def _initiative_statuses(
             row.next_steps = shorten(update.next_steps)
             row.blockers = shorten(update.blockers)
         if region is not None:
-            implementation = own.get(initiative.pk)
-            status = (
-                implementation.status
-                if implementation is not None
-                else RegionalImplementation.Status.NOT_STARTED
-            )
-            row.implementation = (status, str(labels[status]))
-            row.implementation_note = shorten(implementation.note) if implementation else ""
+            state = own.get(initiative.pk)
+            if state is not None:
+                status, note = state
+                row.implementation = (status, str(labels.get(status, status)))
+                row.implementation_note = shorten(note)
+            elif as_of >= today:  # a row not made yet: nothing done
+                status = RegionalImplementation.Status.NOT_STARTED
+                row.implementation = (status, str(labels[status]))
+            else:
+                row.implementation = (NOT_RECORDED, _("Not recorded by then"))
         rows.append(row)
     return rows
 
@@ -297,16 +308,27 @@ GROUP_KINDS = (
 )
 
 
-def _groups(start: date, as_of: date) -> list[tuple[str, list[WorkingGroup]]]:
+def _topics_then(groups: QuerySet[WorkingGroup], as_of: date, today: date) -> list[WorkingGroup]:
+    """``groups`` with their topics as they stood at ``as_of`` (``with_topics_at``):
+    ``report_topics``, one per line, and ``topics_known`` — whether the group had recorded
+    any by then (one query)."""
+    found = list(with_topics_at(groups, as_of, today=today))
+    for group in found:
+        group.topics_known = group.topics_then is not None
+        group.report_topics = topic_lines(group.topics_then or "")
+    return found
+
+
+def _groups(start: date, as_of: date, today: date) -> list[tuple[str, list[WorkingGroup]]]:
     """TSI's groups active during ``start``..``as_of``, by kind (working groups, then the
-    experience-exchange groups, then the steering group), with their current topics (one
-    query)."""
+    experience-exchange groups, then the steering group), with their topics as they stood
+    at ``as_of`` (one query)."""
     groups = WorkingGroup.objects.filter(
         Q(active_from__isnull=True) | Q(active_from__lte=as_of),
         Q(active_to__isnull=True) | Q(active_to__gte=start),
     ).order_by("name_da")
     by_kind: dict[str, list[WorkingGroup]] = {kind: [] for kind in GROUP_KINDS}
-    for group in groups:
+    for group in _topics_then(groups, as_of, today):
         by_kind.setdefault(group.kind, []).append(group)
     plural = {
         WorkingGroup.Kind.WORKING: _("Working groups"),
@@ -349,26 +371,25 @@ def _regions_maturity(as_of: date) -> dict[str, Any]:
 FINISHED = (LifecycleStatus.COMPLETED, LifecycleStatus.DISCONTINUED)
 
 
-def _implementation_matrix(initiatives: list[Initiative]) -> dict[str, Any]:
+def _implementation_matrix(
+    initiatives: list[Initiative], as_of: date, today: date
+) -> dict[str, Any]:
     """Initiatives × regions: each region's own implementation status of each initiative,
-    as recorded now (two queries)."""
+    as it stood at ``as_of`` (``implementations_at``; two queries). ``matrix_gaps``: whether
+    a cell is empty, a region having recorded nothing by then."""
     regions = list(Organisation.objects.regions().order_by("name_da"))
     labels = dict(RegionalImplementation.Status.choices)
-    cells = {
-        (initiative, organisation): status
-        for initiative, organisation, status in RegionalImplementation.objects.filter(
-            initiative__in=[initiative.pk for initiative in initiatives]
-        ).values_list("initiative", "organisation", "status")
-    }
+    cells = implementations_at(initiatives, as_of, today=today)
     rows = []
     for initiative in initiatives:
-        statuses = [cells.get((initiative.pk, region.pk)) for region in regions]
+        statuses = [cells.get((initiative.pk, region.pk), (None, ""))[0] for region in regions]
         rows.append((initiative, [(status, labels.get(status, "")) for status in statuses]))
-    return {"matrix_regions": regions, "matrix_rows": rows}
+    gaps = any(status is None for _initiative, row in rows for status, _label in row)
+    return {"matrix_regions": regions, "matrix_rows": rows, "matrix_gaps": gaps}
 
 
 def _portfolio_follow_up(
-    run: ReportRun, initiatives: list[Initiative], as_of: date
+    run: ReportRun, initiatives: list[Initiative], as_of: date, today: date
 ) -> dict[str, Any]:
     """What the TSI portfolio report adds: each initiative's latest status texts; of the
     initiatives under way (not completed or discontinued by ``as_of``), the milestones
@@ -388,7 +409,7 @@ def _portfolio_follow_up(
         "missing_updates": initiatives_without_update(
             under_way, start=period_start(run), end=period_end(run)
         ),
-        **_implementation_matrix(initiatives),
+        **_implementation_matrix(initiatives, as_of, today),
     }
 
 
@@ -603,21 +624,23 @@ def report_context(run: ReportRun) -> dict[str, Any]:
         "last_half": last_half,
         "current_half": current_half,
         "disciplines": Discipline.objects.order_by("order"),
-        "groups": WorkingGroup.objects.order_by("kind", "name_da"),
     }
     if run.kind == ReportKind.TSI_PORTFOLIO:
         context.update(_portfolio(as_of, strategy_for(run)))
         context["focus_areas"] = focus_areas_for(run, (last_half, current_half), as_of, context)
-        context.update(_portfolio_follow_up(run, context["initiatives"], as_of))
+        context.update(_portfolio_follow_up(run, context["initiatives"], as_of, today))
+        context["groups"] = _topics_then(
+            WorkingGroup.objects.order_by("kind", "name_da"), as_of, today
+        )
     if run.kind == ReportKind.COUNCIL_APPENDIX:
         context.update(_portfolio(as_of, strategy_for(run)))
         context["focus_areas"] = focus_areas_for(run, (last_half, current_half), as_of, context)
-        context["group_sections"] = _groups(period_start(run), as_of)
+        context["group_sections"] = _groups(period_start(run), as_of, today)
         context["initiative_statuses"] = _initiative_statuses(
-            context["initiatives"], as_of, run.organisation
+            context["initiatives"], as_of, run.organisation, today
         )
         if run.organisation is None:
-            context.update(_implementation_matrix(context["initiatives"]))
+            context.update(_implementation_matrix(context["initiatives"], as_of, today))
             context.update(_regions_maturity(as_of))
         context.update(_region(run, as_of, today))
     if run.kind == ReportKind.CISO_QUARTERLY:

@@ -32,6 +32,7 @@ from incidents.models import (
 )
 from initiatives.models import (
     Deliverable,
+    ImplementationRecord,
     Initiative,
     Milestone,
     RegionalImplementation,
@@ -41,6 +42,7 @@ from initiatives.models import (
     Strategy,
     WorkingGroup,
     WorkingGroupMember,
+    WorkingGroupTopics,
 )
 from portal.models import (
     ApiToken,
@@ -362,6 +364,26 @@ class RegionalImplementationFactory(factory.django.DjangoModelFactory):
     initiative = factory.SubFactory(InitiativeFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     status = RegionalImplementation.Status.PLANNED
+
+
+class ImplementationRecordFactory(factory.django.DjangoModelFactory):
+    """A record of an earlier state (a row's own changes write the others)."""
+
+    class Meta:
+        model = ImplementationRecord
+
+    implementation = factory.SubFactory(RegionalImplementationFactory)
+    status = RegionalImplementation.Status.NOT_STARTED
+
+
+class WorkingGroupTopicsFactory(factory.django.DjangoModelFactory):
+    """A record of a group's earlier topics (the group's own changes write the others)."""
+
+    class Meta:
+        model = WorkingGroupTopics
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    topics = "Fælles logplatform"
 
 
 # -- risks -------------------------------------------------------------------------------

@@ -1,13 +1,23 @@
 from initiatives.models.deliverable import Deliverable
-from initiatives.models.implementation import RegionalImplementation, StatusReminder
+from initiatives.models.implementation import (
+    ImplementationRecord,
+    RegionalImplementation,
+    StatusReminder,
+)
 from initiatives.models.initiative import Initiative
 from initiatives.models.milestone import Milestone
 from initiatives.models.status_update import LifecycleStatus, Rag, StatusUpdate
 from initiatives.models.strategy import StrategicObjective, Strategy
-from initiatives.models.working_group import WorkingGroup, WorkingGroupMember
+from initiatives.models.working_group import (
+    WorkingGroup,
+    WorkingGroupMember,
+    WorkingGroupTopics,
+    topic_lines,
+)
 
 __all__ = [
     "Deliverable",
+    "ImplementationRecord",
     "Initiative",
     "LifecycleStatus",
     "Milestone",
@@ -19,4 +29,6 @@ __all__ = [
     "Strategy",
     "WorkingGroup",
     "WorkingGroupMember",
+    "WorkingGroupTopics",
+    "topic_lines",
 ]

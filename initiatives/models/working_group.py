@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import RestrictedQuerySet
-from portal.access.policies import MemberReadable
+from portal.access.policies import MemberReadable, ParentPolicy
 from portal.audit import audited
 from portal.models import VersionedModel
 from portal.translation import localized
@@ -15,7 +16,9 @@ class WorkingGroup(VersionedModel):
 
     Members edit their group's page (topics, description), its initiatives and deliverables:
     the access policy joins the membership, so a seat's rights come and go with the seat; the
-    TSI secretariat manages everything.
+    TSI secretariat manages everything. Every save that changes the topics also writes a
+    ``WorkingGroupTopics`` record, so that a report of a past period lists the topics as
+    they stood at its end (``initiatives.selectors.with_topics_at``).
     """
 
     class Kind(models.TextChoices):
@@ -65,7 +68,63 @@ class WorkingGroup(VersionedModel):
 
     @property
     def topic_list(self) -> list[str]:
-        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+        return topic_lines(self.topics)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._recorded_topics = instance.__dict__.get("topics")
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, and record the topics when they changed (or the group is new), dated with
+        the group's own time stamp of the change — in one transaction."""
+        using = kwargs.get("using") or self._state.db or "default"
+        update_fields = kwargs.get("update_fields")
+        changed = self._state.adding or self.topics != getattr(self, "_recorded_topics", None)
+        if update_fields is not None and "topics" not in update_fields:
+            changed = False
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
+            if changed:
+                WorkingGroupTopics.objects.using(using).create(
+                    group=self, topics=self.topics, recorded_at=self.updated_at or timezone.now()
+                )
+        self._recorded_topics = self.topics
+
+
+def topic_lines(topics: str) -> list[str]:
+    """A group's topics, one per line, blank lines left out."""
+    return [line.strip() for line in (topics or "").splitlines() if line.strip()]
+
+
+class WorkingGroupTopics(models.Model):
+    """A group's current topics as recorded at ``recorded_at`` and until the next record:
+    written by every change of them (``WorkingGroup.save``), never changed. Read by the
+    reports of past periods: the latest record on or before the period's end."""
+
+    group = models.ForeignKey(
+        WorkingGroup,
+        on_delete=models.CASCADE,
+        related_name="topic_records",
+        verbose_name=_("group"),
+    )
+    topics = models.TextField(_("current topics"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_policy = ParentPolicy(field="group", append_only=True)
+
+    class Meta:
+        ordering = ["group", "recorded_at", "pk"]
+        verbose_name = _("working-group topics record")
+        verbose_name_plural = _("working-group topics records")
+        indexes = [
+            models.Index(fields=["group", "-recorded_at"], name="group_topics_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.recorded_at:%Y-%m-%d}"
 
 
 class WorkingGroupMember(models.Model):

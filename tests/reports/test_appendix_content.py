@@ -4,22 +4,24 @@ topics, each initiative's status with its texts, the region's own implementation
 sector's, in the sector edition the implementation matrix and the regions' maturity, and the
 strategy it reports on."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from capabilities.models import MaturityAssessment
 from initiatives.models import (
     Deliverable,
+    ImplementationRecord,
     Initiative,
     RegionalImplementation,
     StatusUpdate,
     WorkingGroup,
+    WorkingGroupTopics,
 )
 from portal.periods import Period
 from reports.models import NarrativeDraft, ReportRun
@@ -70,6 +72,20 @@ def write(section, body, organisation=None, period="2025"):
         section=section,
         body=body,
     )
+
+
+def recorded_on(day: date, *objects) -> None:
+    """Date the history of ``objects`` (groups, implementation rows) ``day``, as if their
+    topics and statuses had been recorded then: the 2025 appendix shows what was recorded
+    by the end of 2025."""
+    moment = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    for obj in objects:
+        records = (
+            WorkingGroupTopics.objects.filter(group=obj)
+            if isinstance(obj, WorkingGroup)
+            else ImplementationRecord.objects.filter(implementation=obj)
+        )
+        assert records.update(recorded_at=moment), obj
 
 
 def english_html(run: ReportRun) -> str:
@@ -145,19 +161,20 @@ def test_each_half_years_focus_areas_hold_the_prose_and_what_was_finished_and_un
 
 
 def test_the_working_and_exchange_groups_are_listed_with_their_current_topics(reference):
-    WorkingGroupFactory(
+    working = WorkingGroupFactory(
         name_da="Arbejdsgruppen for operationel sikkerhed",
         kind=WorkingGroup.Kind.WORKING,
         description="Etablering af SOC i regionerne.",
         topics="Regionernes SOC\nSårbarhedsscanning\n",
     )
-    WorkingGroupFactory(
+    exchange = WorkingGroupFactory(
         name_da="Erfaringsudvekslingsgruppen for awareness",
         kind=WorkingGroup.Kind.EXCHANGE,
         topics="Awarenesskampagner",
     )
     WorkingGroupFactory(name_da="Nedlagt gruppe", active_to=date(2023, 12, 31))
     WorkingGroupFactory(name_da="Fremtidig gruppe", active_from=date(2026, 1, 1))
+    recorded_on(date(2025, 3, 1), working, exchange)
 
     html = english_html(appendix())
     groups = html[html.index('id="groups"') : html.index('id="strategy"')]
@@ -220,14 +237,15 @@ def test_each_initiative_shows_its_status_texts_shortened_as_of_the_period(refer
 def test_a_region_edition_shows_its_own_implementation_beside_the_sectors_status(
     reference, personas
 ):
-    RegionalImplementation.objects.update_or_create(
+    own_row, _made = RegionalImplementation.objects.update_or_create(
         initiative=reference,
         organisation=personas.region_a,
         defaults={"status": "implemented", "note": "Udrullet på alle hospitaler."},
     )
-    RegionalImplementation.objects.update_or_create(
+    other_row, _made = RegionalImplementation.objects.update_or_create(
         initiative=reference, organisation=personas.region_b, defaults={"status": "planned"}
     )
+    recorded_on(date(2025, 6, 1), own_row, other_row)
     StatusUpdate.objects.create(
         initiative=reference,
         author=UserFactory(),
@@ -240,7 +258,7 @@ def test_a_region_edition_shows_its_own_implementation_beside_the_sectors_status
     rows = {row.initiative.number: row for row in report_context(own)["initiative_statuses"]}
     assert rows["2.7"].implementation[0] == "implemented"
     assert rows["2.7"].implementation_note == "Udrullet på alle hospitaler."
-    assert rows["1.1"].implementation[0] == "not_started"  # nothing recorded
+    assert rows["1.1"].implementation[0] == "none"  # nothing recorded by the end of 2025
 
     html = english_html(own)
     table = html[
@@ -285,9 +303,10 @@ def test_the_sector_edition_has_the_matrix_and_each_regions_maturity_at_the_peri
     MaturityEntryFactory(
         assessment=draft, capability=capabilities[0], current_level=1, target_level=1
     )
-    RegionalImplementation.objects.update_or_create(
+    row, _made = RegionalImplementation.objects.update_or_create(
         initiative=reference, organisation=personas.region_b, defaults={"status": "implemented"}
     )
+    recorded_on(date(2025, 6, 1), row)
 
     context = report_context(appendix())
     maturity = {row.region.slug: row for row in context["regions_maturity"]}

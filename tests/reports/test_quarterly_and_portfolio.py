@@ -3,7 +3,7 @@ secretariat act on, true for the report's period — a past quarter from its sna
 today's register), the current quarter live; the portfolio's overdue milestones, missing
 status updates and the implementation matrix."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from auditlog.context import set_actor
@@ -12,7 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from initiatives.models import Initiative, RegionalImplementation, StatusUpdate
+from initiatives.models import (
+    ImplementationRecord,
+    Initiative,
+    RegionalImplementation,
+    StatusUpdate,
+)
 from portal.models import Organisation
 from portal.periods import Period
 from reports.models import ReportRun
@@ -313,6 +318,10 @@ def portfolio(db):
         RegionalImplementation.objects.update_or_create(
             initiative=seven, organisation=region, defaults={"status": status}
         )
+    # Recorded during the half-year: the report shows the implementation as at its end.
+    ImplementationRecord.objects.filter(implementation__initiative=seven).update(
+        recorded_at=timezone.make_aware(datetime(2026, 3, 1, 12))
+    )
     return seven
 
 
