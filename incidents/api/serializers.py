@@ -126,3 +126,37 @@ class IncidentSubmissionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["incident", "by", "created_at"]
+
+
+class DraftFieldSerializer(serializers.Serializer):
+    """One field of a stage's report: its label and value as the draft writes them, and
+    whether the incident still leaves it empty."""
+
+    # Declared in ``get_fields``: ``label`` is also an attribute of every field.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "name": serializers.CharField(),
+            "label": serializers.CharField(),
+            "value": serializers.CharField(),
+            "missing": serializers.BooleanField(),
+        }
+
+
+class NotificationDraftSerializer(serializers.Serializer):
+    """A stage's notification draft, to copy into the official form: exactly the fields the
+    stage's report asks for, those still empty, and the draft's text."""
+
+    # Declared in ``get_fields``: ``fields`` is also the serializer's own attribute.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "kind": serializers.ChoiceField(choices=DeadlineKind.choices),
+            "title": serializers.CharField(),
+            "language": serializers.CharField(),
+            "due_at": serializers.DateTimeField(source="deadline.due_at", allow_null=True),
+            "fields": DraftFieldSerializer(many=True),
+            "missing": serializers.SerializerMethodField(),
+            "text": serializers.CharField(),
+        }
+
+    def get_missing(self, draft) -> list[str]:
+        return [field.name for field in draft.missing]
