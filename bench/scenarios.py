@@ -5,10 +5,12 @@ A scenario is one page or API call measured as one user: ``user`` is a demo user
 through the login form like a browser (session cookie), ``"api"`` uses token authentication.
 
 Add a scenario by adding one line to ``SCENARIOS``. A path that answers 404 is skipped with a
-note, so a scenario may be added before its page exists.
+note, so a scenario may be added before its page exists. A page of one object names the object
+by ``pick``, a query on the seeded database (ids follow the order of seeding, so they are
+looked up, never written down).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 
@@ -18,7 +20,23 @@ class Scenario:
     user: str | None
     path: str
     kind: Literal["html", "api"] = "html"
+    #: SQL answering the id of the object whose page ``path`` is (``{id}`` in it), or None.
+    pick: str | None = None
 
+    def picked(self, object_id: int) -> "Scenario":
+        """The scenario with the object's id in its path."""
+        return replace(self, path=self.path.format(id=object_id), pick=None)
+
+
+#: The incident page's incident (the first one of its kind, should a region hold more).
+INCIDENT_PAGE = """
+SELECT incident.id
+FROM incidents_incident incident
+JOIN portal_organisation organisation ON organisation.id = incident.organisation_id
+WHERE organisation.slug = 'hovedstaden' AND incident.category = 'ransomware'
+ORDER BY incident.id
+LIMIT 1
+"""
 
 #: The bare-view floor every other scenario is compared with (``× floor`` in the table).
 FLOOR = "floor"
@@ -48,11 +66,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("treatment plan", "riskowner.sjaelland", "/risks/treatments/"),
     Scenario("API risks 100/page", "ciso.hovedstaden", "/api/v1/risks/?page_size=100", "api"),
     Scenario("sector risk picture", "secretariat", "/risks/sector/"),
-    # Incidents (incidents/demo.py: seven a region, the regions seeded in slug order,
-    # so on a freshly seeded database Hovedstaden's second incident, the ransomware with the
-    # NIS2 and GDPR clocks, is number 2).
+    # Incidents (incidents/demo.py: seven a region).
     Scenario("incident list", "ciso.hovedstaden", "/incidents/"),
-    Scenario("incident page", "ciso.hovedstaden", "/incidents/2/"),
+    # Hovedstaden's ransomware, with the NIS2 and GDPR clocks, a timeline and lessons learned.
+    Scenario("incident page", "ciso.hovedstaden", "/incidents/{id}/", pick=INCIDENT_PAGE),
     # Capabilities and maturity.
     Scenario("capabilities overview", "ciso.syddanmark", "/capabilities/"),
     Scenario("sector heatmap", "secretariat", "/capabilities/sector/"),

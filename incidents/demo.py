@@ -15,7 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.clocks import due_at, first_submissions
-from incidents.models import Incident, IncidentSubmission
+from incidents.models import (
+    Incident,
+    IncidentStatus,
+    IncidentSubmission,
+    IncidentTimelineEntry,
+    TimelineKind,
+)
 from incidents.reporting_rules import DeadlineKind
 from incidents.services import default_recipient
 from portal.access.roles import Role
@@ -75,6 +81,43 @@ class Scenario:
     malicious: bool = False
     cross_border: bool = False
     submissions: dict[DeadlineKind, float | None] = field(default_factory=dict)
+    # What the notifications report (each stage's draft lists what is still empty): filled
+    # for every stage the scenario submitted, as a region would have before submitting.
+    impact: str = ""
+    indicators: str = ""
+    root_cause: str = ""
+    mitigation: str = ""
+    breach_nature: str = ""
+    data_subject_categories: str = ""
+    breach_consequences: str = ""
+    breach_measures: str = ""
+    #: The timeline a person wrote: detection, containment, decision, communication,
+    #: observation (``TIMELINE_KINDS``), at ``TIMELINE_HOURS`` after becoming aware.
+    timeline: tuple[str, str, str, str, str] = ("", "", "", "", "")
+
+
+#: The kinds of a scenario's ``timeline``, in its order, and when each happened: hours after
+#: becoming aware (the detection: when the incident was detected).
+TIMELINE_KINDS = (
+    TimelineKind.DETECTION,
+    TimelineKind.CONTAINMENT,
+    TimelineKind.DECISION,
+    TimelineKind.COMMUNICATION,
+    TimelineKind.OBSERVATION,
+)
+TIMELINE_HOURS = (None, 2, 3, 5, 24)
+#: The way to a status, and when each step was taken: hours after becoming aware.
+STATUS_STEPS = (
+    (IncidentStatus.INVESTIGATING, 0),
+    (IncidentStatus.CONTAINED, 2),
+    (IncidentStatus.RESOLVED, 72),
+    (IncidentStatus.CLOSED, 35 * 24),
+)
+
+
+def contact_point(region: Organisation) -> str:
+    """Where Datatilsynet and the data subjects learn more: the region's DPO."""
+    return f"Databeskyttelsesrådgiveren (DPO), {region.name_da}, via regionens hovednummer"
 
 
 def _scenarios(hospital: str, other: str) -> list[Scenario]:
@@ -101,6 +144,20 @@ def _scenarios(hospital: str, other: str) -> list[Scenario]:
             records=60,
             malicious=True,
             submissions={DT: 40},
+            breach_nature="Uvedkommende adgang til en læges postkasse i ca. fire timer; mails med "
+            "patientoplysninger kan være læst eller videresendt.",
+            data_subject_categories="Patienter",
+            breach_consequences="Risiko for, at helbredsoplysninger og CPR-numre bliver kendt af "
+            "uvedkommende og misbrugt, fx til identitetstyveri eller målrettet svindel.",
+            breach_measures="Adgangskode nulstillet, sessioner afbrudt og MFA håndhævet; "
+            "videresendelsesregler fjernet; de berørte patienter orienteret.",
+            timeline=(
+                "Servicedesk modtog henvendelser om mistænkelige mails fra lægens konto.",
+                "Kontoen spærret, sessioner afbrudt og phishingmails fjernet fra postkasserne.",
+                "Bruddet anmeldes til Datatilsynet; patienter med CPR-numre i mails orienteres.",
+                "Medarbejdere advaret på intranettet om den falske login-side.",
+                "Logs viser ingen videresendelse af mails ud af regionen.",
+            ),
         ),
         Scenario(
             title=f"Ransomware på filservere i {other}",
@@ -119,6 +176,28 @@ def _scenarios(hospital: str, other: str) -> list[Scenario]:
             records=2400,
             malicious=True,
             submissions={EW: 18, NOTE: 80, DT: 90, FINAL: 27},
+            impact="Afdelingsdrev utilgængelige i tre døgn; vagtplaner og patientlister på papir; "
+            "ingen påvirkning af patientbehandlingen ud over forsinkelser.",
+            indicators="Krypterede filer med endelsen .lockbit; udgående forbindelser til to "
+            "IP-adresser i udlandet; kompromitteret servicekonto svc-backup02.",
+            root_cause="Kompromitteret servicekonto uden MFA, fundet via en sårbar VPN-gateway "
+            "uden seneste sikkerhedsopdatering.",
+            mitigation="Servere isoleret og gendannet fra backup; VPN-gateway opdateret; "
+            "servicekonti gennemgået og MFA indført; EDR udrullet på alle filservere.",
+            breach_nature="Filer med patientlister er krypteret og muligvis kopieret ud af "
+            "angriberen (tab af tilgængelighed og mulig videregivelse).",
+            data_subject_categories="Patienter og medarbejdere",
+            breach_consequences="Risiko for offentliggørelse af diagnoser og CPR-numre; "
+            "midlertidigt tab af overblik over planlagte behandlinger.",
+            breach_measures="Gendannelse fra backup; overvågning af lækagesider; berørte "
+            "patienter informeret efter artikel 34.",
+            timeline=(
+                "EDR-løsningen slog alarm om massekryptering på to filservere.",
+                "Filserverne isoleret fra netværket; servicekontoen spærret.",
+                "Beredskabsledelsen beslutter gendannelse fra backup frem for forhandling.",
+                "Afdelingerne orienteret om nødprocedurer; tidlig varsling sendt til CFCS.",
+                "Gendannelsen er verificeret; ingen tegn på kryptering andre steder.",
+            ),
         ),
         Scenario(
             title="DDoS-angreb mod regionens patientportal",
@@ -134,6 +213,19 @@ def _scenarios(hospital: str, other: str) -> list[Scenario]:
             malicious=True,
             cross_border=True,
             submissions={EW: 6, NOTE: 50, FINAL: None},
+            impact="Patientportalen og hjemmesiden utilgængelige for borgere i seks timer; "
+            "hospitalsdriften ikke berørt.",
+            indicators="Trafikspidser på 40 Gbit/s fra et botnet med adresser i flere lande.",
+            root_cause="Volumetrisk DDoS-angreb fra et botnet, efter alt at dømme hacktivister.",
+            mitigation="Trafikfiltrering hos netværksleverandøren; permanent DDoS-beskyttelse "
+            "af patientportalen.",
+            timeline=(
+                "Overvågningen viste, at patientportalen ikke svarede.",
+                "Netværksleverandøren aktiverede filtrering af angrebstrafikken.",
+                "Hændelsen vurderes som væsentlig; tidlig varsling sendes.",
+                "Borgerne orienteret om nedbruddet på regionens hjemmeside og sociale medier.",
+                "Trafikken normaliseret; filtreringen fastholdes i et døgn.",
+            ),
         ),
         Scenario(
             title=f"Uberettigede opslag i patientjournaler på {hospital}",
@@ -150,6 +242,20 @@ def _scenarios(hospital: str, other: str) -> list[Scenario]:
             data_subjects=23,
             records=140,
             submissions={DT: 101},
+            breach_nature="En medarbejder har uden arbejdsbetinget grund læst journaler "
+            "(uberettiget adgang).",
+            data_subject_categories="Patienter (familie og naboer til medarbejderen)",
+            breach_consequences="Krænkelse af privatlivet; risiko for, at helbredsoplysninger "
+            "bliver kendt i de berørtes nærmiljø.",
+            breach_measures="Medarbejderens adgang lukket; sagen overdraget til HR; de berørte "
+            "patienter informeret; skærpet logopfølgning.",
+            timeline=(
+                "Den stikprøvevise logopfølgning viste opslag uden behandlingsrelation.",
+                "Medarbejderens adgang til journalsystemet lukket.",
+                "Sagen overdrages til HR; bruddet anmeldes til Datatilsynet.",
+                "De berørte patienter informeret med brev.",
+                "Udvidet logkontrol finder ingen andre uberettigede opslag.",
+            ),
         ),
         Scenario(
             title="Nedbrud hos driftsleverandør af laboratoriesystemet",
@@ -160,6 +266,16 @@ def _scenarios(hospital: str, other: str) -> list[Scenario]:
             days_ago=75,
             status="closed",
             supplier="Driftsleverandør af laboratoriesystemet",
+            impact="Laboratoriesystemet utilgængeligt i 90 minutter; prøvesvar givet telefonisk.",
+            root_cause="Strømsvigt i leverandørens datacenter, hvor nødstrømmen ikke slog til.",
+            mitigation="Leverandøren har testet nødstrømsanlægget og indført månedlig afprøvning.",
+            timeline=(
+                "Afdelingerne meldte, at laboratoriesystemet ikke svarede.",
+                "Nødproceduren for prøvesvar aktiveret.",
+                "Hændelsen vurderes ikke som væsentlig; ingen anmeldelse.",
+                "Leverandøren orienterede løbende om genoprettelsen.",
+                "Systemet kører igen; ingen tab af data.",
+            ),
         ),
         Scenario(
             title="Indkaldelsesbreve sendt til forkerte modtagere",
@@ -175,6 +291,18 @@ def _scenarios(hospital: str, other: str) -> list[Scenario]:
             personal_data_categories="Navne og adresser",
             data_subjects=12,
             records=12,
+            breach_nature="Indkaldelser sendt til forkerte modtagere (videregivelse).",
+            data_subject_categories="Patienter",
+            breach_consequences="Lav: modtagerne har kun set navn, tid og sted.",
+            breach_measures="Flettefeltet rettet; modtagerne har bekræftet at have destrueret "
+            "brevene.",
+            timeline=(
+                "En modtager ringede og fortalte, at brevet var til en anden.",
+                "Udsendelsen stoppet; flettefeltet rettet.",
+                "Bruddet dokumenteres uden anmeldelse: brevene rummer ingen helbredsoplysninger.",
+                "Modtagerne kontaktet og bedt om at destruere brevene.",
+                "Alle modtagere har bekræftet destruktionen.",
+            ),
         ),
         Scenario(
             title=f"Mistænkelig trafik fra medicinsk udstyr på {other}",
@@ -190,6 +318,17 @@ def _scenarios(hospital: str, other: str) -> list[Scenario]:
             supplier="Leverandør af patientmonitorer",
             malicious=True,
             submissions={EW: 14},
+            impact="Patientmonitorer i to afsnit kører uden central overvågning; patienterne "
+            "overvåges manuelt.",
+            indicators="Udgående forbindelser fra monitorernes segment til en ukendt adresse i "
+            "udlandet på port 8443.",
+            timeline=(
+                "Netværksovervågningen så udgående forbindelser fra patientmonitorer.",
+                "Segmentet isoleret; monitorerne kører lokalt.",
+                "Hændelsen vurderes som væsentlig; tidlig varsling til CFCS.",
+                "Afsnittene orienteret om manuel overvågning.",
+                "Leverandøren har modtaget logs og undersøger monitorernes software.",
+            ),
         ),
         Scenario(
             title=f"Bortkommet bærbar computer med patientdata fra {hospital}",
@@ -205,6 +344,19 @@ def _scenarios(hospital: str, other: str) -> list[Scenario]:
             data_subjects=900,
             records=900,
             submissions={DT: None},
+            breach_nature="Tyveri af en ukrypteret bærbar computer med et udtræk af "
+            "patientoplysninger (tab af fortrolighed).",
+            data_subject_categories="Patienter",
+            breach_consequences="Høj risiko for misbrug af CPR-numre og diagnoser.",
+            breach_measures="Tyveriet politianmeldt; computerens konti spærret; de berørte "
+            "patienter informeres; kryptering af bærbare computere håndhæves.",
+            timeline=(
+                "Medarbejderen meldte computeren stjålet fra sin bil.",
+                "Computerens konti og certifikater spærret.",
+                "Bruddet anmeldes til Datatilsynet; patienterne informeres.",
+                "Tyveriet politianmeldt.",
+                "Udtrækket er identificeret: ca. 900 patienter.",
+            ),
         ),
     ]
 
@@ -289,18 +441,91 @@ def seed_demo_incidents(*, rng: random.Random, log: Log, now: datetime | None = 
                     gdpr_exception_unlikely_risk=bool(scenario.gdpr_exception),
                     gdpr_exception_reason=scenario.gdpr_exception,
                     gdpr_art34_communication=scenario.art34,
+                    impact=scenario.impact,
+                    indicators_of_compromise=scenario.indicators,
+                    root_cause=scenario.root_cause,
+                    mitigation=scenario.mitigation,
+                    breach_nature=scenario.breach_nature,
+                    data_subject_categories=scenario.data_subject_categories,
+                    breach_consequences=scenario.breach_consequences,
+                    breach_measures=scenario.breach_measures,
+                    contact_point=contact_point(region) if scenario.gdpr else "",
                 )
             )
         incidents = Incident.objects.bulk_create(incidents)
         submissions = []
+        entries: list[IncidentTimelineEntry] = []
         for incident, scenario in zip(incidents, scenarios, strict=True):
-            submissions += _submissions(incident, scenario, by=ciso, rng=rng)
+            made = _submissions(incident, scenario, by=ciso, rng=rng)
+            submissions += made
+            author = incident.owner or ciso
+            if author is not None:
+                entries += _timeline(incident, scenario, made, author=author, now=now)
             if systems:
                 incident.affected_systems.add(*rng.sample(systems, min(2, len(systems))))
             if functions:
                 incident.critical_functions.add(rng.choice(functions))
         IncidentSubmission.objects.bulk_create(submissions)
-        log(f"Incidents of {region.name_da}: {len(incidents)}, {len(submissions)} submissions")
+        IncidentTimelineEntry.objects.bulk_create(entries)
+        log(
+            f"Incidents of {region.name_da}: {len(incidents)}, {len(submissions)} submissions, "
+            f"{len(entries)} timeline entries"
+        )
+
+
+def _timeline(
+    incident: Incident,
+    scenario: Scenario,
+    submissions: list[IncidentSubmission],
+    *,
+    author,
+    now: datetime,
+) -> list[IncidentTimelineEntry]:
+    """The incident's timeline: what people wrote (``Scenario.timeline``), the status changes
+    on the way to its status and the submissions, as the portal enters them itself — nothing
+    later than an hour ago."""
+    latest = now - timedelta(hours=1)
+
+    def entry(kind: str, at: datetime, by=author, **values) -> IncidentTimelineEntry:
+        return IncidentTimelineEntry(
+            incident=incident,
+            organisation_id=incident.organisation_id,
+            kind=kind,
+            occurred_at=min(at, latest),
+            author=by,
+            **values,
+        )
+
+    entries = [
+        entry(
+            kind,
+            incident.detected_at if hours is None else incident.aware_at + timedelta(hours=hours),
+            text=text,
+        )
+        for kind, hours, text in zip(TIMELINE_KINDS, TIMELINE_HOURS, scenario.timeline, strict=True)
+        if text
+    ]
+    before = IncidentStatus.NEW.value
+    for status, hours in STATUS_STEPS:
+        if before == scenario.status:
+            break
+        at = incident.aware_at + timedelta(hours=hours)
+        entries.append(
+            entry(TimelineKind.STATUS_CHANGE, at, old_value=before, new_value=status.value)
+        )
+        before = status.value
+    for submission in submissions:
+        text = f"{submission.recipient} ({submission.reference})"
+        entries.append(
+            entry(
+                TimelineKind.SUBMISSION,
+                submission.submitted_at,
+                by=submission.by,
+                new_value=submission.kind,
+                text=text,
+            )
+        )
+    return entries
 
 
 def _submissions(

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Incident, IncidentSubmission
+from incidents.models import INCIDENT_FIELDS, Incident, IncidentSubmission
 from incidents.services import incident_submission_record
 from incidents.timeline import incident_save
 from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin, VersionedModelForm
@@ -29,41 +29,7 @@ class IncidentForm(VersionedModelForm):
 
     class Meta:
         model = Incident
-        fields = [
-            "organisation",
-            "title",
-            "description",
-            "category",
-            "severity",
-            "status",
-            "detected_at",
-            "aware_at",
-            "owner",
-            "affected_systems",
-            "critical_functions",
-            "supplier",
-            "suspected_malicious",
-            "cross_border",
-            "personal_data",
-            "personal_data_categories",
-            "data_subjects_approx",
-            "records_approx",
-            "data_subject_categories",
-            "breach_nature",
-            "breach_consequences",
-            "breach_measures",
-            "contact_point",
-            "impact",
-            "indicators_of_compromise",
-            "root_cause",
-            "mitigation",
-            "nis2_significant",
-            "nis2_reason",
-            "gdpr_breach",
-            "gdpr_exception_unlikely_risk",
-            "gdpr_exception_reason",
-            "gdpr_art34_communication",
-        ]
+        fields = INCIDENT_FIELDS
         widgets = {
             "detected_at": _MOMENT,
             "aware_at": _MOMENT,

@@ -17,7 +17,10 @@ from incidents.models import (
     Incident,
     IncidentCategory,
     IncidentSeverity,
+    IncidentStatus,
     IncidentSubmission,
+    IncidentTimelineEntry,
+    TimelineKind,
 )
 from incidents.models.incident import IncidentQuerySet
 from incidents.reporting_rules import DeadlineKind
@@ -120,13 +123,50 @@ def clock_state(deadline: Deadline) -> str:
     return MISSED if deadline.overdue else RUNNING
 
 
+def statuses_at(incidents: Iterable[Incident], moment: datetime) -> dict[int, str]:
+    """Each incident's status as it stood at ``moment``, from the status changes its timeline
+    recorded by itself (``incidents.timeline.incident_save``): the last change before then;
+    failing that, the status the first change after it left; failing that, the status it has
+    now (one query, none for no incident)."""
+    incidents = list(incidents)
+    if not incidents:
+        return {}
+    statuses = {incident.pk: incident.status for incident in incidents}
+    changes = (
+        IncidentTimelineEntry.objects.filter(
+            incident__in=[incident.pk for incident in incidents],
+            kind=TimelineKind.STATUS_CHANGE,
+        )
+        .order_by("-occurred_at", "-created_at", "-pk")
+        .values_list("incident_id", "occurred_at", "old_value", "new_value")
+    )
+    settled: set[int] = set()
+    # Newest first: each change after ``moment`` takes the status back to what it left, until
+    # the last change before it, which set the status that stood then.
+    for incident_id, occurred_at, old_value, new_value in changes:
+        if incident_id in settled:
+            continue
+        if occurred_at < moment:
+            statuses[incident_id] = new_value
+            settled.add(incident_id)
+        else:
+            statuses[incident_id] = old_value
+    return statuses
+
+
 @dataclass
 class IncidentOfPeriod:
-    """An incident detected in the period, with its clocks as they stood at the period's
-    end (submissions made after it are not counted)."""
+    """An incident detected in the period, with its clocks and its status as they stood at
+    the period's end (submissions made and status changes recorded after it are not
+    counted)."""
 
     incident: Incident
     clocks: list[tuple[Deadline, str]]
+    status: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return str(IncidentStatus(self.status).label) if self.status else ""
 
 
 @dataclass
@@ -174,8 +214,9 @@ def incident_figures(
     queryset: QuerySet[Incident], *, start: date, end: date, now: datetime
 ) -> IncidentFigures:
     """The incidents of ``queryset`` detected in ``start``..``end`` (Copenhagen days; until
-    ``now`` while the period runs), with each clock as it stood at the period's end: only
-    the submissions made by then count (two queries)."""
+    ``now`` while the period runs), with each clock and status as they stood at the period's
+    end: only the submissions made and the status changes recorded by then count (three
+    queries)."""
     first, until = period_bounds(start, end, now=now)
     incidents = list(
         with_submissions(
@@ -187,6 +228,7 @@ def incident_figures(
     figures = IncidentFigures(start=first, until=until)
     counts = {(c.value, s.value): 0 for c in CATEGORIES for s in SEVERITIES}
     clock_counts = dict.fromkeys((MET, LATE, MISSED, RUNNING), 0)
+    statuses = statuses_at(incidents, until)
     for incident in incidents:
         counts[(incident.category, incident.severity)] = (
             counts.get((incident.category, incident.severity), 0) + 1
@@ -207,7 +249,9 @@ def incident_figures(
         ]
         for _deadline, state in clocks:
             clock_counts[state] += 1
-        figures.incidents.append(IncidentOfPeriod(incident=incident, clocks=clocks))
+        figures.incidents.append(
+            IncidentOfPeriod(incident=incident, clocks=clocks, status=statuses[incident.pk])
+        )
         if incident.gdpr_breach:
             figures.breaches += 1
             if incident.gdpr_exception_unlikely_risk:

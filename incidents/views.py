@@ -77,9 +77,10 @@ class IncidentDetailView(ObjectDetailView):
             critical_functions=CriticalFunction.objects.restrict(user)
             .filter(incidents=incident)
             .order_by("name"),
+            # Who may change the incident records its submissions (``edit_url`` asked).
             submission_add_url=(
                 reverse("incidents:submission_add", kwargs={"incident": incident.pk})
-                if incident.clock_kinds() and can(user, Action.CHANGE, incident)
+                if incident.clock_kinds() and context["edit_url"] is not None
                 else None
             ),
             drafts=[draft_for(incident, kind) for kind in incident.clock_kinds()],

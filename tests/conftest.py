@@ -15,6 +15,7 @@ from portal.access.roles import Role
 from portal.auth.mfa import mfa_required_for
 from portal.models import Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.mail import use_portal_mail
 
 # Browser tests drive Playwright's synchronous API next to Django's live server thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -119,6 +120,12 @@ def client_as(client):
         return client
 
     return make
+
+
+@pytest.fixture
+def portal_mail(settings):
+    """Mail kept in ``django.core.mail.outbox`` (returned), links to ``tests.mail.PORTAL_URL``."""
+    return use_portal_mail(settings)
 
 
 @pytest.fixture(autouse=True)

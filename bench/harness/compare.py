@@ -31,6 +31,7 @@ from .scale import (
     selected_scenarios,
     session_for,
     set_floor_ratios,
+    with_objects,
 )
 from .server import Server
 
@@ -180,7 +181,7 @@ def compare_scale(
     outcome["comparison"] = comparison
     for side in sides:
         side.wall = check_wall(f"side {side.key}", side.env, policies=side.policies)
-    selected = selected_scenarios(args)
+    selected = with_objects(selected_scenarios(args), env["DATABASE_URL"])
     for side in sides:
         log(f"  side {side.key}: counting queries ({side.label}) …")
         side.queries = count_queries(

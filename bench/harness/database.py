@@ -46,6 +46,15 @@ def database_is_seeded(base: str, name: str) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def pick_id(database_url: str, query: str) -> int | None:
+    """The id a scenario's ``pick`` answers on the database, or None if it finds nothing."""
+    connection = psycopg2.connect(database_url, connect_timeout=10)
+    with contextlib.closing(connection), connection.cursor() as cursor:
+        cursor.execute(query)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def recreate_database(base: str, name: str) -> None:
     with contextlib.closing(admin_connection(base)) as connection, connection.cursor() as cursor:
         cursor.execute(

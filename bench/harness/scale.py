@@ -3,6 +3,7 @@
 import argparse
 import http.client
 import textwrap
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from scenarios import FLOOR, SCENARIOS, Scenario
 
 from .client import Session, open_session
 from .common import BenchError, log
-from .database import database_name, database_wall, prepare_database
+from .database import database_name, database_wall, pick_id, prepare_database
 from .environment import APP_ROLE, app_role_env, portal_env, run_manage
 from .inprocess import count_queries, measure_reports, measure_transfer
 from .machine import busy_warning, cpu_busy, load_average
@@ -30,6 +31,28 @@ def selected_scenarios(args: argparse.Namespace) -> list[Scenario]:
         for scenario in SCENARIOS
         if scenario.name == FLOOR or args.scenarios is None or scenario.name in args.scenarios
     ]
+
+
+def with_objects(
+    scenarios: list[Scenario],
+    database_url: str,
+    *,
+    lookup: Callable[[str, str], int | None] = pick_id,
+) -> list[Scenario]:
+    """``scenarios`` with the object of each page of one object looked up on the seeded
+    database (``Scenario.pick``); a scenario whose object is not there is left out, with a
+    note."""
+    resolved = []
+    for scenario in scenarios:
+        if scenario.pick is None:
+            resolved.append(scenario)
+            continue
+        object_id = lookup(database_url, scenario.pick)
+        if object_id is None:
+            log(f"  {scenario.name!r} left out: its object is not in the database")
+            continue
+        resolved.append(scenario.picked(object_id))
+    return resolved
 
 
 def prepare_scale(
@@ -134,7 +157,7 @@ def bench_scale(
         served_env = application_env(env)
         outcome["row_level_security"] = check_wall("gunicorn", served_env, policies=True)
 
-    selected = selected_scenarios(args)
+    selected = with_objects(selected_scenarios(args), env["DATABASE_URL"])
     log("  counting queries (Django test client, separate process) …")
     queries = count_queries(selected, served_env, workdir)
     outcome["query_sql"] = {name: value.get("sql") for name, value in queries.items()}
@@ -168,7 +191,7 @@ def bench_scale(
             for scenario_name in args.load_scenarios:
                 measured = by_name.get(scenario_name)
                 if measured is not None and measured.state == "measured":
-                    load_scenarios.append(next(s for s in SCENARIOS if s.name == scenario_name))
+                    load_scenarios.append(next(s for s in selected if s.name == scenario_name))
                 else:
                     log(f"  load: {scenario_name!r} left out (not measured above)")
             if load_scenarios:

@@ -2,13 +2,16 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from incidents.models import Incident, IncidentSubmission
+from incidents.models import INCIDENT_FIELDS, Incident, IncidentSubmission
 from incidents.reporting_rules import DeadlineKind
 from incidents.timeline import incident_save
 from portal.access.principal import signed_in_user
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 from portal.models import Organisation
 from risks.models import Asset, CriticalFunction
+
+#: The API's names of the incident's fields where they differ from the model's.
+API_NAMES = {"gdpr_breach": "personal_data_breach"}
 
 
 class DeadlineSerializer(serializers.Serializer):
@@ -47,39 +50,7 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
         model = Incident
         fields = [
             "id",
-            "organisation",
-            "title",
-            "description",
-            "category",
-            "severity",
-            "status",
-            "detected_at",
-            "aware_at",
-            "owner",
-            "affected_systems",
-            "critical_functions",
-            "supplier",
-            "suspected_malicious",
-            "cross_border",
-            "personal_data",
-            "personal_data_categories",
-            "data_subjects_approx",
-            "records_approx",
-            "data_subject_categories",
-            "breach_nature",
-            "breach_consequences",
-            "breach_measures",
-            "contact_point",
-            "impact",
-            "indicators_of_compromise",
-            "root_cause",
-            "mitigation",
-            "nis2_significant",
-            "nis2_reason",
-            "personal_data_breach",
-            "gdpr_exception_unlikely_risk",
-            "gdpr_exception_reason",
-            "gdpr_art34_communication",
+            *(API_NAMES.get(name, name) for name in INCIDENT_FIELDS),
             "deadlines",
             "created_at",
             "updated_at",
@@ -155,3 +126,37 @@ class IncidentSubmissionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["incident", "by", "created_at"]
+
+
+class DraftFieldSerializer(serializers.Serializer):
+    """One field of a stage's report: its label and value as the draft writes them, and
+    whether the incident still leaves it empty."""
+
+    # Declared in ``get_fields``: ``label`` is also an attribute of every field.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "name": serializers.CharField(),
+            "label": serializers.CharField(),
+            "value": serializers.CharField(),
+            "missing": serializers.BooleanField(),
+        }
+
+
+class NotificationDraftSerializer(serializers.Serializer):
+    """A stage's notification draft, to copy into the official form: exactly the fields the
+    stage's report asks for, those still empty, and the draft's text."""
+
+    # Declared in ``get_fields``: ``fields`` is also the serializer's own attribute.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "kind": serializers.ChoiceField(choices=DeadlineKind.choices),
+            "title": serializers.CharField(),
+            "language": serializers.CharField(),
+            "due_at": serializers.DateTimeField(source="deadline.due_at", allow_null=True),
+            "fields": DraftFieldSerializer(many=True),
+            "missing": serializers.SerializerMethodField(),
+            "text": serializers.CharField(),
+        }
+
+    def get_missing(self, draft) -> list[str]:
+        return [field.name for field in draft.missing]

@@ -59,6 +59,9 @@ POSTGRESQL_APPEND_ONLY_REVERSE = f"""
 DROP TRIGGER IF EXISTS incidents_timeline_append_only ON {ENTRIES};
 DROP FUNCTION IF EXISTS incidents_timeline_append_only();
 """
+#: The SQLite triggers as this migration made them (history: kept here, not imported);
+#: ``incidents/timeline_sql.py`` has them as they are now, for ``flush``, and a test holds the
+#: two equal.
 #: The columns that never change (SQLite has no row-to-JSON: named one by one).
 FROZEN_COLUMNS = (
     "id",

@@ -1,4 +1,5 @@
 from incidents.models.incident import (
+    INCIDENT_FIELDS,
     Incident,
     IncidentCategory,
     IncidentSeverity,
@@ -15,6 +16,7 @@ from incidents.models.timeline import (
 )
 
 __all__ = [
+    "INCIDENT_FIELDS",
     "WRITTEN_KINDS",
     "Incident",
     "IncidentCategory",

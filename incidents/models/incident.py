@@ -52,6 +52,44 @@ class IncidentQuerySet(RestrictedQuerySet["Incident"]):
 
 IncidentManager = models.Manager.from_queryset(IncidentQuerySet)
 
+#: What a person records of an incident, in the order the form shows it: the HTML form and
+#: the API write exactly these (the API calls ``gdpr_breach`` ``personal_data_breach``).
+INCIDENT_FIELDS = (
+    "organisation",
+    "title",
+    "description",
+    "category",
+    "severity",
+    "status",
+    "detected_at",
+    "aware_at",
+    "owner",
+    "affected_systems",
+    "critical_functions",
+    "supplier",
+    "suspected_malicious",
+    "cross_border",
+    "personal_data",
+    "personal_data_categories",
+    "data_subjects_approx",
+    "records_approx",
+    "data_subject_categories",
+    "breach_nature",
+    "breach_consequences",
+    "breach_measures",
+    "contact_point",
+    "impact",
+    "indicators_of_compromise",
+    "root_cause",
+    "mitigation",
+    "nis2_significant",
+    "nis2_reason",
+    "gdpr_breach",
+    "gdpr_exception_unlikely_risk",
+    "gdpr_exception_reason",
+    "gdpr_art34_communication",
+)
+
 
 class Incident(VersionedModel):
     """A security incident in a region's register, with the reporting clocks its

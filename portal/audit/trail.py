@@ -350,7 +350,12 @@ def related_shown(obj: Model, reader: "Reader") -> Callable[[str], set[str] | No
     path = path.organisation_path(type(obj)) if path is not None else None
     if reader is None or path is None:
         return lambda name: None
-    organisation_id = type(obj)._default_manager.filter(pk=obj.pk).values_list(path, flat=True)[0]
+    if "__" not in path and getattr(obj, f"{path}_id", None) is not None:
+        organisation_id = getattr(obj, f"{path}_id")  # the object's own column, as read
+    else:
+        organisation_id = (
+            type(obj)._default_manager.filter(pk=obj.pk).values_list(path, flat=True)[0]
+        )
 
     def shown(name: str) -> set[str] | None:
         field = _field(type(obj), name)

@@ -182,3 +182,20 @@ def test_queries_are_bounded(personas, api_as, django_assert_max_num_queries):
         assert client.get(reverse("api:incident-list")).json()["count"] == 8
     with django_assert_max_num_queries(12):
         client.get(reverse("api:incident-detail", args=[incident.pk]))
+
+
+def test_the_form_and_the_api_write_the_same_fields():
+    """The HTML form and the API edit the same facts of an incident (``INCIDENT_FIELDS``),
+    whatever each calls them."""
+    from incidents.api.serializers import IncidentSerializer
+    from incidents.forms import IncidentForm
+    from incidents.models import INCIDENT_FIELDS
+
+    serializer = IncidentSerializer()
+    written = {
+        field.source
+        for name, field in serializer.fields.items()
+        if not field.read_only and name != "version"
+    }
+    form = set(IncidentForm.base_fields) - {"version"}
+    assert written == form == set(INCIDENT_FIELDS)

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from incidents.models import Incident, IncidentSubmission
-from incidents.selectors import incident_figures
+from incidents.selectors import incident_figures, statuses_at
 from reports.models import ReportRun
 from reports.rendering import render_html, render_pdf, report_context
 from tests.incidents.conftest import make_incident
@@ -266,3 +266,53 @@ def test_a_running_quarter_counts_until_now(personas):
 
 def figures_for(figures, incident):
     return next(row.clocks for row in figures.incidents if row.incident.pk == incident.pk)
+
+
+def _status_change(incident, old, new, when, by):
+    from incidents.models import IncidentTimelineEntry
+
+    return IncidentTimelineEntry.objects.create(
+        incident=incident,
+        kind="status_change",
+        occurred_at=when,
+        author=by,
+        old_value=old,
+        new_value=new,
+    )
+
+
+def test_the_quarters_incidents_show_their_status_at_the_quarters_end(year_2025, personas):
+    """The status recorded on the timeline before the quarter ended, not the one it has now:
+    the ransomware contained in September, closed in October; the phishing investigated only
+    from October, so new then; region A's June insider (another quarter) unaffected."""
+    ciso = personas.ciso_a
+    ransomware = Incident.objects.get(title=TITLE)
+    phishing = Incident.objects.get(title=PHISHING)
+    _status_change(ransomware, "new", "investigating", at(2025, 8, 10, 11, 0), ciso)
+    _status_change(ransomware, "investigating", "contained", at(2025, 9, 30, 23, 50), ciso)
+    _status_change(ransomware, "contained", "resolved", at(2025, 10, 1, 0, 10), ciso)
+    _status_change(ransomware, "resolved", "closed", at(2025, 10, 25, 9, 0), ciso)
+    _status_change(phishing, "new", "investigating", at(2025, 10, 2, 9, 0), ciso)
+    Incident.objects.filter(pk=ransomware.pk).update(status="closed")
+    Incident.objects.filter(pk=phishing.pk).update(status="investigating")
+    figures = report_context(quarterly(year_2025))["incident_figures"]
+    assert [(row.incident.title, row.status) for row in figures.incidents] == [
+        (TITLE, "contained"),
+        (PHISHING, "new"),
+    ]
+    # Before its first change, the status it left; after its last, the one it has.
+    assert statuses_at([ransomware], at(2025, 8, 10, 10, 30)) == {ransomware.pk: "new"}
+    assert statuses_at([ransomware], at(2025, 10, 26)) == {ransomware.pk: "closed"}
+    with translation.override("en"):
+        html = flat(render_html(quarterly(year_2025)))
+    header = html[html.index("The quarter's incidents") :]
+    assert "<th>Status on 30 Sep 2025</th>" in header[: header.index("</thead>")]
+    row = html[html.index(TITLE) :]
+    row = row[: row.index("</tr>")]
+    assert "<td>Contained</td>" in row
+    assert "Closed" not in row
+
+
+def test_an_incident_without_status_changes_shows_the_status_it_has(year_2025):
+    figures = report_context(quarterly(year_2025))["incident_figures"]
+    assert [row.status for row in figures.incidents] == ["new", "new"]

@@ -18,6 +18,7 @@ LISTS = {
     "incidents:incident_add": "a form whose choices are narrowed by restrict()",
     "api:incident-list": "narrowed by restrict()",
     "incidents:incident_export": "the list's rows, narrowed by restrict()",
+    "api:incident-export-file": "the list's rows, narrowed by restrict(), as the page's export",
 }
 
 
@@ -46,6 +47,8 @@ def test_every_incident_route_refuses_region_b(personas):
         "incidents:incident_detail",
         "incidents:submission_add",
         "api:incident-submissions",
+        "api:incident-draft",
+        "api:incident-export-file",
     } <= names
     assert not report.uncovered, "\n".join(report.uncovered)
     assert not report.violations, "\n".join(report.violations)

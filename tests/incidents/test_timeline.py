@@ -245,6 +245,28 @@ def test_flush_empties_the_timeline_and_keeps_it_append_only(personas):
     assert IncidentTimelineEntry.objects.filter(pk=entry.pk).exists()
 
 
+def test_flush_puts_back_the_triggers_the_migration_made():
+    """``flush`` lifts and restores the triggers from ``incidents.timeline_sql``; the migration
+    that made them keeps its own copy (history): the two must agree, and on SQLite they are
+    the triggers the database has."""
+    from importlib import import_module
+
+    from incidents import timeline_sql
+
+    migration = import_module("incidents.migrations.0005_timeline")
+    assert timeline_sql.ENTRIES == migration.ENTRIES
+    assert timeline_sql.SQLITE_APPEND_ONLY == migration.SQLITE_APPEND_ONLY
+    assert timeline_sql.SQLITE_APPEND_ONLY_REVERSE == migration.SQLITE_APPEND_ONLY_REVERSE
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                [timeline_sql.ENTRIES],
+            )
+            present = {row[0] for row in cursor.fetchall()}
+        assert present == set(timeline_sql.SQLITE_APPEND_ONLY)
+
+
 def test_an_entry_is_audited(personas):
     entry = _entry(make_incident(personas.region_a), personas.ciso_a)
     logged = LogEntry.objects.get_for_object(entry)

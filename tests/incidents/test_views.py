@@ -199,5 +199,100 @@ def test_list_and_detail_queries_are_bounded(personas, client_as, django_assert_
     assert counted(client, detail) == counted(
         client, reverse("incidents:incident_detail", args=[other.pk])
     )
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(INCIDENT_PAGE_QUERIES):
         client.get(detail)
+
+
+#: The incident page: the session, the user, the person's memberships; the incident and its
+#: submissions (the clocks and the drafts read these); its history (entries, names);
+#: the timeline, its owners to choose from, the lessons learned and the risks to link; the
+#: systems and critical functions it names.
+INCIDENT_PAGE_QUERIES = 14
+#: The list: the session, the user, the memberships, the count, the page of incidents, their
+#: submissions (the next clock of each), the regions to filter by.
+INCIDENT_LIST_QUERIES = 7
+
+
+def _everything(incident, personas, n: int) -> None:
+    """``n`` of each thing the incident page shows about the incident."""
+    from incidents.models import IncidentRiskLink, IncidentTimelineEntry
+    from tests.factories import CriticalFunctionFactory, RiskFactory
+
+    for index in range(n):
+        incident.affected_systems.add(AssetFactory(organisation=incident.organisation))
+        incident.critical_functions.add(CriticalFunctionFactory(organisation=incident.organisation))
+        IncidentTimelineEntry.objects.create(
+            incident=incident,
+            author=personas.ciso_a,
+            kind="action",
+            text=f"Handling {index}",
+            owner=personas.riskowner_a,
+            occurred_at=incident.aware_at,
+            due=timezone.localdate(),
+        )
+        IncidentTimelineEntry.objects.create(
+            incident=incident,
+            author=personas.riskowner_a,
+            kind="observation",
+            text=f"Observation {index}",
+            occurred_at=incident.aware_at,
+        )
+        IncidentRiskLink.objects.create(
+            incident=incident,
+            risk=RiskFactory(organisation=incident.organisation),
+            created_by=personas.ciso_a,
+        )
+    for kind in ("nis2_early_warning", "nis2_notification", "gdpr_notification")[:n]:
+        IncidentSubmission.objects.create(
+            incident=incident,
+            kind=kind,
+            submitted_at=incident.aware_at + timedelta(hours=1),
+            recipient="virk.dk",
+            by=personas.ciso_a,
+        )
+
+
+@pytest.mark.parametrize("status", ["investigating", "resolved"])
+def test_the_incident_page_asks_a_fixed_number_of_queries(
+    personas, client_as, django_assert_max_num_queries, status
+):
+    """Whatever the incident holds — submissions, timeline, lessons, systems — and whether
+    its lessons are open (resolved) or not."""
+    client = client_as(personas.ciso_a)
+    small = make_incident(
+        personas.region_a, status=status, gdpr_breach=True, personal_data=True, title="Lille"
+    )
+    large = make_incident(
+        personas.region_a, status=status, gdpr_breach=True, personal_data=True, title="Stor"
+    )
+    _everything(small, personas, 1)
+    _everything(large, personas, 3)
+    client.get(small.get_absolute_url())  # the session's first request
+    for incident in (small, large):
+        with django_assert_max_num_queries(INCIDENT_PAGE_QUERIES):
+            response = client.get(incident.get_absolute_url())
+        assert response.status_code == 200
+    assert len(response.context["timeline"]) == 6
+    assert len(response.context["lesson_links"]) == 3
+
+
+def test_the_incident_list_asks_a_fixed_number_of_queries(
+    personas, client_as, django_assert_max_num_queries
+):
+    client = client_as(personas.ciso_a)
+    url = reverse("incidents:incident_list")
+    make_incident(personas.region_a, title="Hændelse 0")
+    client.get(url)  # the session's first request
+    with django_assert_max_num_queries(INCIDENT_LIST_QUERIES):
+        assert len(client.get(url).context["object_list"]) == 1
+    for n in range(1, 30):
+        incident = make_incident(personas.region_a, title=f"Hændelse {n}", owner=personas.ciso_a)
+        IncidentSubmission.objects.create(
+            incident=incident,
+            kind="nis2_early_warning",
+            submitted_at=incident.aware_at + timedelta(hours=1),
+            recipient="virk.dk",
+            by=personas.ciso_a,
+        )
+    with django_assert_max_num_queries(INCIDENT_LIST_QUERIES):
+        assert len(client.get(url).context["object_list"]) > 20

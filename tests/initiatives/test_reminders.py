@@ -5,15 +5,16 @@ from django.core import mail
 from initiatives.models import StatusReminder
 from initiatives.services import initiative_record_status, status_reminders_send
 from initiatives.tasks import send_status_reminders
+from tests.mail import recipients, use_portal_mail
 
 NEAR_END = date(2026, 12, 20)  # 2026-H2 ends 31 December: within two weeks
 EARLY = date(2026, 9, 1)
 
 
 def test_it_mails_each_group_once_per_period(portfolio, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    use_portal_mail(settings)
     assert status_reminders_send(today=NEAR_END) == 2  # one member in alpha, one in beta
-    assert sorted(message.to[0] for message in mail.outbox) == [
+    assert recipients() == [
         "wg.alpha.1@test.invalid",
         "wg.beta.1@test.invalid",
     ]
@@ -24,13 +25,13 @@ def test_it_mails_each_group_once_per_period(portfolio, settings):
 
 
 def test_it_waits_until_two_weeks_before_the_end(portfolio, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    use_portal_mail(settings)
     assert status_reminders_send(today=EARLY) == 0
     assert mail.outbox == []
 
 
 def test_a_group_that_has_reported_is_not_reminded(portfolio, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    use_portal_mail(settings)
     initiative_record_status(
         initiative=portfolio.initiative,
         author=portfolio.member_alpha,
@@ -45,7 +46,7 @@ def test_a_group_that_has_reported_is_not_reminded(portfolio, settings):
 
 
 def test_the_task_runs_the_service(portfolio, settings, monkeypatch):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    use_portal_mail(settings)
     monkeypatch.setattr("initiatives.services.date", _FixedDate)
     assert send_status_reminders.delay().get() == 2
     assert len(mail.outbox) == 2

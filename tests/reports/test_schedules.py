@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
@@ -16,6 +15,7 @@ from reports.models import ReportRun
 from reports.schedules import TASK, scheduled_run_request
 from reports.services import QUEUE_UNAVAILABLE
 from reports.tasks import request_scheduled_ciso_report
+from tests.mail import assert_links_only, recipients, use_portal_mail
 from tests.reports.conftest import celery_broker
 
 User = get_user_model()
@@ -27,10 +27,7 @@ REGIONS = {"hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland
 
 @pytest.fixture
 def mailbox(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PORTAL_URL = "https://cyber.example.org"
-    mail.outbox = []
-    return mail.outbox
+    return use_portal_mail(settings, portal_url="https://cyber.example.org")
 
 
 def test_it_gives_every_region_a_quarterly_entry_and_keeps_admin_changes(sector):
@@ -63,14 +60,11 @@ def test_the_scheduled_task_reports_the_last_quarter_and_mails_the_cisos(sector,
     quarter = (today.month - 1) // 3  # the previous quarter's index, 0 in January–March
     expected = f"{today.year}-Q{quarter}" if quarter else f"{today.year - 1}-Q4"
     assert run.period == expected
-    assert sorted(message.to[0] for message in mailbox) == [
-        "ciso.hovedstaden@demo.invalid",
-        "ciso2@region.invalid",
-    ]
+    assert recipients() == ["ciso.hovedstaden@demo.invalid", "ciso2@region.invalid"]
+    assert len(mailbox) == 2
     message = mailbox[0]
-    assert "https://cyber.example.org" + run.get_absolute_url() in message.body
+    assert_links_only(message, links=["https://cyber.example.org" + run.get_absolute_url()])
     assert run.period in message.subject
-    assert message.attachments == []
 
 
 def test_beat_firing_twice_queues_one_run_and_a_failed_one_is_retried(sector, mailbox):

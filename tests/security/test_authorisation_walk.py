@@ -169,6 +169,7 @@ NOT_OBJECT_SCOPED = {
                 for resource in ("asset", "risk", "treatmentaction")
                 for action in ("export-file", "import-file")
             ),
+            "api:incident-export-file",
         ],
         _LIST,
     ),

@@ -7,32 +7,27 @@ them with ``TRUNCATE``, which the row triggers do not see. Here the SQLite trigg
 for the flush and put back after it, in the same transaction of the same connection: nothing
 else can delete an entry in between."""
 
-import importlib
-
 from django.core.management.commands.flush import Command as FlushCommand
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-_MIGRATION = importlib.import_module("incidents.migrations.0005_timeline")
+from incidents.timeline_sql import ENTRIES, SQLITE_APPEND_ONLY, SQLITE_APPEND_ONLY_REVERSE
 
 
 class Command(FlushCommand):
     def handle(self, **options):
         connection = connections[options.get("database") or DEFAULT_DB_ALIAS]
-        if connection.vendor != "sqlite" or ENTRIES_TABLE not in _tables(connection):
+        if connection.vendor != "sqlite" or ENTRIES not in _tables(connection):
             return super().handle(**options)
         with transaction.atomic(using=connection.alias):
             with connection.cursor() as cursor:
-                for statement in _MIGRATION.SQLITE_APPEND_ONLY_REVERSE:
+                for statement in SQLITE_APPEND_ONLY_REVERSE:
                     cursor.execute(statement)
             try:
                 return super().handle(**options)
             finally:
                 with connection.cursor() as cursor:
-                    for statement in _MIGRATION.SQLITE_APPEND_ONLY:
+                    for statement in SQLITE_APPEND_ONLY:
                         cursor.execute(statement)
-
-
-ENTRIES_TABLE = _MIGRATION.ENTRIES
 
 
 def _tables(connection) -> list[str]:
