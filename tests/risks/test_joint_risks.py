@@ -6,6 +6,7 @@ the sharing regions; the register and the heatmap of a sharing region show it ma
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from portal.access import Action, can
@@ -430,3 +431,29 @@ def test_a_joint_risk_is_in_the_sharing_region_s_register_and_heatmap_marked(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("risks:heatmap"), {"organisation": personas.region_b.slug})
     assert response.context["joint_count"] == 6
+
+
+def test_the_demo_sector_has_joint_risks_on_its_shared_systems(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from risks.models import Asset
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "0.05", verbosity=0, stdout=StringIO())
+    shared = Asset.objects.filter(shared_with__isnull=False).distinct()
+    assert shared.count() == 3
+    for system in shared:
+        joint = Risk.objects.filter(joint=True, assets=system, organisation=system.organisation)
+        assert joint.count() == 2, system.name
+        for partner in system.shared_with.all():
+            owner = JointRiskOwner.objects.get(risk=joint.first(), organisation=partner).user
+            assert can(owner, Action.CHANGE, joint.first())
+    platform = Risk.objects.filter(joint=True, assets__name="Sundhedsplatformen").first()
+    ciso_sjaelland = get_user_model().objects.get(username="ciso.sjaelland")
+    assert can(ciso_sjaelland, Action.CHANGE, platform)
+    assert not can(get_user_model().objects.get(username="ciso.nordjylland"), Action.VIEW, platform)
+    # Seeding again keeps them.
+    call_command("seed_demo", "--scale", "0.05", verbosity=0, stdout=StringIO())
+    assert Risk.objects.filter(joint=True).count() == 6
