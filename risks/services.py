@@ -14,7 +14,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.access import acting_organisation, may, risk_owners_of
+from portal.access import acting_organisation, may, organisations_where, risk_owners_of
 from portal.access.decisions import Decision, may_decide
 from portal.models import Membership, Organisation
 from portal.periods import Period
@@ -536,6 +536,14 @@ def risk_joint_set(
     risk.acting_organisation_id = risk.organisation_id
     risk.save(update_fields=["joint"])
     return risk
+
+
+def naming_regions(user: AbstractBaseUser | AnonymousUser | None) -> "QuerySet[Organisation]":
+    """The regions whose risk owners ``user`` may name on joint risks
+    (``risks.name_joint_owners``)."""
+    scope = organisations_where(user, "risks.name_joint_owners")
+    regions = Organisation.objects.regions()
+    return regions if scope is None else regions.filter(pk__in=scope)
 
 
 def joint_owner_choices(organisation: Organisation) -> "QuerySet[User]":

@@ -55,6 +55,7 @@ from risks.selectors import risks_links_attach
 from risks.services import (
     joint_owner_choices,
     joint_owners_set,
+    naming_regions,
     risk_joint_set,
     risk_matrix_save,
 )
@@ -245,6 +246,8 @@ class RiskJointMixin:
     def joint_owners(self, request: Request, *args, **kwargs) -> Response:
         risk = self.get_object()
         data = JointOwnersSerializer(data=request.data)
+        # A region the caller names no one for is answered as one that does not exist.
+        data.fields["organisation"].queryset = naming_regions(request.user)
         data.is_valid(raise_exception=True)
         organisation = data.validated_data["organisation"]
         wanted = data.validated_data["owners"]

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from portal.access import Action, may
-from portal.models import ConcurrentUpdate, Organisation
+from portal.models import ConcurrentUpdate
 from risks.forms import JointOwnersForm, RiskJointForm
 from risks.models import Risk
-from risks.services import joint_owners_set, risk_joint_set
+from risks.services import joint_owners_set, naming_regions, risk_joint_set
 
 
 class JointRiskMixin(LoginRequiredMixin):
@@ -73,7 +73,8 @@ class JointOwnersView(JointRiskMixin, View):
 
     def post(self, request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         risk = self.risk(request, pk)
-        organisation = get_object_or_404(Organisation.objects.regions(), slug=slug)
+        # A region the user names no one for is answered as one that does not exist.
+        organisation = get_object_or_404(naming_regions(request.user), slug=slug)
         if not may(request.user, "risks.name_joint_owners", organisation):
             raise PermissionDenied
         form = JointOwnersForm(request.POST, organisation=organisation)
