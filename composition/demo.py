@@ -17,7 +17,7 @@ from initiatives.demo import seed_demo_initiatives
 from portal.access.roles import Role
 from portal.models import Membership, Organisation
 from portal.sync import SyncReport
-from risks.demo import seed_demo_risks
+from risks.demo import seed_demo_joint_risks, seed_demo_risks
 from risks.models import Asset
 
 Log = Callable[[str], None]
@@ -194,6 +194,8 @@ def seed_demo_sector(*, scale: Decimal, seed: int, log: Log) -> None:
     seed_assets(scale=scale, rng=rng, log=log)
     seed_demo_initiatives(rng=rng, log=log)
     seed_demo_risks(scale=scale, rng=rng, log=log)
+    # Their own generator: the data seeded before stays what it was for the same seed.
+    seed_demo_joint_risks(rng=random.Random(f"joint-{seed}"), log=log)
     seed_demo_maturity(rng=rng, log=log)
     # Their own generator: the data seeded before stays what it was for the same seed.
     seed_demo_incidents(rng=random.Random(f"incidents-{seed}"), log=log)

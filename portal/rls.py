@@ -369,9 +369,7 @@ def audit_trail_policies(
                 NOT {recorded} AND {signed_in}
             )
         ))"""
-    write = f"""{_EVERYTHING}
-        OR {org} = ANY ({_orgs(MEMBER_ROLES)})
-        OR ({recorded} AND {org} IS NULL AND {signed_in})"""
+    write = _audit_write(table)
     sql = f"""{AUDIT_FUNCTIONS}{_object_readable_function(objects, not_sector_data)}
 ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
 ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
@@ -382,6 +380,62 @@ CREATE POLICY portal_update ON {table} FOR UPDATE USING ({_EVERYTHING})
 CREATE POLICY portal_delete ON {table} FOR DELETE USING ({_EVERYTHING});
 """
     return PostgreSQLOnly(sql, drop_policies_sql(table) + AUDIT_FUNCTIONS_REVERSE)
+
+
+def _audit_write(table: str) -> str:
+    org = f"portal_audit_organisation({table}.additional_data)"
+    recorded = f"portal_audit_records_organisation({table}.additional_data)"
+    signed_in = "(SELECT portal_rls_user()) IS NOT NULL"
+    return f"""{_EVERYTHING}
+        OR {org} = ANY ({_orgs(MEMBER_ROLES)})
+        OR ({recorded} AND {org} IS NULL AND {signed_in})"""
+
+
+def audit_acting_insert_policy(table: str) -> "PostgreSQLOnly":
+    """The operation that lets the trail take the entry of a change made for one of the
+    principal's organisations to an object of another organisation that the principal reads —
+    a joint risk's change by a region sharing the system, recorded with that region
+    (``additional_data["acting_organisation"]``) — besides what ``audit_trail_policies``
+    takes. Which changes such a region may make is the object's own update policy's
+    decision; an entry can only name a region of the principal's own."""
+    acting = (
+        f"(jsonb_typeof({table}.additional_data -> 'acting_organisation') = 'number'"
+        f" AND ({table}.additional_data ->> 'acting_organisation')::numeric::bigint"
+        f" = ANY ({_orgs(MEMBER_ROLES)})"
+        f" AND coalesce(portal_audit_object_readable({table}.content_type_id,"
+        f" {table}.object_id), false))"
+    )
+    write = _audit_write(table)
+    forwards = f"""
+DROP POLICY IF EXISTS portal_insert ON {table};
+CREATE POLICY portal_insert ON {table} FOR INSERT WITH CHECK ({write} OR {acting});
+"""
+    backwards = f"""
+DROP POLICY IF EXISTS portal_insert ON {table};
+CREATE POLICY portal_insert ON {table} FOR INSERT WITH CHECK ({write});
+"""
+    return PostgreSQLOnly(forwards, backwards)
+
+
+def joint_update_policy(
+    table: str, *, column: str = "organisation_id", joint: str
+) -> "PostgreSQLOnly":
+    """The operation that lets the regions sharing a jointly assessed object change it
+    (``OrganisationOwned``'s ``joint_field``): the update policy of ``table`` takes, besides
+    writes inside the principal's organisations, rows for which ``joint`` holds — a condition
+    with a ``{members}`` placeholder for the principal's organisations — before and after the
+    change. Adding and deleting stay inside the principal's organisations."""
+    write = write_rule(column)
+    extended = f"({write}) OR ({joint.format(members=_orgs(MEMBER_ROLES))})"
+    forwards = f"""
+DROP POLICY IF EXISTS portal_update ON {table};
+CREATE POLICY portal_update ON {table} FOR UPDATE USING ({extended}) WITH CHECK ({extended});
+"""
+    backwards = f"""
+DROP POLICY IF EXISTS portal_update ON {table};
+CREATE POLICY portal_update ON {table} FOR UPDATE USING ({write}) WITH CHECK ({write});
+"""
+    return PostgreSQLOnly(forwards, backwards)
 
 
 class PostgreSQLOnly(migrations.RunSQL):

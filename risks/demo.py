@@ -20,6 +20,7 @@ from risks.models import (
     Asset,
     AttackSurfaceProfile,
     CriticalFunction,
+    JointRiskOwner,
     Risk,
     RiskMatrix,
     RiskSnapshot,
@@ -312,6 +313,76 @@ def _score_dimensions(
         else:
             score = None
         setattr(risk, dimension_field(dimension), score)
+
+
+#: Joint assessments on the shared systems (issue 16, item 4): title, threat, surface.
+_JOINT_RISKS = [
+    (
+        "Udfald af {asset} rammer patientbehandlingen i alle regioner, der deler systemet",
+        "ransomware",
+        "it",
+    ),
+    ("Uautoriseret adgang til {asset} via en leverandørkonto", "supply-chain", "it"),
+]
+
+
+def seed_demo_joint_risks(*, rng: random.Random, log: Log) -> None:
+    """On each shared system, risks that the regions sharing it assess jointly (the owning
+    region leads), with a risk owner named by each sharing region. Kept when there are
+    joint risks already."""
+    if Risk.objects.filter(joint=True).exists():
+        log("Joint risks: already there, kept")
+        return
+    threats = {threat.slug: threat for threat in Threat.objects.all()}
+    fallback = next(iter(threats.values()), None)
+    User = get_user_model()
+    made = 0
+    shared = Asset.objects.filter(shared_with__isnull=False).distinct().order_by("name")
+    for asset in shared.select_related("organisation"):
+        region = asset.organisation
+        matrix = risk_matrix_for(region)
+        owners = list(
+            User.objects.filter(
+                memberships__organisation=region, memberships__role=Role.RISK_OWNER
+            ).distinct()
+        )
+        for title, threat_slug, surface in _JOINT_RISKS:
+            threat = threats.get(threat_slug, fallback)
+            if threat is None:
+                return
+            il, ic = rng.randint(3, 5), rng.randint(3, 5)
+            rl, rc = max(1, il - 1), max(1, ic - 1)
+            with transaction.atomic():
+                risk = Risk.objects.create(
+                    organisation=region,
+                    title=title.format(asset=asset.name),
+                    threat=threat,
+                    attack_surface=surface,
+                    vulnerability="Vurderet i fællesskab af de regioner, der deler systemet.",
+                    inherent_likelihood=il,
+                    inherent_consequence=ic,
+                    residual_likelihood=rl,
+                    residual_consequence=rc,
+                    inherent_level=matrix.level_for(il * ic),
+                    residual_level=matrix.level_for(rl * rc),
+                    owner=rng.choice(owners) if owners else None,
+                    status="assessed",
+                    joint=True,
+                )
+                risk.assets.add(asset)
+                for partner in asset.shared_with.all():
+                    named = (
+                        User.objects.filter(
+                            memberships__organisation=partner,
+                            memberships__role=Role.RISK_OWNER,
+                        )
+                        .order_by("username")
+                        .first()
+                    )
+                    if named is not None:
+                        JointRiskOwner.objects.create(risk=risk, organisation=partner, user=named)
+            made += 1
+    log(f"Joint risks: {made} on the shared systems")
 
 
 def _profiles_and_snapshots(

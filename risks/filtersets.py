@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import Discipline
 from portal.filtersets import IntegerFilter, OrganisationFilter, SearchFilterSet
+from portal.models import Organisation
 from risks.models import Asset, CriticalFunction, Level, Risk, RiskStatus, Threat, TreatmentAction
 from risks.models.dimension import ConsequenceDimension, dimension_field
 from risks.models.risk import RiskQuerySet
@@ -36,7 +37,10 @@ class RiskFilterSet(SearchFilterSet):
 
     search_fields = ("title", "description", "vulnerability")
 
-    organisation = OrganisationFilter(regions_only=True, label=_("Region"))
+    #: A region's register holds the joint assessments of systems shared with it too.
+    organisation = OrganisationFilter(
+        regions_only=True, label=_("Region"), method="filter_organisation"
+    )
     level = django_filters.MultipleChoiceFilter(
         field_name="residual_level", choices=Level.choices, label=_("Residual level")
     )
@@ -118,10 +122,27 @@ class RiskFilterSet(SearchFilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.queryset is not None:
+            # A region whose register holds only joint assessments led elsewhere is a choice
+            # too: the regions the joint risks' systems are shared with (one subquery more).
+            joint = self.queryset.filter(joint=True).order_by().values("pk")
+            systems = Risk.assets.through.objects.filter(risk_id__in=joint).values("asset_id")
+            sharing = Asset.shared_with.through.objects.filter(asset_id__in=systems).values(
+                "organisation_id"
+            )
+            organisation = self.filters["organisation"]
+            organisation.queryset = organisation.queryset | Organisation.objects.regions().filter(
+                pk__in=sharing
+            )
         data = self.data or {}
         for name in self.cell_filters:
             if str(data.get(name) or "").strip():
                 self.filters[name].extra["widget"] = forms.NumberInput(attrs={"min": 1})
+
+    def filter_organisation(self, queryset: RiskQuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.in_register_of([organisation.pk for organisation in value])
 
     def filter_review_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -28,6 +28,7 @@ from risks.models.profile import DERIVED_FIGURES, PROFILE_FIGURES
 from risks.services import (
     NOT_FOUND,
     asset_sharing_validate,
+    joint_owner_choices,
     risk_create,
     risk_update,
     risk_validate,
@@ -86,6 +87,7 @@ class AssetForm(VersionedModelForm):
             asset_sharing_validate(
                 organisation_id=organisation.pk if organisation else None,
                 shared_with_ids=[region.pk for region in cleaned.get("shared_with") or ()],
+                asset_id=self.instance.pk,
             )
         except ValidationError as error:
             self.add_error(None, error)
@@ -266,6 +268,7 @@ class RiskForm(SearchSelectFormMixin, VersionedModelForm):
 
     def save(self, commit: bool = True) -> Risk:
         """Saves through the register's service, which records or withdraws acceptances."""
+        # (A region sharing a joint risk's system has no ``assets`` nor ``owner`` field.)
         values = {
             name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields
         }
@@ -441,3 +444,30 @@ class AttackSurfaceProfileForm(VersionedModelForm):
         ):
             raise ValidationError(_("The region already has a profile for this period."))
         return period
+
+
+class RiskJointForm(forms.Form):
+    """Make a risk a joint assessment, or end one (``risk_joint_set``); the version is the
+    copy the person saw, so that a change made meanwhile is a conflict, not overwritten."""
+
+    joint = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class JointOwnersForm(forms.Form):
+    """The risk owners a region sharing a joint risk's system names on it."""
+
+    owners = forms.ModelMultipleChoiceField(
+        label=_("Risk owners who edit the risk for the region"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["owners"].queryset = joint_owner_choices(organisation)
+        self.fields["owners"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )

@@ -30,7 +30,7 @@ from risks.models import (
     TreatmentAction,
     risk_matrix_for,
 )
-from risks.models.risk import RiskStatus
+from risks.models.risk import RiskQuerySet, RiskStatus
 from risks.models.treatment import OPEN_STATUSES, TreatmentActionQuerySet
 
 
@@ -141,7 +141,9 @@ def heatmap_risks(queryset: QuerySet[Risk], *, organisation: Organisation | None
     ``queryset`` (already restricted) narrowed by ``HEATMAP_FILTERS``, as the register
     narrows it."""
     if organisation is not None:
-        queryset = queryset.filter(organisation=organisation)
+        queryset = queryset.filter(
+            Q(organisation=organisation) | RiskQuerySet.joint_led_elsewhere_q([organisation.pk])
+        )
     risks: QuerySet[Risk] = RiskFilterSet(HEATMAP_FILTERS, queryset=queryset).qs
     return risks
 

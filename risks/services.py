@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.access import acting_organisation, may, organisations_where, risk_owners_of
 from portal.access.decisions import Decision, may_decide
 from portal.models import Membership, Organisation
 from portal.periods import Period
@@ -26,6 +27,7 @@ from risks.models import (
     Asset,
     AttackSurfaceProfile,
     ConsequenceDimension,
+    JointRiskOwner,
     Level,
     Risk,
     RiskMatrix,
@@ -258,12 +260,85 @@ def _not_found(value: object) -> ValidationError:
     )
 
 
-def asset_sharing_validate(*, organisation_id: int | None, shared_with_ids: Iterable[int]) -> None:
-    """An asset is shared with other regions, never with its own organisation. The one home
-    of the rule: the asset form, the API and the importer all ask it."""
-    if organisation_id is not None and organisation_id in set(shared_with_ids):
+def asset_sharing_validate(
+    *, organisation_id: int | None, shared_with_ids: Iterable[int], asset_id: int | None = None
+) -> None:
+    """An asset is shared with other regions, never with its own organisation; and a shared
+    system with joint risks (``asset_id``: an asset as stored) is not shared with fewer
+    regions — its joint assessments are ended first (``risk_joint_set``). The one home of
+    the rule: the asset form, the API and the importer all ask it."""
+    shared = set(shared_with_ids)
+    if organisation_id is not None and organisation_id in shared:
         raise ValidationError(
             {"shared_with": _("An asset cannot be shared with its own organisation.")}
+        )
+    if asset_id is None:
+        return
+    before = set(
+        Asset.shared_with.through.objects.filter(asset_id=asset_id).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    if before - shared:
+        joint = Risk.objects.filter(joint=True, assets=asset_id).count()
+        if joint:
+            raise ValidationError(
+                {
+                    "shared_with": _(
+                        "The regions assess %(count)s risks on this system jointly. End "
+                        "those joint assessments before the system is shared with fewer "
+                        "regions."
+                    )
+                    % {"count": joint}
+                }
+            )
+
+
+def sharing_regions(asset_ids: Iterable[int]) -> set[int]:
+    """The ids of the regions the assets are shared with (one query, without the assets'
+    rows: what a region reading a joint risk cannot see is not asked for)."""
+    return set(
+        Asset.shared_with.through.objects.filter(asset_id__in=list(asset_ids)).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def risk_sharing_regions(risk: Risk) -> set[int]:
+    """The ids of the regions the risk's systems are shared with (one query)."""
+    assets = Risk.assets.through.objects.filter(risk_id=risk.pk).values("asset_id")
+    return set(
+        Asset.shared_with.through.objects.filter(asset_id__in=assets).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def _joint_assets_validate(
+    *,
+    risk: Risk,
+    previous: Risk,
+    user: AbstractBaseUser | AnonymousUser | None,
+    assets: Iterable[Asset],
+    add: Callable[[str, ValidationError | str], None],
+) -> None:
+    """A joint risk's systems are the lead region's to change, and they keep every region
+    that assesses the risk: a region is not dropped from a joint assessment by an edit."""
+    new_ids = {asset.pk for asset in assets}
+    stored = set(
+        Risk.assets.through.objects.filter(risk_id=previous.pk).values_list("asset_id", flat=True)
+    )
+    if new_ids == stored:
+        return
+    if acting_organisation(user, previous) != previous.organisation_id:
+        add("assets", _("The lead region decides which systems a joint risk is on."))
+    elif not risk_sharing_regions(previous) <= sharing_regions(new_ids):
+        add(
+            "assets",
+            _(
+                "A joint risk stays on the systems of every region that assesses it. End the "
+                "joint assessment first."
+            ),
         )
 
 
@@ -352,6 +427,8 @@ def risk_validate(
     for asset in assets or ():
         if asset.organisation_id != risk.organisation_id:
             add("assets", _not_found(asset.pk))
+    if previous is not None and previous.joint and assets is not None and not errors.get("assets"):
+        _joint_assets_validate(risk=risk, previous=previous, user=user, assets=assets, add=add)
 
     if (
         _rated(risk)
@@ -458,6 +535,9 @@ def _risk_write(
         risk=risk, user=user, previous=previous, assets=relations.get("assets"), rules=rules
     )
     reopened = risk_decide(risk=risk, user=user, previous=previous, rules=rules)
+    if risk.joint:
+        # Each change of a joint risk records the region it is made for.
+        risk.acting_organisation_id = acting_organisation(user, risk)
     risk.save()
     for name, objects in relations.items():
         getattr(risk, name).set(objects)
@@ -500,6 +580,82 @@ def risk_update(
     for name, value in fields.items():
         setattr(risk, name, value)
     return _risk_write(risk=risk, user=user, previous=previous, relations=relations)
+
+
+@transaction.atomic
+def risk_joint_set(
+    *, risk: Risk, user: AbstractBaseUser | AnonymousUser | None, joint: bool
+) -> Risk:
+    """Make ``risk`` a joint assessment of its shared systems, or end one: the lead region's
+    CISO decides (``risks.make_joint``). Every region the systems are shared with then edits
+    the risk — its CISO and the risk owners it names (``joint_owners_set``); ending it takes
+    those rights away (the names are kept and count again if the risk is made joint again).
+    Raises ``PermissionDenied``, ``ValidationError`` (a risk on no shared system) and
+    ``ConcurrentUpdate`` for a stale copy."""
+    if not may(user, "risks.make_joint", risk):
+        raise PermissionDenied
+    if joint and not risk_sharing_regions(risk):
+        raise ValidationError(
+            {"joint": _("Only a risk on a shared system can be assessed jointly.")}
+        )
+    if risk.joint == joint:
+        return risk
+    risk.joint = joint
+    risk.acting_organisation_id = risk.organisation_id
+    risk.save(update_fields=["joint"])
+    return risk
+
+
+def naming_regions(user: AbstractBaseUser | AnonymousUser | None) -> "QuerySet[Organisation]":
+    """The regions whose risk owners ``user`` may name on joint risks
+    (``risks.name_joint_owners``)."""
+    scope = organisations_where(user, "risks.name_joint_owners")
+    regions = Organisation.objects.regions()
+    return regions if scope is None else regions.filter(pk__in=scope)
+
+
+def joint_owner_choices(organisation: Organisation) -> "QuerySet[User]":
+    """The people a region may name on a joint risk: its active risk owners."""
+    return risk_owners_of(organisation).order_by("username")
+
+
+@transaction.atomic
+def joint_owners_set(
+    *,
+    risk: Risk,
+    organisation: Organisation,
+    user: AbstractBaseUser | AnonymousUser | None,
+    owners: Iterable[User],
+) -> list[JointRiskOwner]:
+    """Name the risk owners of ``organisation`` — a region sharing the joint risk's system —
+    who edit the risk for it (that region's CISO: ``risks.name_joint_owners``); the names it
+    gave before and leaves out are removed. Raises ``PermissionDenied`` and
+    ``ValidationError`` (a risk that is not joint, a region not sharing it, a person who is
+    not the region's risk owner — answered as one who does not exist)."""
+    if not may(user, "risks.name_joint_owners", organisation):
+        raise PermissionDenied
+    if not risk.joint or organisation.pk not in risk_sharing_regions(risk):
+        raise ValidationError({"owners": _("The region does not assess this risk jointly.")})
+    wanted = {owner.pk: owner for owner in owners}
+    allowed = set(
+        joint_owner_choices(organisation).filter(pk__in=list(wanted)).values_list("pk", flat=True)
+    )
+    unknown = [owner for pk, owner in wanted.items() if pk not in allowed]
+    if unknown:
+        raise ValidationError({"owners": [_not_found(unknown[0].get_username())]})
+    named = JointRiskOwner.objects.filter(risk=risk, organisation=organisation)
+    for row in named:
+        if row.user_id not in wanted:
+            row.delete()
+    have = {row.user_id for row in named}
+    return [
+        *named.filter(user_id__in=have & set(wanted)),
+        *(
+            JointRiskOwner.objects.create(risk=risk, organisation=organisation, user=owner)
+            for pk, owner in wanted.items()
+            if pk not in have
+        ),
+    ]
 
 
 def treatment_action_validate(*, action: TreatmentAction, rules: RiskRules | None = None) -> None:

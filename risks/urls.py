@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from risks.views import asset_search, assets, functions, register, sector, transfer
+from risks.views import asset_search, assets, functions, joint, register, sector, transfer
 
 app_name = "risks"
 
@@ -26,6 +26,12 @@ urlpatterns = [
     path("<int:pk>/", register.RiskDetailView.as_view(), name="risk_detail"),
     path("<int:pk>/edit/", register.RiskEditView.as_view(), name="risk_edit"),
     path("<int:pk>/delete/", register.RiskDeleteView.as_view(), name="risk_delete"),
+    path("<int:pk>/joint/", joint.RiskJointView.as_view(), name="risk_joint"),
+    path(
+        "<int:pk>/joint/<slug:slug>/owners/",
+        joint.JointOwnersView.as_view(),
+        name="risk_joint_owners",
+    ),
     path("<int:risk>/treatments/add/", register.TreatmentEditView.as_view(), name="treatment_add"),
     path("treatments/<int:pk>/edit/", register.TreatmentEditView.as_view(), name="treatment_edit"),
     path(

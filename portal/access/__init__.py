@@ -19,7 +19,9 @@ same filter, so the list, the detail page, the form and the API cannot disagree.
 
 from portal.access.actions import Action
 from portal.access.checks import (
+    acting_organisation,
     can,
+    can_add_child,
     can_add_somewhere,
     can_all_of,
     dashboard_regions,
@@ -35,6 +37,7 @@ from portal.access.people import (
     member_counts_by_role,
     people_holding,
     people_managed_by,
+    risk_owners_of,
 )
 from portal.access.principal import Principal, forget_principal, principal_for
 from portal.access.querysets import RestrictedQuerySet
@@ -44,7 +47,9 @@ __all__ = [
     "NamedAction",
     "Principal",
     "RestrictedQuerySet",
+    "acting_organisation",
     "can",
+    "can_add_child",
     "can_add_somewhere",
     "can_all_of",
     "cisos_of",
@@ -61,5 +66,6 @@ __all__ = [
     "people_holding",
     "people_managed_by",
     "principal_for",
+    "risk_owners_of",
     "sees_all_of",
 ]

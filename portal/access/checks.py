@@ -1,5 +1,6 @@
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Model, QuerySet
 
@@ -58,6 +59,43 @@ def can_all_of(
     return principal.is_sector_admin or policy_of(model).covers(
         principal, model, Action(action), organisation_id
     )
+
+
+def acting_organisation(user: AbstractBaseUser | AnonymousUser | None, obj: Model) -> int | None:
+    """The id of the organisation in whose name ``user`` changes ``obj`` — its own, or for
+    an object assessed jointly the sharing organisation the user changes it for (recorded
+    with each change in the audit trail); None when the user changes it for none."""
+    from portal.access.policies import OrganisationOwned
+
+    principal = principal_for(user)
+    policy = policy_of(type(obj))
+    if not principal.is_authenticated or not isinstance(policy, OrganisationOwned):
+        return None
+    return policy.acting_organisation(principal, obj)
+
+
+def can_add_child(
+    user: AbstractBaseUser | AnonymousUser | None, model: type[Model], parent: Model
+) -> bool:
+    """Whether ``user`` may add an object of ``model`` (a ``ParentPolicy`` child) to
+    ``parent`` — e.g. a treatment action to a risk: whoever may change the risk, but for a
+    joint risk only its lead region."""
+    from portal.access.policies import ParentPolicy
+
+    principal = principal_for(user)
+    if not principal.is_authenticated:
+        return False
+    if principal.is_sector_admin:
+        return True
+    policy = policy_of(model)
+    if not isinstance(policy, ParentPolicy):
+        return can(user, Action.CHANGE, parent)
+    q = policy.parent_q(principal, type(parent), Action.CHANGE)
+    parents = type(parent)._default_manager.filter(pk=parent.pk)
+    if not settings.PORTAL_ORM_RESTRICT:
+        # Tests only: the database's row-level security is then the one filter (``restrict``).
+        return parents.exists()
+    return (parents if q is None else parents.filter(q)).exists()
 
 
 def is_sector_admin(user: AbstractBaseUser | AnonymousUser | None) -> bool:

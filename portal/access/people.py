@@ -37,6 +37,11 @@ def cisos_of(organisation: "Organisation") -> "QuerySet[User]":
     return people_with_role(organisation, Role.CISO)
 
 
+def risk_owners_of(organisation: "Organisation") -> "QuerySet[User]":
+    """The organisation's active risk owners (e.g. those it may name on a joint risk)."""
+    return people_with_role(organisation, Role.RISK_OWNER)
+
+
 def grant_reading(user: "User", organisation: "Organisation") -> None:
     """Let ``user`` read the organisation's data, as a viewer (e.g. a service account)."""
     from portal.models import Membership

@@ -106,7 +106,12 @@ class OrganisationOwned(AccessPolicy):
     * with ``object_permissions`` a django-guardian permission on one object also counts;
     * ``public_read``: every signed-in user reads every organisation's objects (e.g. the
       regions' implementation status of the sector strategy), and ``sector_edit_roles`` held
-      anywhere change every organisation's objects (the TSI secretariat).
+      anywhere change every organisation's objects (the TSI secretariat);
+    * ``joint_field`` (with ``shared_field``): an object whose boolean ``joint_field`` is set
+      is assessed jointly — the ``edit_roles`` of every organisation it is shared with change
+      it too (not delete it), and so do the people such an organisation names on it
+      (``joint_owners``: a lookup to rows with a ``user`` and the ``organisation`` that named
+      them) while they hold one of ``owner_roles`` there. Its own organisation leads.
     """
 
     def __init__(
@@ -123,7 +128,13 @@ class OrganisationOwned(AccessPolicy):
         public_read: bool = False,
         sector_edit_roles: Sequence[str] = (),
         sector_read_filter: Q | None = None,
+        joint_field: str | None = None,
+        joint_owners: str | None = None,
     ) -> None:
+        if joint_field is not None and shared_field is None:
+            raise ImproperlyConfigured("a joint assessment needs a shared_field")
+        self.joint_field = joint_field
+        self.joint_owners = joint_owners
         self.field = field
         self.public_read = public_read
         self.sector_edit_roles = tuple(sector_edit_roles)
@@ -164,7 +175,11 @@ class OrganisationOwned(AccessPolicy):
             return True
         return organisation_id in principal.organisations_with(self.edit_roles)
 
-    def q(self, principal: Principal, model: type[Model], action: Action) -> Q | None:
+    def q(
+        self, principal: Principal, model: type[Model], action: Action, *, joint: bool = True
+    ) -> Q | None:
+        """``joint=False``: without the jointly assessed objects of other organisations
+        (for children that stay with the lead organisation, ``ParentPolicy``)."""
         if action == Action.VIEW:
             if self.public_read or (
                 self.sector_read_filter is None and principal.has_any_role(self.sector_read_roles)
@@ -193,7 +208,83 @@ class OrganisationOwned(AccessPolicy):
                 q |= Q(**{self.owner_field: principal.user.pk, f"{self.field}__in": owned_in})
         if self.object_permissions and action != Action.ADD:
             q |= object_permission_q(principal, model, f"{action}_{model._meta.model_name}")
+        if self.joint_field and joint and action == Action.CHANGE:
+            q |= self._joint_q(principal, model)
         return q
+
+    def _joint_q(self, principal: Principal, model: type[Model]) -> Q:
+        """The jointly assessed objects the principal changes for another organisation: as
+        one of ``edit_roles`` of an organisation they are shared with, or as a person that
+        organisation names on them (subqueries: no join, no DISTINCT)."""
+        joint = Q(**{str(self.joint_field): True})
+        q = NOTHING
+        editing = principal.organisations_with(self.edit_roles)
+        if editing:
+            shared = model._default_manager.filter(**{f"{self.shared_field}__in": editing}).values(
+                "pk"
+            )
+            q = joint & Q(pk__in=shared)
+        named_in = principal.organisations_with(self.owner_roles)
+        if self.joint_owners and named_in:
+            named = model._default_manager.filter(
+                **{
+                    f"{self.joint_owners}__user": principal.user.pk,
+                    f"{self.joint_owners}__organisation__in": named_in,
+                }
+            ).values("pk")
+            q = q | (joint & Q(pk__in=named)) if q is not NOTHING else joint & Q(pk__in=named)
+        return q
+
+    def acting_organisation(self, principal: Principal, obj: Model) -> int | None:
+        """The organisation in whose name the principal changes ``obj``: its own when they
+        hold a role there that changes objects, else (a jointly assessed object) the first
+        organisation it is shared with in which they hold such a role or are named on it;
+        None when neither."""
+        if "__" in self.field:  # an organisation reached through another object: none here
+            return None
+        own = getattr(obj, f"{self.field}_id")
+        roles = (*self.edit_roles, *self.owner_roles)
+        if principal.is_sector_admin or own in principal.organisations_with(roles):
+            return int(own)
+        if not self.joint_field or not getattr(obj, self.joint_field):
+            return None
+        shared = set(
+            model_values(obj, f"{self.shared_field}")  # the organisations it is shared with
+        )
+        for organisation in principal.organisations_with(self.edit_roles):
+            if organisation in shared:
+                return organisation
+        if self.joint_owners:
+            named = (
+                type(obj)
+                ._default_manager.filter(
+                    pk=obj.pk,
+                    **{
+                        f"{self.joint_owners}__user": principal.user.pk,
+                        f"{self.joint_owners}__organisation__in": principal.organisations_with(
+                            self.owner_roles
+                        ),
+                    },
+                )
+                .values_list(f"{self.joint_owners}__organisation", flat=True)
+                .order_by(f"{self.joint_owners}__organisation")
+            )
+            for organisation in named:
+                if organisation in shared:
+                    return int(organisation)
+        return None
+
+
+def model_values(obj: Model, path: str) -> list[int]:
+    """The ids ``path`` reaches from ``obj`` (e.g. the organisations its assets are shared
+    with), in one query."""
+    values = (
+        type(obj)
+        ._default_manager.filter(pk=obj.pk)
+        .filter(**{f"{path}__isnull": False})
+        .values_list(path, flat=True)
+    )
+    return [int(value) for value in values]
 
 
 class ParentPolicy(AccessPolicy):
@@ -201,14 +292,22 @@ class ParentPolicy(AccessPolicy):
 
     They are seen with the parent and changed by whoever may change the parent — so the
     members of an initiative's working group change its milestones and status updates. ``append_only`` children (status updates)
-    can be added but never changed or deleted.
+    can be added but never changed or deleted. With ``joint_parent=False`` the children of a
+    jointly assessed parent (``OrganisationOwned``'s ``joint_field``) stay with the parent's
+    own organisation: the regions sharing it read them, and change none.
     """
 
     def __init__(
-        self, *, field: str, append_only: bool = False, organisation: str | None = None
+        self,
+        *,
+        field: str,
+        append_only: bool = False,
+        organisation: str | None = None,
+        joint_parent: bool = True,
     ) -> None:
         self.field = field
         self.append_only = append_only
+        self.joint_parent = joint_parent
         #: A field of the child's own that always holds its parent's organisation, if it has
         #: one: a region's children are then found without a join to their parents.
         self.organisation = organisation
@@ -218,10 +317,17 @@ class ParentPolicy(AccessPolicy):
             return NOTHING
         parent = self._parent(model)
         parent_action = Action.VIEW if action == Action.VIEW else Action.CHANGE
-        parent_q = policy_of(parent).q(principal, parent, parent_action)
+        parent_q = self.parent_q(principal, parent, parent_action)
         if parent_q is None:
             return None
         return Q(**{f"{self.field}__in": parent._default_manager.filter(parent_q).values("pk")})
+
+    def parent_q(self, principal: Principal, parent: type[Model], action: Action) -> Q | None:
+        """The parent policy's filter for ``action``, as the children see it."""
+        policy = policy_of(parent)
+        if not self.joint_parent and isinstance(policy, OrganisationOwned):
+            return policy.q(principal, parent, action, joint=False)
+        return policy.q(principal, parent, action)
 
     def _parent(self, model: type[Model]) -> type[Model]:
         parent = model._meta.get_field(self.field).related_model
@@ -247,7 +353,7 @@ class ParentPolicy(AccessPolicy):
 
     def may_add(self, principal: Principal, model: type[Model]) -> bool:
         parent = self._parent(model)
-        parent_q = policy_of(parent).q(principal, parent, Action.CHANGE)
+        parent_q = self.parent_q(principal, parent, Action.CHANGE)
         return parent_q is None or parent._default_manager.filter(parent_q).exists()
 
 

@@ -45,6 +45,9 @@ class FieldChangeSerializer(serializers.Serializer):
 class AuditEntrySerializer(serializers.Serializer):
     timestamp = serializers.DateTimeField()
     actor = serializers.CharField(allow_null=True)
+    region = serializers.CharField(
+        allow_blank=True, help_text="The region the change was made for (a joint risk's)."
+    )
     action = serializers.CharField(source="action_label")
     changes = FieldChangeSerializer(many=True)
 

@@ -143,6 +143,9 @@ class HistoryEntry:
     #: The account behind ``actor`` (``actor`` is its user name), for ``{{ entry.person|person }}``:
     #: the full name with the user name on hover. None for the system or an e-mail only.
     person: Any = None
+    #: The region the change was made for, when the entry records one (a joint risk's
+    #: change: ``additional_data["acting_organisation"]``), else "".
+    region: str = ""
 
 
 #: Fields whose change says nothing to a reader (the primary key of a new object).
@@ -272,6 +275,7 @@ def history_entries(
     change may show, or None for all of them."""
     logged = list(entries.select_related("actor", "content_type").order_by("-timestamp", "-pk"))
     names = related_names(_references(logged), reader)
+    regions = _acting_regions(logged)
     rows = []
     for entry in logged:
         model = entry.content_type.model_class()
@@ -309,9 +313,30 @@ def history_entries(
                 changes=changes,
                 subject=_subject(entry),
                 person=entry.actor,
+                region=regions.get(_acting_organisation(entry), ""),
             )
         )
     return rows
+
+
+def _acting_organisation(entry: LogEntry) -> int | None:
+    data = entry.additional_data
+    value = data.get("acting_organisation") if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _acting_regions(entries: list[LogEntry]) -> dict[int | None, str]:
+    """The names of the regions the entries record changes as made for (one query, none
+    when no entry records one). Organisations are the sector's data: every reader sees them."""
+    from portal.models import Organisation
+
+    ids = {pk for entry in entries if (pk := _acting_organisation(entry)) is not None}
+    if not ids:
+        return {}
+    return {
+        organisation.pk: str(organisation)
+        for organisation in Organisation.objects.filter(pk__in=ids)
+    }
 
 
 def recording(organisation_id: int) -> Q:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from portal.access import Action, can, can_add_somewhere
+from portal.access import Action, can, can_add_child, can_add_somewhere
 from portal.audit import history_for
 from portal.audit.last_change import last_change
 from portal.models import ConcurrentUpdate
@@ -229,6 +229,8 @@ class ChildObjectEditView(ObjectEditView):
                 Action.CHANGE,
                 **{self.parent_lookup: self.kwargs[self.parent_url_kwarg]},
             )
+            if not can_add_child(self.request.user, self.queryset.model, self.parent):
+                raise PermissionDenied
             return None
         obj = super().get_object(queryset)
         self.parent = getattr(obj, self.parent_field)

@@ -1,6 +1,7 @@
 import copy
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
@@ -8,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
 from capabilities.models import Discipline
-from portal.access import Action, sees_all_of
+from portal.access import Action, can_add_child, sees_all_of
 from portal.api.links import LinkedPrimaryKeyRelatedField
 from portal.api.serializers import ModelCleanMixin, OrganisationSlugField
 from portal.models import Organisation
@@ -100,9 +101,13 @@ class AssetSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         organisation = attrs.get("organisation") or getattr(self.instance, "organisation", None)
         try:
+            shared = attrs.get("shared_with")
+            if shared is None and self.instance is not None:  # a PATCH that leaves it
+                shared = list(self.instance.shared_with.all())
             asset_sharing_validate(
                 organisation_id=organisation.pk if organisation else None,
-                shared_with_ids=[region.pk for region in attrs.get("shared_with", [])],
+                shared_with_ids=[region.pk for region in shared or []],
+                asset_id=self.instance.pk if self.instance is not None else None,
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from None
@@ -206,9 +211,16 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
             "accepted_by",
             "accepted_at",
             "shared_with",
+            "joint",
             "updated_at",
         ]
-        read_only_fields = ["inherent_score", "residual_score", "accepted_at", "updated_at"]
+        read_only_fields = [
+            "inherent_score",
+            "residual_score",
+            "accepted_at",
+            "joint",
+            "updated_at",
+        ]
         # With a consequence dimension scored the consequence follows it; without one the
         # register's rule asks for it (a field error on ``inherent_consequence``).
         extra_kwargs = {"inherent_consequence": {"required": False}}
@@ -309,6 +321,11 @@ class TreatmentActionSerializer(
     def validate_risk(self, value: Risk) -> Risk:
         if self.instance is not None and value != self.instance.risk:
             raise serializers.ValidationError(_("An action stays with its risk."))
+        if self.instance is None and not can_add_child(
+            self.context["request"].user, TreatmentAction, value
+        ):
+            # A risk the user reads but adds no action to (a joint risk's are the lead's).
+            raise PermissionDenied
         return value
 
     def _organisation(self) -> Organisation | None:

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -51,7 +52,13 @@ from risks.models import (
     TreatmentAction,
 )
 from risks.selectors import risks_links_attach
-from risks.services import risk_matrix_save
+from risks.services import (
+    joint_owner_choices,
+    joint_owners_set,
+    naming_regions,
+    risk_joint_set,
+    risk_matrix_save,
+)
 
 
 class ImportSerializer(serializers.Serializer):
@@ -193,7 +200,82 @@ class AssetViewSet(TransferMixin, RestrictedModelViewSet):
     ordering_fields = ["name", "kind", "end_of_support"]
 
 
-class RiskViewSet(TransferMixin, RestrictedModelViewSet):
+class RiskJointSerializer(serializers.Serializer):
+    joint = serializers.BooleanField(
+        help_text="Whether the regions sharing the risk's systems assess it jointly."
+    )
+
+
+class JointOwnersSerializer(serializers.Serializer):
+    organisation = OrganisationSlugField(
+        queryset=Organisation.objects.regions(),
+        help_text="The region sharing the system that names its risk owners.",
+    )
+    owners = serializers.ListField(
+        child=serializers.CharField(max_length=150),
+        help_text="User names of the region's risk owners who edit the risk for it.",
+    )
+
+
+class RiskJointMixin:
+    """``POST …/{id}/joint/`` (``{"joint": true|false}``, If-Match): the lead region's CISO
+    makes a risk on a shared system a joint assessment or ends it. ``PUT
+    …/{id}/joint-owners/``: a sharing region's CISO names the risk owners who edit it for
+    the region (replacing those it named before)."""
+
+    @extend_schema(
+        request=RiskJointSerializer,
+        responses={200: RiskSerializer, 412: OpenApiResponse(description="Stale If-Match")},
+    )
+    @action(detail=True, methods=["post"], url_path="joint")
+    def joint(self, request: Request, *args, **kwargs) -> Response:
+        risk = self.get_object()
+        data = RiskJointSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check_if_match(request, risk)
+        try:
+            risk_joint_set(risk=risk, user=request.user, joint=data.validated_data["joint"])
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        response = Response(self.get_serializer(risk).data)
+        response["ETag"] = risk.etag
+        return response
+
+    @extend_schema(request=JointOwnersSerializer, responses={200: JointOwnersSerializer})
+    @action(detail=True, methods=["put"], url_path="joint-owners")
+    def joint_owners(self, request: Request, *args, **kwargs) -> Response:
+        risk = self.get_object()
+        data = JointOwnersSerializer(data=request.data)
+        # A region the caller names no one for is answered as one that does not exist.
+        data.fields["organisation"].queryset = naming_regions(request.user)
+        data.is_valid(raise_exception=True)
+        organisation = data.validated_data["organisation"]
+        wanted = data.validated_data["owners"]
+        people = {
+            person.get_username(): person
+            for person in joint_owner_choices(organisation).filter(username__in=wanted)
+        }
+        unknown = [name for name in wanted if name not in people]
+        if unknown:
+            # Word for word the answer for a person who does not exist.
+            raise serializers.ValidationError(
+                {"owners": [_("No person with the user name %(name)s.") % {"name": unknown[0]}]}
+            )
+        try:
+            named = joint_owners_set(
+                risk=risk, organisation=organisation, user=request.user, owners=people.values()
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        return Response(
+            {
+                "organisation": organisation.slug,
+                "owners": sorted(row.user.get_username() for row in named),
+            }
+        )
+
+
+class RiskViewSet(RiskJointMixin, TransferMixin, RestrictedModelViewSet):
     """The risk registers the caller may see: their regions', plus risks on systems shared
     with them. Scores and levels are derived and read-only."""
 

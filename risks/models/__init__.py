@@ -2,6 +2,7 @@ from risks.models.asset import Asset
 from risks.models.critical_function import CriticalFunction
 from risks.models.dimension import DIMENSION_FIELDS, DIMENSION_ORDER, ConsequenceDimension
 from risks.models.import_job import ImportJob, ImportKind
+from risks.models.joint import JointRiskOwner
 from risks.models.matrix import LEVEL_ORDER, Level, RiskMatrix, risk_matrix_for
 from risks.models.profile import AttackSurfaceProfile, RiskSnapshot, RiskSnapshotListing
 from risks.models.risk import Risk, RiskStatus, TreatmentDecision
@@ -19,6 +20,7 @@ __all__ = [
     "CriticalFunction",
     "ImportJob",
     "ImportKind",
+    "JointRiskOwner",
     "Level",
     "Risk",
     "RiskMatrix",

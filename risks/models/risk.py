@@ -60,6 +60,25 @@ class RiskQuerySet(RestrictedQuerySet["Risk"]):
         """Every risk but the closed ones (accepted risks are still open: they are reviewed)."""
         return self.exclude(status=RiskStatus.CLOSED)
 
+    def in_register_of(self, organisations) -> "RiskQuerySet":
+        """The risks of the organisations' registers: their own, and the joint assessments
+        of systems shared with them that another region leads (``joint_led_elsewhere``)."""
+        return self.filter(
+            models.Q(organisation__in=organisations) | self.joint_led_elsewhere_q(organisations)
+        )
+
+    def joint_led_elsewhere(self, organisations) -> "RiskQuerySet":
+        """The joint assessments of systems shared with the organisations (led elsewhere)."""
+        return self.filter(self.joint_led_elsewhere_q(organisations))
+
+    @staticmethod
+    def joint_led_elsewhere_q(organisations) -> models.Q:
+        # A subquery rather than a join keeps rows unique without DISTINCT.
+        shared = Risk._default_manager.filter(
+            joint=True, assets__shared_with__in=organisations
+        ).values("pk")
+        return models.Q(joint=True, pk__in=shared)
+
 
 RiskManager = models.Manager.from_queryset(RiskQuerySet)
 
@@ -170,6 +189,17 @@ class Risk(VersionedModel):
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
     acceptance_reason = models.TextField(_("reason for acceptance"), blank=True)
+    #: A joint assessment ("fælles vurdering") of a shared system: every region the system
+    #: is shared with edits the risk too; its own organisation leads (``risk_joint_set``).
+    joint = models.BooleanField(
+        _("joint assessment"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Every region that shares the system edits the risk: its CISO and the risk "
+            "owners it names. The risk's own region leads."
+        ),
+    )
 
     access_policy = OrganisationOwned(
         read_roles=REGION_ROLES,
@@ -177,6 +207,8 @@ class Risk(VersionedModel):
         owner_field="owner",
         owner_roles=(Role.RISK_OWNER,),
         shared_field="assets__shared_with",
+        joint_field="joint",
+        joint_owners="joint_owners",
     )
 
     objects: ClassVar[RiskManager] = RiskManager()
@@ -184,6 +216,9 @@ class Risk(VersionedModel):
     # Set on a page of risks by ``risks.selectors.risks_links_attach`` (not fields).
     _link_ids: dict[str, list[int]]
     shared_slugs: list[str]
+    #: The region a change is made for (``risks.services``), recorded with the change of a
+    #: joint risk in the audit trail; not a field.
+    acting_organisation_id: int | None = None
 
     class Meta:
         ordering = ["organisation", "-residual_score", "title"]
@@ -272,6 +307,15 @@ class Risk(VersionedModel):
         residual: int | None = self.residual_consequence  # None on an unfinished form
         if cap_residual and residual is not None and residual > self.inherent_consequence:
             self.residual_consequence = self.inherent_consequence
+
+    def get_additional_data(self) -> dict[str, int | None]:
+        """What the audit trail records with each change: the organisation (the trail's
+        row-level security reads it) and, for a joint risk, the region the change was made
+        for."""
+        data: dict[str, int | None] = {"organisation": self.organisation_id}
+        if self.acting_organisation_id is not None:
+            data["acting_organisation"] = self.acting_organisation_id
+        return data
 
     def level_from(self, matrix) -> tuple[str, str]:
         return (

@@ -77,7 +77,9 @@ class TreatmentAction(RemembersLoadedValues, VersionedModel):
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
-    access_policy = ParentPolicy(field="risk", organisation="organisation")
+    #: A joint risk's actions stay with its lead region: the regions sharing the system read
+    #: them and change none.
+    access_policy = ParentPolicy(field="risk", organisation="organisation", joint_parent=False)
 
     objects: ClassVar[TreatmentActionManager] = TreatmentActionManager()
     remembered_fields = ("due", "done_on")

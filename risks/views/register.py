@@ -5,7 +5,7 @@ from django.db.models import Case, IntegerField, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from portal.access import Action, organisations_for
+from portal.access import Action, acting_organisation, may, organisations_for
 from portal.access.decisions import Decision, may_decide
 from portal.models import Organisation
 from portal.views.generic import (
@@ -19,9 +19,10 @@ from portal.views.generic import (
 from portal.views.regions import page_region
 from portal.views.sorting import Sorting, SortKey
 from risks.filtersets import RiskFilterSet
-from risks.forms import RiskForm, TreatmentActionForm
+from risks.forms import JointOwnersForm, RiskForm, TreatmentActionForm
 from risks.models import (
     LEVEL_ORDER,
+    JointRiskOwner,
     Risk,
     RiskMatrix,
     RiskStatus,
@@ -131,8 +132,13 @@ class HeatmapView(RestrictedMixin, TemplateView):
         organisation = selected_organisation(self.request)
         # One region: its risks the user may see, without the branch for other regions'
         # shared systems when the user sees the whole region (the same rows, simpler queries).
+        # The joint assessments of systems shared with the region that another region
+        # leads are in its heatmap too.
         visible = (
             Risk.objects.restrict_to(self.request.user, Action.VIEW, organisation)
+            | Risk.objects.restrict(self.request.user, Action.VIEW).joint_led_elsewhere(
+                [organisation.pk]
+            )
             if organisation is not None
             else self.get_queryset()
         )
@@ -165,6 +171,7 @@ class HeatmapView(RestrictedMixin, TemplateView):
                 for level in LEVEL_ORDER
             ],
             matrix=matrix,
+            joint_count=(risks.exclude(organisation=organisation).count() if organisation else 0),
         )
         return context
 
@@ -184,14 +191,21 @@ class RiskDetailView(ObjectDetailView):
         # other assets.
         assets = self.object.assets.restrict(self.request.user, Action.VIEW).order_by("name")
         matrix = risk_matrix_for(self.object.organisation)
+        risk = self.object
+        leading = leads(self.request.user, risk) if may_change else False
+        shared_with = list(
+            Organisation.objects.filter(shared_assets__in=assets).distinct().order_by("name_da")
+        )
         context.update(
             assets=assets,
             today=date.today(),
             treatments=self.object.treatments.select_related("owner"),
-            may_edit_treatments=may_change,
+            # A joint risk's treatment actions stay with the lead region.
+            may_edit_treatments=may_change and (leading or not risk.joint),
+            joint=joint_context(self.request.user, risk, regions=shared_with),
             matrix=matrix,
             dimensions=_dimension_rows(self.object, matrix),
-            shared_with=Organisation.objects.filter(shared_assets__in=assets).distinct(),
+            shared_with=shared_with,
             related_sections=related_to_risk(self.object, user=self.request.user),
         )
         return context
@@ -215,6 +229,38 @@ def _dimension_rows(risk: Risk, matrix: RiskMatrix) -> list[dict[str, Any]]:
     ]
 
 
+def leads(user, risk: Risk) -> bool:
+    """Whether ``user`` changes ``risk`` for its own region (the lead of a joint risk)."""
+    return acting_organisation(user, risk) == risk.organisation_id
+
+
+def joint_context(user, risk: Risk, *, regions: list[Organisation]) -> dict[str, Any]:
+    """The joint assessment section of a risk's page: whether the risk is joint, the regions
+    its systems are shared with (those the user sees), whether the user may make it joint or
+    end it, and the regions whose risk owners the user names (``JointOwnersView``)."""
+    naming = (
+        [region for region in regions if may(user, "risks.name_joint_owners", region)]
+        if risk.joint
+        else []
+    )
+    forms = []
+    for region in naming:
+        named = (
+            JointRiskOwner.objects.restrict(user, Action.VIEW)
+            .filter(risk=risk, organisation=region)
+            .values_list("user_id", flat=True)
+        )
+        forms.append(
+            (region, JointOwnersForm(organisation=region, initial={"owners": list(named)}))
+        )
+    return {
+        "is_joint": risk.joint,
+        "regions": regions,
+        "may_toggle": bool(regions or risk.joint) and may(user, "risks.make_joint", risk),
+        "naming": forms,
+    }
+
+
 class RiskEditView(ObjectEditView):
     queryset = Risk.objects.select_related("organisation")
     form_class = RiskForm
@@ -235,6 +281,16 @@ class RiskEditView(ObjectEditView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
+        if (
+            self.object is not None
+            and self.object.joint
+            and not leads(self.request.user, self.object)
+        ):
+            # A region sharing a joint risk's system edits the assessment; which systems it
+            # is on and who owns it are the lead region's (and name what it alone sees).
+            del form.fields["assets"]
+            del form.fields["owner"]
+            return form
         if self.object is not None and not may_decide(
             self.request.user, Decision.ASSIGN_RISK_OWNER, self.object.organisation_id
         ):

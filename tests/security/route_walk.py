@@ -43,6 +43,8 @@ PARAMETER_MODELS: dict[str, type[Model]] = {
     "initiatives:deliverable_add slug": WorkingGroup,
     "risks:attack_surface slug": Organisation,
     "risks:attack_surface_add slug": Organisation,
+    # The region sharing a joint risk's system that names its risk owners (risks.views.joint).
+    "risks:risk_joint_owners slug": Organisation,
     "dashboard_region slug": Organisation,
     "reports:run_pdf pk": ReportRun,
     "reports:run_preview pk": ReportRun,

@@ -35,6 +35,7 @@ from reports.services import run_generate
 from reports.tasks import generate_report
 from risks.models import (
     Asset,
+    JointRiskOwner,
     Risk,
     RiskSnapshot,
     RiskSnapshotListing,
@@ -114,6 +115,22 @@ def sector(personas, granted, settings, tmp_path):
         residual_consequence=2,
     )
     shared_risk.assets.add(shared)
+    # A joint assessment of the shared system, led by B, with a risk owner A names on it.
+    joint_risk = Risk.objects.create(
+        organisation=personas.region_b,
+        title="Fælles EPJ vurderes i fællesskab",
+        threat=Threat.objects.order_by("slug").first(),
+        attack_surface="digital",
+        inherent_likelihood=3,
+        inherent_consequence=3,
+        residual_likelihood=2,
+        residual_consequence=2,
+        joint=True,
+    )
+    joint_risk.assets.add(shared)
+    JointRiskOwner.objects.create(
+        risk=joint_risk, organisation=personas.region_a, user=personas.riskowner_a
+    )
     MaturityAssessment.objects.filter(organisation=personas.region_b).update(status="approved")
     ReportRun.objects.create(
         kind=ReportKind.TSI_PORTFOLIO, period="2026-H1", requested_by=personas.secretariat
@@ -132,6 +149,7 @@ def sector(personas, granted, settings, tmp_path):
             user=viewer, kind=ReadKind.RISK_EXPORT, model=Risk, organisation_ids=[region.pk]
         )
     sector.shared_risk = shared_risk
+    sector.joint_risk = joint_risk
     return sector
 
 
@@ -190,7 +208,8 @@ def test_region_b_rows_are_invisible_to_region_a(sector, personas):
             Asset.objects.filter(organisation=region_b).values_list("name", flat=True)
         )
         runs_of_b = ReportRun.objects.filter(organisation=region_b).count()
-    assert risks_of_b == {sector.shared_risk.pk}  # only the risk on the shared system
+    # only the risks on the shared system
+    assert risks_of_b == {sector.shared_risk.pk, sector.joint_risk.pk}
     assert assets_of_b == {"Fælles EPJ"}
     assert runs_of_b == 0
 
@@ -356,7 +375,10 @@ def test_a_request_carries_its_user_and_leaves_no_context_behind(
     assert page.status_code == 200
     assert listed.status_code == 200, listed.content[:300]
     ids = {row["id"] for row in listed.json()["results"]}
-    expected = {risk.pk for risk in sector.risks["a"]} | {sector.shared_risk.pk}
+    expected = {risk.pk for risk in sector.risks["a"]} | {
+        sector.shared_risk.pk,
+        sector.joint_risk.pk,
+    }
     assert ids == expected
     assert sector.risks["a"][0].title in page.content.decode()
     assert sector.risks["b"][0].title not in page.content.decode()
@@ -709,7 +731,7 @@ def test_the_audit_trail_shows_region_a_none_of_region_b_but_what_it_may_read(se
         for entry in LogEntry.objects.filter(pk__in=seen["ciso_a"] & of_b)
         if entry.content_type.model_class() is Risk
     }
-    assert shared == {sector.shared_risk.pk}
+    assert shared == {sector.shared_risk.pk, sector.joint_risk.pk}
     assert seen["ciso_b"] & of_a == _readable_by(personas.ciso_b, of_a)
 
 
