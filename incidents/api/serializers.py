@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from incidents.models import Incident, IncidentSubmission
+from incidents.models import Incident, IncidentSubmission, SectorIncident
 from incidents.reporting_rules import DeadlineKind
 from incidents.timeline import incident_save
 from portal.access.principal import signed_in_user
@@ -41,6 +41,13 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
         many=True, required=False, queryset=CriticalFunction.objects.all()
     )
     personal_data_breach = serializers.BooleanField(source="gdpr_breach", required=False)
+    sector_incident = serializers.PrimaryKeyRelatedField(
+        queryset=SectorIncident.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The sector incident the region links this incident to (its own decision): "
+        "the sector then sees the region as affected, with the incident's status only.",
+    )
     deadlines = DeadlineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -74,6 +81,7 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "indicators_of_compromise",
             "root_cause",
             "mitigation",
+            "sector_incident",
             "nis2_significant",
             "nis2_reason",
             "personal_data_breach",
@@ -89,6 +97,12 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
     def validate_organisation(self, value: Organisation) -> Organisation:
         if self.instance is not None and value.pk != self.instance.organisation_id:
             raise serializers.ValidationError(_("An incident stays in its region."))
+        return value
+
+    def validate_sector_incident(self, value: SectorIncident | None) -> SectorIncident | None:
+        linked = getattr(self.instance, "sector_incident_id", None)
+        if value is not None and value.pk != linked and not value.is_open:
+            raise serializers.ValidationError(_("The sector incident is closed."))
         return value
 
     def validate(self, attrs: dict) -> dict:

@@ -6,6 +6,7 @@ from incidents.models.incident import (
 )
 from incidents.models.lesson import IncidentRiskLink
 from incidents.models.reminder import IncidentReminder, ReminderStage
+from incidents.models.sector import IncidentFacts, SectorIncident, SectorIncidentStatus
 from incidents.models.submission import IncidentSubmission
 from incidents.models.timeline import (
     WRITTEN_KINDS,
@@ -18,6 +19,7 @@ __all__ = [
     "WRITTEN_KINDS",
     "Incident",
     "IncidentCategory",
+    "IncidentFacts",
     "IncidentReminder",
     "IncidentRiskLink",
     "IncidentSeverity",
@@ -25,6 +27,8 @@ __all__ = [
     "IncidentSubmission",
     "IncidentTimelineEntry",
     "ReminderStage",
+    "SectorIncident",
+    "SectorIncidentStatus",
     "TimelineIsAppendOnly",
     "TimelineKind",
 ]
