@@ -49,6 +49,9 @@ class SectorIncidentsView(LoginRequiredMixin, TemplateView):
             period = SectorPeriod.parse(asked) if asked else SectorPeriod.parse(str(today.year))
         except InvalidPeriod:
             period, period_error = SectorPeriod.parse(str(today.year)), True
+        choices = SectorPeriod.choices(today)
+        if period.label not in {choice.label for choice in choices}:
+            choices.insert(0, period)  # a period asked for by its label, kept in the list
         sector_incidents = list(SectorIncident.objects.restrict(user, Action.VIEW))
         regions = affected_regions(sector_incidents, user=user)
         context.update(
@@ -58,7 +61,7 @@ class SectorIncidentsView(LoginRequiredMixin, TemplateView):
             ],
             picture=sector_incident_picture(user=user, period=period),
             period=period,
-            period_choices=SectorPeriod.choices(today),
+            period_choices=choices,
             period_error=period_error,
             add_url=(
                 reverse("incidents:sector_incident_add")

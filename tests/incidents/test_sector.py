@@ -356,6 +356,9 @@ def test_a_bad_period_is_said_and_never_a_500(personas, client_as):
     page = client_as(personas.secretariat).get(reverse("incidents:sector"), {"period": "2026-X9"})
     assert page.status_code == 200
     assert page.context["period_error"]
+    half = client_as(personas.secretariat).get(reverse("incidents:sector"), {"period": "2024-H1"})
+    assert half.context["period"].label == "2024-H1" and not half.context["period_error"]
+    assert half.context["period_choices"][0].label == "2024-H1"
 
 
 def _many(personas, n: int, sector_incident: SectorIncident) -> None:
