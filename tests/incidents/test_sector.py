@@ -4,9 +4,11 @@ secretariat sees statuses and counts, never a region's incident."""
 
 from contextlib import contextmanager
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +18,7 @@ from django.utils import timezone
 from incidents.facts import incident_facts_sync
 from incidents.models import Incident, IncidentFacts, SectorIncident
 from incidents.reporting_rules import DeadlineKind
-from incidents.sector import SectorPeriod, sector_incident_picture
+from incidents.sector import SectorPeriod, affected_regions, sector_incident_picture
 from incidents.services import incident_submission_record
 from incidents.timeline import incident_save
 from portal import rls
@@ -497,3 +499,26 @@ def test_a_region_links_its_incident_under_row_level_security(
     assert page.status_code == 200
     assert "Region A: Ny" in page.content.decode()
     assert SECRET not in page.content.decode()
+
+
+def test_the_demo_has_sector_incidents_at_shared_suppliers_and_every_incidents_facts(db, settings):
+    settings.DEBUG = True  # seed_demo refuses to run in production
+    call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
+    assert IncidentFacts.objects.count() == Incident.objects.count() > 0
+    admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model()(
+        is_superuser=True
+    )
+    sector_incidents = list(SectorIncident.objects.order_by("title"))
+    assert len(sector_incidents) == 2
+    regions = affected_regions(sector_incidents, user=admin)
+    assert sorted(len(regions[item.pk]) for item in sector_incidents) == [2, 3]
+    open_one = next(item for item in sector_incidents if item.is_open)
+    assert {status for region in regions[open_one.pk] for status in region.statuses} == {
+        "investigating"
+    }
+    # The facts say what the incidents say.
+    for incident in Incident.objects.select_related("facts"):
+        assert (incident.facts.status, incident.facts.sector_incident_id) == (
+            incident.status,
+            incident.sector_incident_id,
+        )
