@@ -3,7 +3,9 @@ them — phishing, ransomware, a DDoS on the patient portal, a snooping employee
 outage, misdirected letters — some with clocks met, some submitted late with the reasons for
 the delay, one run out without a submission, and in some regions an incident under way whose
 next clock runs out today. The same number at every scale (incidents are rare events, not
-register rows). Bulk inserts, like the other demo data: nothing enters the audit trail."""
+register rows). Two sector incidents at shared suppliers, with the incidents of two or three
+regions linked, and every incident's facts for the sector. Bulk inserts, like the other demo
+data: nothing enters the audit trail."""
 
 import random
 from collections.abc import Callable
@@ -15,11 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.clocks import due_at, first_submissions
+from incidents.facts import incident_facts_rebuild
 from incidents.models import (
     Incident,
     IncidentStatus,
     IncidentSubmission,
     IncidentTimelineEntry,
+    SectorIncident,
+    SectorIncidentStatus,
     TimelineKind,
 )
 from incidents.reporting_rules import DeadlineKind
@@ -471,6 +476,9 @@ def seed_demo_incidents(*, rng: random.Random, log: Log, now: datetime | None = 
             f"Incidents of {region.name_da}: {len(incidents)}, {len(submissions)} submissions, "
             f"{len(entries)} timeline entries"
         )
+    _seed_sector_incidents(now=now, log=log)
+    written = incident_facts_rebuild(Incident.objects.order_by("pk"))
+    log(f"Incident facts for the sector: {written}")
 
 
 def _timeline(
@@ -526,6 +534,63 @@ def _timeline(
             )
         )
     return entries
+
+
+#: The supplier incidents that hit several regions: (title, description, supplier, status,
+#: the title the regions' own incidents start with, how many regions link one).
+SECTOR_SCENARIOS = [
+    (
+        "Kompromitteret fjernadgang hos leverandør af patientmonitorer",
+        "Leverandøren af patientmonitorer har bekræftet uautoriseret adgang til sin "
+        "fjernsupportplatform. Flere regioner ser udgående forbindelser fra monitorer til "
+        "ukendte adresser. Anbefaling: isolér monitorernes netsegment og luk leverandørens "
+        "fjernadgang, til leverandøren har udsendt en rettelse.",
+        "Leverandør af patientmonitorer",
+        SectorIncidentStatus.OPEN,
+        "Mistænkelig trafik fra medicinsk udstyr",
+        3,
+    ),
+    (
+        "Nedbrud i fælles driftscenter for laboratoriesystemet",
+        "Strømsvigt i leverandørens driftscenter gjorde laboratoriesystemet utilgængeligt i "
+        "flere regioner samtidig. Driften er genoprettet; leverandørens rodårsagsanalyse er "
+        "delt med regionerne.",
+        "Driftsleverandør af laboratoriesystemet",
+        SectorIncidentStatus.CLOSED,
+        "Nedbrud hos driftsleverandør af laboratoriesystemet",
+        2,
+    ),
+]
+
+
+def _seed_sector_incidents(*, now: datetime, log: Log) -> None:
+    """The sector incidents at shared suppliers, each with the incidents of two or three
+    regions linked (the regions' own decision, here made for them)."""
+    if SectorIncident.objects.exists():
+        log("Sector incidents: already there, kept")
+        return
+    for title, description, supplier, status, own_title, regions in SECTOR_SCENARIOS:
+        own = list(
+            Incident.objects.filter(title__startswith=own_title, sector_incident__isnull=True)
+            .order_by("organisation__slug", "pk")
+            .values_list("pk", "detected_at")[:regions]
+        )
+        opened_at = min((detected for _pk, detected in own), default=now) + timedelta(hours=3)
+        (sector_incident,) = SectorIncident.objects.bulk_create(
+            [
+                SectorIncident(
+                    title=title,
+                    description=description,
+                    supplier=supplier,
+                    opened_at=min(opened_at, now),
+                    status=status,
+                )
+            ]
+        )
+        Incident.objects.filter(pk__in=[pk for pk, _detected in own]).update(
+            sector_incident=sector_incident
+        )
+        log(f"Sector incident {title}: {len(own)} regions' incidents linked")
 
 
 def _submissions(

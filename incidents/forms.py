@@ -1,9 +1,16 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import INCIDENT_FIELDS, Incident, IncidentSubmission
+from incidents.models import (
+    INCIDENT_FIELDS,
+    Incident,
+    IncidentSubmission,
+    SectorIncident,
+    SectorIncidentStatus,
+)
 from incidents.services import incident_submission_record
 from incidents.timeline import incident_save
 from portal.forms import DesignSystemFormMixin, ScopedChoicesMixin, VersionedModelForm
@@ -127,3 +134,33 @@ class IncidentSubmissionForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Mo
             incident=self.instance.incident, user=self.user, values=values
         )
         return self.instance
+
+
+class SectorIncidentForm(VersionedModelForm):
+    """The sector incident the TSI secretariat opens: what every region may read."""
+
+    class Meta:
+        model = SectorIncident
+        fields = ["title", "description", "supplier", "shared_system", "opened_at", "status"]
+        widgets = {"opened_at": _MOMENT, "description": forms.Textarea(attrs={"rows": 5})}
+
+
+class IncidentSectorLinkForm(VersionedModelForm):
+    """The region's decision to link its incident to a sector incident (or to undo it): an
+    open sector incident, or the one it is linked to already."""
+
+    class Meta:
+        model = Incident
+        fields = ["sector_incident"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = _choice_field(self, "sector_incident")
+        linked = self.instance.sector_incident_id
+        field.queryset = SectorIncident.objects.filter(
+            Q(status=SectorIncidentStatus.OPEN) | Q(pk=linked or 0)
+        ).order_by("-opened_at", "-pk")
+        field.empty_label = _("Not linked to a sector incident")
+
+    def save(self, commit: bool = True) -> Incident:
+        return incident_save(incident=self.instance, user=self.user)

@@ -16,6 +16,7 @@ from incidents.clocks import COPENHAGEN, Deadline, deadlines, first_submissions
 from incidents.models import (
     Incident,
     IncidentCategory,
+    IncidentFacts,
     IncidentSeverity,
     IncidentStatus,
     IncidentSubmission,
@@ -258,12 +259,24 @@ def incident_figures(
                 figures.breaches_not_notifiable += 1
             elif DeadlineKind.GDPR_NOTIFICATION in submitted:
                 figures.breaches_notified += 1
+    _complete(figures, counts, clock_counts, total=len(incidents))
+    return figures
+
+
+def _complete(
+    figures: IncidentFigures,
+    counts: dict[tuple[str, str], int],
+    clock_counts: dict[str, int],
+    *,
+    total: int,
+) -> None:
+    """Fill in ``figures``' tables from the counts per (category, severity)."""
     figures.by_category = [
         (
             category.value,
             str(category.label),
-            [counts[(category.value, severity.value)] for severity in SEVERITIES],
-            sum(counts[(category.value, severity.value)] for severity in SEVERITIES),
+            [counts.get((category.value, severity.value), 0) for severity in SEVERITIES],
+            sum(counts.get((category.value, severity.value), 0) for severity in SEVERITIES),
         )
         for category in CATEGORIES
     ]
@@ -271,12 +284,39 @@ def incident_figures(
         (
             severity.value,
             str(severity.label),
-            sum(counts[(category.value, severity.value)] for category in CATEGORIES),
+            sum(counts.get((category.value, severity.value), 0) for category in CATEGORIES),
         )
         for severity in SEVERITIES
     ]
     figures.clock_counts = clock_counts
-    figures.total = len(incidents)
+    figures.total = total
+
+
+def facts_figures(
+    facts: Iterable[IncidentFacts], *, first: datetime, until: datetime
+) -> IncidentFigures:
+    """The counts of ``incident_figures`` from incidents' facts (``IncidentFacts``, already
+    narrowed to those detected from ``first`` until ``until``): each clock as it stood at
+    ``until`` — only the submissions made by then count. Counts only: no incident."""
+    figures = IncidentFigures(start=first, until=until)
+    counts: dict[tuple[str, str], int] = {}
+    clock_counts = dict.fromkeys((MET, LATE, MISSED, RUNNING), 0)
+    total = 0
+    for row in facts:
+        total += 1
+        counts[(row.category, row.severity)] = counts.get((row.category, row.severity), 0) + 1
+        submitted = row.submitted(before=until)
+        for deadline in deadlines(
+            aware_at=row.aware_at, kinds=row.clock_kinds(), submitted=submitted, now=until
+        ):
+            clock_counts[clock_state(deadline)] += 1
+        if row.gdpr_breach:
+            figures.breaches += 1
+            if row.gdpr_exception:
+                figures.breaches_not_notifiable += 1
+            elif DeadlineKind.GDPR_NOTIFICATION in submitted:
+                figures.breaches_notified += 1
+    _complete(figures, counts, clock_counts, total=total)
     return figures
 
 

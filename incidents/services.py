@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from incidents.drafts import UnknownStage, draft_for
+from incidents.facts import incident_facts_sync
 from incidents.models import Incident, IncidentSubmission
 from incidents.reporting_rules import DeadlineKind
 from incidents.timeline import timeline_submission_enter
@@ -35,6 +36,7 @@ def incident_submission_record(
         submission.full_clean(exclude=["by"])
         submission.save()
         timeline_submission_enter(submission=submission, user=user)
+        incident_facts_sync(incident)
     return submission
 
 

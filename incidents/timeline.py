@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.facts import incident_facts_sync
 from incidents.models import (
     WRITTEN_KINDS,
     Incident,
@@ -43,8 +44,8 @@ def incident_save(
     *, incident: Incident, user: User, relations: Mapping[str, Iterable[Model]] | None = None
 ) -> Incident:
     """Save ``incident`` (new or changed) and set its many-to-many ``relations``. A change of
-    its status or severity enters its timeline, as ``user``'s, at the time of the change.
-    Raises ``ConcurrentUpdate`` for a stale version (``VersionedModel``)."""
+    its status or severity enters its timeline, as ``user``'s, at the time of the change;
+    its facts for the sector follow in the same transaction (``incidents.facts``). Raises ``ConcurrentUpdate`` for a stale version (``VersionedModel``)."""
     with transaction.atomic():
         before: dict[str, str] | None = None
         if incident.pk is not None:
@@ -71,6 +72,8 @@ def incident_save(
                         old_value=old,
                         new_value=new,
                     )
+        # What the sector may count of it, in the same transaction (incidents.facts).
+        incident_facts_sync(incident)
     return incident
 
 

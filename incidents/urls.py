@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents import timeline_views, views
+from incidents import sector_views, timeline_views, views
 from incidents.downloads import IncidentExportView
 
 app_name = "incidents"
@@ -9,7 +9,24 @@ urlpatterns = [
     path("", views.IncidentListView.as_view(), name="incident_list"),
     path("add/", views.IncidentEditView.as_view(), name="incident_add"),
     path("export/", IncidentExportView.as_view(), name="incident_export"),
+    path("sector/", sector_views.SectorIncidentsView.as_view(), name="sector"),
+    path("sector/add/", sector_views.SectorIncidentEditView.as_view(), name="sector_incident_add"),
+    path(
+        "sector/<int:pk>/",
+        sector_views.SectorIncidentDetailView.as_view(),
+        name="sector_incident_detail",
+    ),
+    path(
+        "sector/<int:pk>/edit/",
+        sector_views.SectorIncidentEditView.as_view(),
+        name="sector_incident_edit",
+    ),
     path("<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
+    path(
+        "<int:pk>/sector/",
+        sector_views.IncidentSectorLinkView.as_view(),
+        name="incident_sector_link",
+    ),
     path("<int:pk>/edit/", views.IncidentEditView.as_view(), name="incident_edit"),
     path("<int:pk>/drafts/<slug:stage>/", views.IncidentDraftView.as_view(), name="draft"),
     path(

@@ -11,7 +11,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from incidents.drafts import LANGUAGES, Draft, UnknownStage, download_name, draft_for, render_pdf
 from incidents.filtersets import IncidentFilterSet
-from incidents.forms import IncidentForm, IncidentSubmissionForm
+from incidents.forms import IncidentForm, IncidentSectorLinkForm, IncidentSubmissionForm
 from incidents.models import Incident, IncidentSubmission
 from incidents.timeline_views import timeline_context
 from portal.access import Action, can
@@ -57,9 +57,9 @@ class IncidentListView(ObjectListView):
 class IncidentDetailView(ObjectDetailView):
     """An incident with its clocks (time left or overdue) and the submissions that met them."""
 
-    queryset = Incident.objects.select_related("organisation", "owner").prefetch_related(
-        _submissions()
-    )
+    queryset = Incident.objects.select_related(
+        "organisation", "owner", "sector_incident"
+    ).prefetch_related(_submissions())
     template_name = "incidents/incident_detail.html"
     edit_url_name = "incidents:incident_edit"
 
@@ -84,6 +84,11 @@ class IncidentDetailView(ObjectDetailView):
                 else None
             ),
             drafts=[draft_for(incident, kind) for kind in incident.clock_kinds()],
+            sector_link_form=(
+                IncidentSectorLinkForm(instance=incident, user=user)
+                if context["edit_url"] is not None
+                else None
+            ),
         )
         # The timeline and the lessons learned (incidents.timeline_views).
         context.update(

@@ -83,6 +83,8 @@ def _groups_for(
         incidents = [(reverse("incidents:incident_list"), _("Incidents"))]
     if can(user, "risks.view_sector_picture"):  # counts only, from the regions' snapshots
         risks.append((reverse("risks:sector_picture"), _("Sector risk picture")))
+    if can(user, "incidents.view_sector"):  # counts and statuses only, from the facts
+        incidents.append((reverse("incidents:sector"), _("Sector incidents")))
     reports: list[tuple[str, StrOrPromise]] = [
         (reverse("reports:run_list"), _("Reports")),
         (reverse("api-docs"), _("API")),

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from capabilities.models import Discipline
 from capabilities.selectors import maturity_at
-from incidents.models import Incident
+from incidents.models import Incident, IncidentFacts
+from incidents.sector import sector_figures
 from incidents.selectors import counts_only, incident_figures
 from initiatives.models import (
     Deliverable,
@@ -591,6 +592,24 @@ def _incidents(run: ReportRun) -> dict[str, Any]:
     return {"incident_figures": figures}
 
 
+def _sector_incidents(run: ReportRun) -> dict[str, Any]:
+    """The sector edition's incidents of the report's period: every region's counts and the
+    sector's — per category and severity, breaches notified to Datatilsynet, clocks met —
+    from the incidents' facts (``incidents.sector``), with each clock as it stood at the
+    period's end, as the region edition counts its own (two queries). Counts only: the
+    facts hold no incident's text."""
+    regions = list(Organisation.objects.regions().order_by("name_da"))
+    # As the region edition reads its register: the run's database context decides.
+    per_region, total = sector_figures(
+        IncidentFacts.objects.all(),
+        start=period_start(run),
+        end=period_end(run),
+        regions=regions,
+        now=timezone.now(),
+    )
+    return {"incident_figures": total, "sector_incident_regions": per_region}
+
+
 def _region(run: ReportRun, as_of: date, today: date) -> dict[str, Any]:
     """A region's own status: its maturity and its incidents' counts, and in a confidential
     edition its risks."""
@@ -642,6 +661,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
         if run.organisation is None:
             context.update(_implementation_matrix(context["initiatives"], as_of, today))
             context.update(_regions_maturity(as_of))
+            context.update(_sector_incidents(run))
         context.update(_region(run, as_of, today))
     if run.kind == ReportKind.CISO_QUARTERLY:
         if run.organisation is not None:

@@ -25,10 +25,12 @@ from capabilities.models import (
 )
 from incidents.models import (
     Incident,
+    IncidentFacts,
     IncidentReminder,
     IncidentRiskLink,
     IncidentSubmission,
     IncidentTimelineEntry,
+    SectorIncident,
 )
 from initiatives.models import (
     Deliverable,
@@ -526,6 +528,32 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     aware_at = factory.LazyAttribute(lambda incident: incident.detected_at + timedelta(hours=2))
     nis2_significant = True
     nis2_reason = "Driften af akutmodtagelsen er alvorligt forstyrret."
+
+
+class SectorIncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SectorIncident
+
+    title = factory.Sequence(lambda n: f"Nedbrud hos fælles leverandør {n}")
+    supplier = "Leverandør A/S"
+    opened_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=12))
+
+
+class IncidentFactsFactory(factory.django.DjangoModelFactory):
+    """An incident's facts as ``incidents.facts`` writes them (the organisation its
+    incident's)."""
+
+    class Meta:
+        model = IncidentFacts
+
+    incident = factory.SubFactory(IncidentFactory)
+    organisation = factory.LazyAttribute(lambda facts: facts.incident.organisation)
+    category = factory.LazyAttribute(lambda facts: facts.incident.category)
+    severity = factory.LazyAttribute(lambda facts: facts.incident.severity)
+    status = factory.LazyAttribute(lambda facts: facts.incident.status)
+    detected_at = factory.LazyAttribute(lambda facts: facts.incident.detected_at)
+    aware_at = factory.LazyAttribute(lambda facts: facts.incident.aware_at)
+    nis2_significant = factory.LazyAttribute(lambda facts: facts.incident.nis2_significant)
 
 
 class IncidentSubmissionFactory(factory.django.DjangoModelFactory):

@@ -14,12 +14,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from capabilities.maturity import assessment_start
+from incidents.facts import incident_facts_sync
 from incidents.models import (
     Incident,
     IncidentReminder,
     IncidentRiskLink,
     IncidentSubmission,
     IncidentTimelineEntry,
+    SectorIncident,
 )
 from initiatives.models import (
     Deliverable,
@@ -55,6 +57,7 @@ class Sector:
     risks: dict[str, list[Risk]] = field(default_factory=dict)
     assets: dict[str, list[Asset]] = field(default_factory=dict)
     runs: dict[str, ReportRun] = field(default_factory=dict)
+    sector_incident: SectorIncident | None = None
 
     @property
     def region_b_markers(self) -> list[str]:
@@ -155,6 +158,9 @@ def _region(sector: Sector, region: Organisation, suffix: str, *, first_risk_id=
         owner=owner,
         nis2_significant=True,
         nis2_reason=f"{risk_label}: laboratoriet kører på nødprocedurer",
+        # Both regions' part of the supplier's sector incident: the sector sees each region
+        # as affected, with its incident's status, and nothing else of it.
+        sector_incident=sector.sector_incident,
     )
     incident.affected_systems.add(system)
     IncidentSubmission.objects.create(
@@ -165,6 +171,7 @@ def _region(sector: Sector, region: Organisation, suffix: str, *, first_risk_id=
         reference=f"{suffix.upper()}-2026-001",
         by=ciso,
     )
+    incident_facts_sync(incident)
     IncidentReminder.objects.create(
         incident=incident,
         kind="nis2_early_warning",
@@ -197,6 +204,12 @@ def make_sector(personas: Personas) -> Sector:
     """Reference data, a working group with a status update, and both regions' data."""
     call_command("load_reference", verbosity=0)
     sector = Sector(personas=personas)
+    sector.sector_incident = SectorIncident.objects.create(
+        title="Nedbrud hos Leverandør A/S",
+        description="Leverandørens laboratoriesystem er nede i flere regioner.",
+        supplier="Leverandør A/S",
+        opened_at=timezone.now() - timedelta(hours=28),
+    )
     group = WorkingGroup.objects.create(slug="alpha", name_da="Gruppe Alfa", kind="working")
     WorkingGroupMember.objects.create(group=group, user=personas.secretariat, role="chair")
     initiative = Initiative.objects.order_by("sort_key").first()

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from incidents.models import INCIDENT_FIELDS, Incident, IncidentSubmission
+from incidents.models import INCIDENT_FIELDS, Incident, IncidentSubmission, SectorIncident
 from incidents.reporting_rules import DeadlineKind
 from incidents.timeline import incident_save
 from portal.access.principal import signed_in_user
@@ -44,6 +44,13 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
         many=True, required=False, queryset=CriticalFunction.objects.all()
     )
     personal_data_breach = serializers.BooleanField(source="gdpr_breach", required=False)
+    sector_incident = serializers.PrimaryKeyRelatedField(
+        queryset=SectorIncident.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The sector incident the region links this incident to (its own decision): "
+        "the sector then sees the region as affected, with the incident's status only.",
+    )
     deadlines = DeadlineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -51,6 +58,9 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
         fields = [
             "id",
             *(API_NAMES.get(name, name) for name in INCIDENT_FIELDS),
+            # The link to a sector incident: the region's own decision, on its own form on
+            # the incident's page (``IncidentSectorLinkForm``), here beside the facts.
+            "sector_incident",
             "deadlines",
             "created_at",
             "updated_at",
@@ -60,6 +70,12 @@ class IncidentSerializer(ModelCleanMixin, serializers.ModelSerializer):
     def validate_organisation(self, value: Organisation) -> Organisation:
         if self.instance is not None and value.pk != self.instance.organisation_id:
             raise serializers.ValidationError(_("An incident stays in its region."))
+        return value
+
+    def validate_sector_incident(self, value: SectorIncident | None) -> SectorIncident | None:
+        linked = getattr(self.instance, "sector_incident_id", None)
+        if value is not None and value.pk != linked and not value.is_open:
+            raise serializers.ValidationError(_("The sector incident is closed."))
         return value
 
     def validate(self, attrs: dict) -> dict:

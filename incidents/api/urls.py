@@ -2,7 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from incidents.api.sector import SectorIncidentViewSet
 from incidents.api.views import IncidentViewSet
 
 router = SimpleRouter()
 router.register("incidents", IncidentViewSet)
+router.register("sector-incidents", SectorIncidentViewSet)

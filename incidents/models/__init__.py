@@ -7,6 +7,7 @@ from incidents.models.incident import (
 )
 from incidents.models.lesson import IncidentRiskLink
 from incidents.models.reminder import IncidentReminder, ReminderStage
+from incidents.models.sector import IncidentFacts, SectorIncident, SectorIncidentStatus
 from incidents.models.submission import IncidentSubmission
 from incidents.models.timeline import (
     WRITTEN_KINDS,
@@ -20,6 +21,7 @@ __all__ = [
     "WRITTEN_KINDS",
     "Incident",
     "IncidentCategory",
+    "IncidentFacts",
     "IncidentReminder",
     "IncidentRiskLink",
     "IncidentSeverity",
@@ -27,6 +29,8 @@ __all__ = [
     "IncidentSubmission",
     "IncidentTimelineEntry",
     "ReminderStage",
+    "SectorIncident",
+    "SectorIncidentStatus",
     "TimelineIsAppendOnly",
     "TimelineKind",
 ]

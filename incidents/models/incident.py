@@ -197,6 +197,19 @@ class Incident(VersionedModel):
             "point where more information can be obtained."
         ),
     )
+    sector_incident = models.ForeignKey(
+        "incidents.SectorIncident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("sector incident"),
+        help_text=_(
+            "The sector incident (a supplier or shared system hitting several regions) that "
+            "this incident is the region's part of. The sector sees only the region and the "
+            "incident's status."
+        ),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

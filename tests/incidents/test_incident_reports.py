@@ -12,10 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from incidents.models import Incident, IncidentSubmission
+from incidents.facts import incident_facts_rebuild
+from incidents.models import Incident, IncidentFacts, IncidentSubmission
+from incidents.sector import sector_figures
 from incidents.selectors import incident_figures, statuses_at
 from reports.models import ReportRun
-from reports.rendering import render_html, render_pdf, report_context
+from reports.rendering import period_end, period_start, render_html, render_pdf, report_context
 from tests.incidents.conftest import make_incident
 from tests.reports.conftest import pdf_text
 
@@ -217,11 +219,66 @@ def test_a_confidential_appendix_still_prints_counts_only(year_2025):
     assert TITLE not in html and DESCRIPTION not in html
 
 
-def test_the_sector_appendix_has_no_region_incidents(year_2025):
+def _same_counts(facts_based, register_based) -> None:
+    assert facts_based.total == register_based.total
+    assert facts_based.by_category == register_based.by_category
+    assert facts_based.by_severity == register_based.by_severity
+    assert facts_based.clock_counts == register_based.clock_counts
+    assert (
+        facts_based.breaches,
+        facts_based.breaches_notified,
+        facts_based.breaches_not_notifiable,
+    ) == (
+        register_based.breaches,
+        register_based.breaches_notified,
+        register_based.breaches_not_notifiable,
+    )
+
+
+@pytest.mark.parametrize("period", ["2025", "2025-Q3", "2025-Q4"])
+def test_the_facts_count_as_the_registers_period_true(year_2025, personas, period):
+    """The sector's counts, from the incidents' facts, are each region's edition's counts
+    from its register: the same incidents of the period, each clock as it stood at the
+    period's end (Q3's final report, sent in October, is missed in Q3 and late in the
+    year)."""
+    incident_facts_rebuild(Incident.objects.all())
+    run = ReportRun(kind="council_appendix", organisation=None, period=period, language="en")
+    start, end, now = period_start(run), period_end(run), timezone.now()
+    regions = [personas.region_a, personas.region_b]
+    per_region, total = sector_figures(
+        IncidentFacts.objects.all(), start=start, end=end, regions=regions, now=now
+    )
+    for region, counted in zip(regions, per_region, strict=True):
+        _same_counts(
+            counted.figures,
+            incident_figures(
+                Incident.objects.filter(organisation=region), start=start, end=end, now=now
+            ),
+        )
+    _same_counts(total, incident_figures(Incident.objects.all(), start=start, end=end, now=now))
+    if period == "2025-Q3":
+        assert total.clock_counts["missed"] == 1  # the final report, sent in October
+    assert total.total > 0
+
+
+def test_the_sector_appendix_prints_every_regions_counts_and_no_incident(year_2025, tmp_path):
+    incident_facts_rebuild(Incident.objects.all())
     run = ReportRun(kind="council_appendix", organisation=None, period="2025", language="en")
-    html = render_html(run)
-    assert "incident_figures" not in report_context(run)
-    assert TITLE not in html and "Hændelser og brud på persondatasikkerheden" not in html
+    context = report_context(run)
+    figures = context["incident_figures"]
+    assert figures.total == 5 and figures.incidents == []
+    assert figures.breaches == 3 and figures.breaches_notified == 2
+    assert [region.figures.total for region in context["sector_incident_regions"]] == [4, 1]
+    with translation.override("en"):
+        html = render_html(run)
+        text = flat(pdf_text(render_pdf(run), tmp_path, layout=False))
+    assert "Incidents and personal data breaches in the regions" in text
+    assert "Counts only: the incidents themselves are confidential." in text
+    assert "Incidents per region" in text
+    for incident in Incident.objects.all():
+        for secret in (incident.title, incident.description, incident.nis2_reason):
+            if secret:
+                assert secret not in html and secret not in text, secret
 
 
 def test_a_period_without_incidents_says_so(year_2025):

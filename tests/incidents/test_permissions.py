@@ -16,6 +16,7 @@ def incident_urls(incident: Incident) -> list[str]:
     return [
         reverse("incidents:incident_detail", kwargs={"pk": incident.pk}),
         reverse("incidents:incident_edit", kwargs={"pk": incident.pk}),
+        reverse("incidents:incident_sector_link", kwargs={"pk": incident.pk}),
         reverse("incidents:submission_add", kwargs={"incident": incident.pk}),
         reverse("incidents:draft", kwargs={"pk": incident.pk, "stage": "nis2_early_warning"}),
         reverse("incidents:draft_pdf", kwargs={"pk": incident.pk, "stage": "nis2_notification"}),

@@ -5,6 +5,7 @@ holds region B's incident text."""
 import pytest
 from django.test import Client
 
+from incidents.models import SectorIncident
 from tests.conftest import verify_second_factor
 from tests.sector import make_sector
 from tests.security.leak_scan import ScanClient, plant_markers, scan
@@ -19,7 +20,11 @@ LISTS = {
     "api:incident-list": "narrowed by restrict()",
     "incidents:incident_export": "the list's rows, narrowed by restrict()",
     "api:incident-export-file": "the list's rows, narrowed by restrict(), as the page's export",
+    "incidents:sector": "the named action incidents.view_sector: counts and statuses only",
+    "incidents:sector_incident_add": "the secretariat only (MemberReadable's edit roles)",
 }
+#: The sector incidents are sector notices every signed-in user reads.
+PUBLIC_READS = {"incidents:sector_incident_detail": "sector data (MemberReadable)"}
 
 
 def is_incident_route(route) -> bool:
@@ -38,7 +43,10 @@ def test_every_incident_route_refuses_region_b(personas):
         region_b=personas.region_b,
         clients=clients,
         forbidden=sector.region_b_markers[:1],
-        public_reads={},
+        public_reads=PUBLIC_READS,
+        # The secretariat writes the sector incidents (sector data, no region's): their
+        # routes may answer it, as long as the walk's requests change nothing.
+        readable=lambda obj: isinstance(obj, SectorIncident),
         not_object_scoped=LISTS,
         only=is_incident_route,
     )

@@ -47,10 +47,16 @@ def test_each_group_holds_only_what_the_persona_may_use(personas, client_as):
     ]
     assert "administration" not in keys["riskowner_a"]
     # The secretariat reads no region's registers, no incidents: of the risks only the
-    # sector's picture (counts from the regions' snapshots).
+    # sector's picture (counts from the regions' snapshots), of the incidents only the sector
+    # incidents (statuses and counts from the incidents' facts).
     secretariat = {group.key: group for group in _groups(client_as(personas.secretariat))}
     assert [item.url for item in secretariat["risks"].items] == [reverse("risks:sector_picture")]
-    assert "incidents" not in keys["secretariat"]
+    assert [item.url for item in secretariat["incidents"].items] == [reverse("incidents:sector")]
+    for persona in ("ciso_a", "riskowner_a", "viewer_a"):
+        incidents = {group.key: group for group in _groups(client_as(personas.by_name(persona)))}
+        assert [item.url for item in incidents["incidents"].items] == [
+            reverse("incidents:incident_list")
+        ], persona
     for persona in ("ciso_a", "riskowner_a", "viewer_a", "outsider"):
         urls = {
             item.url

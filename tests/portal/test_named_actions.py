@@ -210,6 +210,8 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
     ],
     # TSI's picture of every region's counts: never a region's people, its CISO neither.
     "risks.view_sector_picture": [("", lambda s: (), ADMIN | {"secretariat"})],
+    # TSI's view of incidents: statuses and counts from the facts; never a region's people.
+    "incidents.view_sector": [("", lambda s: (), ADMIN | {"secretariat"})],
 }
 
 

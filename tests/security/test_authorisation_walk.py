@@ -44,6 +44,16 @@ PUBLIC_READS = {
         f"the sector strategy's portfolio: {_SECTOR_DATA}",
     ),
     **dict.fromkeys(
+        [
+            "incidents:sector_incident_detail",
+            "api:sectorincident-detail",
+            "api:sectorincident-history",
+        ],
+        "the sector incidents are sector notices every signed-in user reads (MemberReadable); "
+        "of the regions affected each reader sees what IncidentFacts' policy lets them "
+        "(tests/incidents/test_sector.py)",
+    ),
+    **dict.fromkeys(
         ["api:regionalimplementation-detail", "api:regionalimplementation-history"],
         "each region's implementation status of the strategy is shared (public_read)",
     ),
@@ -78,6 +88,11 @@ NOT_OBJECT_SCOPED = {
     "(NAMED_ACTION_ROUTES below); counts only (tests/risks/test_sector_picture.py)",
     "risks:sector_picture_export": "as risks:sector_picture",
     "api:sector-risk-picture": "as risks:sector_picture",
+    "incidents:sector": "the named action incidents.view_sector (NAMED_ACTION_ROUTES below); "
+    "counts and statuses only, from the incidents' facts (tests/incidents/test_sector.py)",
+    "api:sectorincident-figures": "as incidents:sector",
+    "incidents:sector_incident_add": "opens a sector incident: the secretariat only "
+    "(MemberReadable's edit roles), else 403 (tests/incidents/test_sector.py)",
     "mfa_verify": "the signed-in user's own second factor",
     "mfa_enrol": "the signed-in user's own authenticator",
     "oidc_authentication_init": "public: starts single sign-on at the identity provider",
@@ -162,6 +177,7 @@ NOT_OBJECT_SCOPED = {
                     "reportrun",
                     "importjob",
                     "incident",
+                    "sectorincident",
                 )
             ),
             *(
@@ -247,6 +263,8 @@ NAMED_ACTION_ROUTES = [
     ("service_account_list", "portal.manage_service_accounts"),
     ("risks:sector_picture", "risks.view_sector_picture"),
     ("risks:sector_picture_export", "risks.view_sector_picture"),
+    ("incidents:sector", "incidents.view_sector"),
+    ("api:sectorincident-figures", "incidents.view_sector"),
 ]
 
 
