@@ -206,8 +206,8 @@ def test_list_and_detail_queries_are_bounded(personas, client_as, django_assert_
 #: The incident page: the session, the user, the person's memberships; the incident and its
 #: submissions (the clocks and the drafts read these); its history (entries, names);
 #: the timeline, its owners to choose from, the lessons learned and the risks to link; the
-#: systems and critical functions it names.
-INCIDENT_PAGE_QUERIES = 14
+#: systems and critical functions it names; the open sector incidents it may be linked to.
+INCIDENT_PAGE_QUERIES = 15
 #: The list: the session, the user, the memberships, the count, the page of incidents, their
 #: submissions (the next clock of each), the regions to filter by.
 INCIDENT_LIST_QUERIES = 7
