@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import Discipline
 from portal.filtersets import IntegerFilter, OrganisationFilter, SearchFilterSet
+from risks.cadence import ReviewCadence
 from risks.models import Asset, CriticalFunction, Level, Risk, RiskStatus, Threat, TreatmentAction
 from risks.models.risk import RiskQuerySet
 from risks.models.threat import AttackSurface
@@ -104,8 +105,8 @@ class RiskFilterSet(SearchFilterSet):
     def filter_review_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        overdue = {"next_review__lt": date.today()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        overdue = ReviewCadence.load().overdue_q(date.today())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_open(self, queryset: RiskQuerySet, name: str, value: bool | None) -> QuerySet:
         """Open risks (``RiskQuerySet.open``: what the heatmaps count) or the closed ones."""

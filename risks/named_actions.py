@@ -2,7 +2,7 @@
 (accepting above the threshold, assigning an owner) are ``portal.access.decisions``."""
 
 from portal.access.named import NamedAction, register
-from portal.access.rules import secretariat, sector_admin
+from portal.access.rules import ciso_of, direktion_of, secretariat, sector_admin
 
 register(
     NamedAction(
@@ -12,5 +12,23 @@ register(
         "spreadsheet: the TSI secretariat and the sector administrators; never a region's "
         "people (their registers are confidential, the picture is TSI's).",
         rule=sector_admin | secretariat,
+    )
+)
+register(
+    NamedAction(
+        name="risks.draft_acceptance_criteria",
+        description="Prepare a new version of a region's risk acceptance criteria (a draft): "
+        "the region's CISO.",
+        rule=sector_admin | ciso_of,
+        arguments=("organisation",),
+    )
+)
+register(
+    NamedAction(
+        name="risks.approve_acceptance_criteria",
+        description="Approve a draft of a region's risk acceptance criteria, which puts it in "
+        "force: the region's direktion (ISO 27005: top management sets the criteria).",
+        rule=sector_admin | direktion_of,
+        arguments=("criteria",),
     )
 )

@@ -167,6 +167,9 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
     shared_with = serializers.SerializerMethodField()
     inherent_level = serializers.ChoiceField(choices=Level.choices, read_only=True)
     residual_level = serializers.ChoiceField(choices=Level.choices, read_only=True)
+    #: The id of the criteria version the acceptance was made under
+    #: (``/api/v1/risk-acceptance-criteria/{id}/``).
+    acceptance_criteria = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Risk
@@ -197,10 +200,19 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
             "acceptance_reason",
             "accepted_by",
             "accepted_at",
+            "acceptance_criteria",
+            "acceptance_expires_on",
+            "last_reviewed",
             "shared_with",
             "updated_at",
         ]
-        read_only_fields = ["inherent_score", "residual_score", "accepted_at", "updated_at"]
+        read_only_fields = [
+            "inherent_score",
+            "residual_score",
+            "accepted_at",
+            "last_reviewed",
+            "updated_at",
+        ]
 
     def to_representation(self, risk: Risk) -> dict:
         data = super().to_representation(risk)
@@ -351,7 +363,6 @@ class RiskMatrixSerializer(serializers.ModelSerializer):
             "low_max",
             "medium_max",
             "high_max",
-            "acceptance_threshold",
             "colour_low",
             "colour_medium",
             "colour_high",

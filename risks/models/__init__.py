@@ -1,4 +1,11 @@
 from risks.models.asset import Asset
+from risks.models.criteria import (
+    AUTHORITY_ORDER,
+    AcceptanceCriteria,
+    Acceptor,
+    CriteriaStatus,
+    LevelRule,
+)
 from risks.models.critical_function import CriticalFunction
 from risks.models.import_job import ImportJob, ImportKind
 from risks.models.matrix import LEVEL_ORDER, Level, RiskMatrix, risk_matrix_for
@@ -8,14 +15,19 @@ from risks.models.threat import AttackSurface, Threat
 from risks.models.treatment import TreatmentAction
 
 __all__ = [
+    "AUTHORITY_ORDER",
     "LEVEL_ORDER",
+    "AcceptanceCriteria",
+    "Acceptor",
     "Asset",
     "AttackSurface",
     "AttackSurfaceProfile",
+    "CriteriaStatus",
     "CriticalFunction",
     "ImportJob",
     "ImportKind",
     "Level",
+    "LevelRule",
     "Risk",
     "RiskMatrix",
     "RiskSnapshot",

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -139,6 +140,39 @@ class Risk(VersionedModel):
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
     acceptance_reason = models.TextField(_("reason for acceptance"), blank=True)
+    acceptance_criteria = models.ForeignKey(
+        "risks.AcceptanceCriteria",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acceptances",
+        editable=False,
+        verbose_name=_("acceptance criteria"),
+        help_text=_(
+            "The version of the region's acceptance criteria the acceptance was made under."
+        ),
+    )
+    acceptance_expires_on = models.DateField(
+        _("acceptance expires on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty for the longest the region's acceptance criteria allow, or choose an "
+            "earlier date."
+        ),
+    )
+    #: The expiry date the owner and the CISOs were told of a month before (once per
+    #: acceptance: ``risks.expiry``).
+    acceptance_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The day the risk's owner or the region's CISO last saved it, or it was accepted."
+        ),
+    )
 
     access_policy = OrganisationOwned(
         read_roles=REGION_ROLES,
@@ -153,6 +187,9 @@ class Risk(VersionedModel):
     # Set on a page of risks by ``risks.selectors.risks_links_attach`` (not fields).
     _link_ids: dict[str, list[int]]
     shared_slugs: list[str]
+    # Set by ``risks.cadence.ReviewCadence.attach``.
+    review_due: date
+    review_overdue: bool
 
     class Meta:
         ordering = ["organisation", "-residual_score", "title"]
@@ -216,6 +253,12 @@ class Risk(VersionedModel):
 
 audited(
     Risk,
-    exclude=["inherent_score", "residual_score", "inherent_level", "residual_level"],
+    exclude=[
+        "inherent_score",
+        "residual_score",
+        "inherent_level",
+        "residual_level",
+        "acceptance_reminded_for",
+    ],
     m2m=["assets", "initiatives", "capabilities"],
 )
