@@ -259,13 +259,6 @@ def acceptance_criteria_approve(
     return criteria
 
 
-def criteria_is_frozen(criteria: AcceptanceCriteria) -> bool:
-    """An approved version is never changed (nor deleted): a change is a new version."""
-    return AcceptanceCriteria.objects.filter(
-        pk=criteria.pk, status=CriteriaStatus.APPROVED
-    ).exists()
-
-
 # ---------------------------------------------------------------------------------------------
 # The end of an acceptance
 

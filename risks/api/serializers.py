@@ -169,7 +169,7 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
     residual_level = serializers.ChoiceField(choices=Level.choices, read_only=True)
     #: The id of the criteria version the acceptance was made under
     #: (``/api/v1/risk-acceptance-criteria/{id}/``).
-    acceptance_criteria = serializers.PrimaryKeyRelatedField(read_only=True)
+    acceptance_criteria = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Risk

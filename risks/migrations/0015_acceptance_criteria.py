@@ -49,7 +49,7 @@ def first_versions(apps, schema_editor) -> None:
             values = {}
             for level in LEVELS:
                 owner_decides = LEVELS.index(level) <= LEVELS.index(threshold)
-                values[f"{level}_acceptor"] = "risk_owner" if owner_decides else "ciso"
+                values[f"{level}_acceptor"] = "by_owner" if owner_decides else "by_ciso"
                 values[f"{level}_max_months"] = 12
                 values[f"{level}_review_months"] = 12
             criteria = criteria_model.objects.using(alias).create(
@@ -84,7 +84,7 @@ def thresholds_back(apps, schema_editor) -> None:
             .filter(status="approved")
             .order_by("organisation_id", "number")
         ):
-            owners = [v for v in LEVELS if getattr(criteria, f"{v}_acceptor") == "risk_owner"]
+            owners = [v for v in LEVELS if getattr(criteria, f"{v}_acceptor") == "by_owner"]
             matrix_model.objects.using(alias).filter(
                 organisation_id=criteria.organisation_id
             ).update(acceptance_threshold=owners[-1] if owners else "low")
@@ -154,13 +154,13 @@ class Migration(migrations.Migration):
                     "low_acceptor",
                     models.CharField(
                         choices=[
-                            ("risk_owner", "The risk owner"),
-                            ("ciso", "The CISO"),
-                            ("direktion", "The direktion"),
+                            ("by_owner", "The risk owner"),
+                            ("by_ciso", "The CISO"),
+                            ("by_direktion", "The direktion"),
                             ("none", "Not acceptable"),
                         ],
-                        default="risk_owner",
-                        max_length=12,
+                        default="by_owner",
+                        max_length=14,
                         verbose_name="who may accept",
                     ),
                 ),
@@ -192,13 +192,13 @@ class Migration(migrations.Migration):
                     "medium_acceptor",
                     models.CharField(
                         choices=[
-                            ("risk_owner", "The risk owner"),
-                            ("ciso", "The CISO"),
-                            ("direktion", "The direktion"),
+                            ("by_owner", "The risk owner"),
+                            ("by_ciso", "The CISO"),
+                            ("by_direktion", "The direktion"),
                             ("none", "Not acceptable"),
                         ],
-                        default="risk_owner",
-                        max_length=12,
+                        default="by_owner",
+                        max_length=14,
                         verbose_name="who may accept",
                     ),
                 ),
@@ -230,13 +230,13 @@ class Migration(migrations.Migration):
                     "high_acceptor",
                     models.CharField(
                         choices=[
-                            ("risk_owner", "The risk owner"),
-                            ("ciso", "The CISO"),
-                            ("direktion", "The direktion"),
+                            ("by_owner", "The risk owner"),
+                            ("by_ciso", "The CISO"),
+                            ("by_direktion", "The direktion"),
                             ("none", "Not acceptable"),
                         ],
-                        default="ciso",
-                        max_length=12,
+                        default="by_ciso",
+                        max_length=14,
                         verbose_name="who may accept",
                     ),
                 ),
@@ -268,13 +268,13 @@ class Migration(migrations.Migration):
                     "critical_acceptor",
                     models.CharField(
                         choices=[
-                            ("risk_owner", "The risk owner"),
-                            ("ciso", "The CISO"),
-                            ("direktion", "The direktion"),
+                            ("by_owner", "The risk owner"),
+                            ("by_ciso", "The CISO"),
+                            ("by_direktion", "The direktion"),
                             ("none", "Not acceptable"),
                         ],
-                        default="ciso",
-                        max_length=12,
+                        default="by_ciso",
+                        max_length=14,
                         verbose_name="who may accept",
                     ),
                 ),

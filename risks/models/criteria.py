@@ -31,9 +31,9 @@ class Acceptor(models.TextChoices):
     """Who may accept a risk of a level, from the least to the most authority; whoever holds
     more authority may accept too. ``none``: a risk of that level is not acceptable."""
 
-    RISK_OWNER = "risk_owner", _("The risk owner")
-    CISO = "ciso", _("The CISO")
-    DIREKTION = "direktion", _("The direktion")
+    RISK_OWNER = "by_owner", _("The risk owner")
+    CISO = "by_ciso", _("The CISO")
+    DIREKTION = "by_direktion", _("The direktion")
     NONE = "none", _("Not acceptable")
 
 
@@ -81,7 +81,7 @@ class LevelRule:
 def _acceptor(level: str) -> models.CharField:
     return models.CharField(
         _("who may accept"),
-        max_length=12,
+        max_length=14,
         choices=Acceptor.choices,
         default=DEFAULT_RULES[level][0],
     )
@@ -197,6 +197,20 @@ class AcceptanceCriteria(VersionedModel):
     @property
     def is_approved(self) -> bool:
         return self.status == CriteriaStatus.APPROVED
+
+    def save(self, *args, **kwargs) -> None:
+        # An approved version is the direktion's decision: never changed (nor deleted).
+        if not self._state.adding and self._approved_as_stored():
+            raise ValidationError(_("An approved version never changes; prepare a new one."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._approved_as_stored():
+            raise ValidationError(_("An approved version never changes; prepare a new one."))
+        return super().delete(*args, **kwargs)
+
+    def _approved_as_stored(self) -> bool:
+        return type(self)._base_manager.filter(pk=self.pk, status=CriteriaStatus.APPROVED).exists()
 
     def rule_for(self, level: str) -> LevelRule:
         acceptor = getattr(self, f"{level}_acceptor")

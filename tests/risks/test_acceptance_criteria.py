@@ -11,12 +11,11 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from portal.audit import entries_for
 from risks.acceptance import (
@@ -44,16 +43,10 @@ HIGH = {"residual_likelihood": 4, "residual_consequence": 4}  # 16: high
 #: the CISO for 12; reviews of critical risks every 3 months.
 STRICT = {
     **DEFAULT_VALUES,
-    "critical_acceptor": "direktion",
+    "critical_acceptor": "by_direktion",
     "critical_max_months": 6,
     "critical_review_months": 3,
 }
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -95,7 +88,7 @@ def _csv(rows: list[dict]) -> SimpleUploadedFile:
     return SimpleUploadedFile("rows.csv", buffer.getvalue().encode("utf-8"), "text/csv")
 
 
-RULE = "The criteria (version 2) let only the direktion accept critical risks."
+RULE = "Kriterierne (version 2) tillader kun direktionen at acceptere kritiske risici."
 
 
 # ---------------------------------------------------------------- versions
@@ -105,10 +98,10 @@ def test_every_region_starts_with_the_portals_former_rule(personas):
     criteria = criteria_in_force(personas.region_a)
     assert (criteria.number, criteria.is_approved) == (1, True)
     assert [(r.level, r.acceptor, r.max_months) for r in criteria.rules] == [
-        ("low", "risk_owner", 12),
-        ("medium", "risk_owner", 12),
-        ("high", "ciso", 12),
-        ("critical", "ciso", 12),
+        ("low", "by_owner", 12),
+        ("medium", "by_owner", 12),
+        ("high", "by_ciso", 12),
+        ("critical", "by_ciso", 12),
     ]
 
 
@@ -131,17 +124,28 @@ def test_the_ciso_prepares_and_only_the_direktion_approves(personas, direktion_a
     )
     forget_criteria(personas.region_a)
     assert criteria_in_force(personas.region_a).number == 2
-    # In force, it never changes: approving it again is refused.
-    with pytest.raises(Exception, match="latest draft"):
+    # In force, it never changes: approving it again, changing or deleting it is refused.
+    with pytest.raises(ValidationError, match="seneste udkast"):
         acceptance_criteria_approve(criteria=approved, user=direktion_a, reference="Igen")
+    approved.critical_acceptor = "by_owner"
+    with pytest.raises(ValidationError, match="ændres aldrig"):
+        approved.save()
+    with pytest.raises(ValidationError, match="ændres aldrig"):
+        approved.delete()
+    approved.refresh_from_db()
+    assert approved.critical_acceptor == "by_direktion"
 
 
 def test_a_more_severe_level_never_asks_less_authority(personas):
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(ValidationError) as excinfo:
         acceptance_criteria_draft(
             organisation=personas.region_a,
             user=personas.ciso_a,
-            values={**DEFAULT_VALUES, "high_acceptor": "direktion", "critical_acceptor": "ciso"},
+            values={
+                **DEFAULT_VALUES,
+                "high_acceptor": "by_direktion",
+                "critical_acceptor": "by_ciso",
+            },
         )
     assert "critical_acceptor" in excinfo.value.message_dict
     assert not AcceptanceCriteria.objects.filter(status="draft").exists()
@@ -218,7 +222,7 @@ def test_the_page_refuses_acceptance_outside_the_criteria_naming_the_rule(
         },
     )
     assert response.status_code == 200
-    assert "for 6 months at most" in response.context["form"].errors["acceptance_expires_on"][0]
+    assert "i 6 måneder" in response.context["form"].errors["acceptance_expires_on"][0]
     response = client_as(direktion_a).post(
         reverse("risks:risk_accept", kwargs={"pk": risk.pk}),
         {"acceptance_reason": "Besluttet på direktionsmødet", "version": risk.version},
@@ -314,7 +318,7 @@ def test_a_level_that_is_not_acceptable_is_refused_to_everyone(
     accept = reverse("api:risk-accept", kwargs={"pk": risk.pk})
     response = api_as(direktion_a).post(accept, {"acceptance_reason": "Ok"}, format="json")
     assert response.json() == {
-        "status": ["The criteria (version 2) do not allow accepting critical risks."]
+        "status": ["Kriterierne (version 2) tillader ikke at acceptere kritiske risici."]
     }
 
 

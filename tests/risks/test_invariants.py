@@ -220,7 +220,7 @@ def test_only_the_ciso_accepts_or_closes_above_the_threshold(paths, personas, th
     criteria = acceptance_criteria_draft(
         organisation=personas.region_a,
         user=personas.ciso_a,
-        values={**DEFAULT_VALUES, "high_acceptor": "risk_owner"},
+        values={**DEFAULT_VALUES, "high_acceptor": "by_owner"},
     )
     direktion = make_direktion(personas.region_a)
     acceptance_criteria_approve(criteria=criteria, user=direktion, reference="Direktionsmøde 1")
