@@ -4,10 +4,10 @@ and of accepting a risk (``POST /api/v1/risks/{id}/accept/``)."""
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,8 +28,12 @@ class AcceptanceCriteriaSerializer(serializers.ModelSerializer):
     """One version; a ``POST`` prepares a draft (the CISO), numbered by the portal."""
 
     organisation = OrganisationSlugField()
-    prepared_by = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
+    prepared_by = serializers.SlugRelatedField[User](
+        slug_field="username", read_only=True, allow_null=True
+    )
+    approved_by = serializers.SlugRelatedField[User](
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AcceptanceCriteria
