@@ -27,6 +27,7 @@ REGION_ROLE_USERS = {
     Role.CISO: "ciso",
     Role.RISK_OWNER: "riskowner",
     Role.VIEWER: "viewer",
+    Role.DIREKTION: "direktion",
 }
 
 SYSTEMS_PER_REGION = 1500  # at scale 1 (seed 000: "1500+ systemer og software")

@@ -79,6 +79,7 @@ def _groups_for(
             (reverse("risks:treatment_plan"), _("Treatment plan")),
             (reverse("risks:asset_list"), _("Assets")),
             (reverse("risks:critical_function_list"), _("Critical functions")),
+            (reverse("risks:criteria"), _("Acceptance criteria")),
         ]
         incidents = [(reverse("incidents:incident_list"), _("Incidents"))]
     if can(user, "risks.view_sector_picture"):  # counts only, from the regions' snapshots

@@ -101,6 +101,30 @@ BEGIN
 END
 $$;
 """
+#: ``FUNCTIONS_FAST`` once the direktion became a region role (``portal`` migration 0015): the
+#: policies installed before it name the region's roles as they were then,
+#: ``{ciso,risk_owner,viewer}``, which meant "every region role" — so a list holding all three
+#: gives the direktion's organisations too. Lists that name fewer (the viewers' reads of the
+#: audit trail, the CISOs alone) stay as they are; a policy written since names the direktion
+#: itself (``REGION_ROLES``), which the function then reads once more, harmlessly.
+FUNCTIONS_REGION_ROLES = """
+CREATE OR REPLACE FUNCTION portal_rls_orgs(roles text[]) RETURNS bigint[]
+LANGUAGE plpgsql STABLE SECURITY INVOKER AS $$
+DECLARE
+    organisations bigint[] := '{}';
+    role text;
+BEGIN
+    IF roles @> '{ciso,risk_owner,viewer}'::text[] THEN
+        roles := roles || '{direktion}'::text[];
+    END IF;
+    FOREACH role IN ARRAY roles LOOP
+        organisations := organisations || coalesce(
+            nullif(current_setting('portal.orgs_' || role, true), ''), '{}')::bigint[];
+    END LOOP;
+    RETURN organisations;
+END
+$$;
+"""
 FUNCTIONS_REVERSE = """
 DROP FUNCTION IF EXISTS portal_rls_orgs(text[]);
 DROP FUNCTION IF EXISTS portal_rls_everything();

@@ -301,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
         # Daily, updating the current quarter's row: the last run of a quarter is its snapshot.
         "schedule": 60 * 60 * 24,
     },
+    # An acceptance that expired reopens its risk for revurdering; its owner and CISOs are
+    # told once, a month before (risks.acceptance).
+    "risk-acceptance-expiry": {
+        "task": "risks.expire_acceptances",
+        "schedule": crontab(hour=5, minute=45),  # CELERY_TIMEZONE: Copenhagen time
+    },
     # "My tasks" by mail to those who chose it (composition.digest), before the working day.
     "daily-digest": {
         "task": "composition.send_daily_digests",

@@ -43,6 +43,7 @@ from portal.periods import Period
 from reports.markdown import render_markdown
 from reports.models import Classification, NarrativeDraft, ReportKind, ReportRun
 from reports.selectors import narratives_for
+from risks.cadence import ReviewCadence
 from risks.models import LEVEL_ORDER, Level, RiskStatus, TreatmentAction, risk_matrix_for
 from risks.selectors import RiskPicture, overdue_reviews, risk_picture_at, risk_trend
 
@@ -514,8 +515,9 @@ def _quarterly(run: ReportRun, as_of: date, today: date) -> dict[str, Any]:
             .select_related("risk", "owner")
             .order_by("due", "pk")[:LIST_LIMIT]
         )
-        context["overdue_review_list"] = list(
-            overdue_reviews(organisation, today=today)[:LIST_LIMIT]
+        cadence = ReviewCadence.load()
+        context["overdue_review_list"] = cadence.attach(
+            overdue_reviews(organisation, today=today, cadence=cadence)[:LIST_LIMIT], today=today
         )
     context.update(_risk_trend(organisation, picture, as_of))
     context.update(_maturity(organisation, as_of))

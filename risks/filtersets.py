@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from capabilities.models import Discipline
 from portal.filtersets import IntegerFilter, OrganisationFilter, SearchFilterSet
 from portal.models import Organisation
+from risks.cadence import ReviewCadence
 from risks.models import Asset, CriticalFunction, Level, Risk, RiskStatus, Threat, TreatmentAction
 from risks.models.dimension import ConsequenceDimension, dimension_field
 from risks.models.risk import RiskQuerySet
@@ -147,8 +148,8 @@ class RiskFilterSet(SearchFilterSet):
     def filter_review_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        overdue = {"next_review__lt": date.today()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        overdue = ReviewCadence.load().overdue_q(date.today())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_scored(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
         """Both filters are read together, once (by the dimension's filter when it is set):

@@ -141,12 +141,14 @@ class RiskForm(SearchSelectFormMixin, VersionedModelForm):
             "status",
             "treatment",
             "acceptance_reason",
+            "acceptance_expires_on",
             "next_review",
             "initiatives",
             "capabilities",
         ]
         widgets = {
             "next_review": _DATE,
+            "acceptance_expires_on": _DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
             "vulnerability": forms.Textarea(attrs={"rows": 3}),
             "acceptance_reason": forms.Textarea(attrs={"rows": 2}),
@@ -366,7 +368,6 @@ class RiskMatrixForm(VersionedModelForm):
             "low_max",
             "medium_max",
             "high_max",
-            "acceptance_threshold",
             "consequence_dimensions",
             "colour_low",
             "colour_medium",

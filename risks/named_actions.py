@@ -3,7 +3,7 @@
 joint assessments of shared systems are here."""
 
 from portal.access.named import NamedAction, register
-from portal.access.rules import ciso_of, secretariat, sector_admin
+from portal.access.rules import ciso_of, direktion_of, secretariat, sector_admin
 
 register(
     NamedAction(
@@ -32,5 +32,23 @@ register(
         "system: that region's CISO (the organisation argument is the naming region).",
         rule=sector_admin | ciso_of,
         arguments=("organisation",),
+    )
+)
+register(
+    NamedAction(
+        name="risks.draft_acceptance_criteria",
+        description="Prepare a new version of a region's risk acceptance criteria (a draft): "
+        "the region's CISO.",
+        rule=sector_admin | ciso_of,
+        arguments=("organisation",),
+    )
+)
+register(
+    NamedAction(
+        name="risks.approve_acceptance_criteria",
+        description="Approve a draft of a region's risk acceptance criteria, which puts it in "
+        "force: the region's direktion (ISO 27005: top management sets the criteria).",
+        rule=sector_admin | direktion_of,
+        arguments=("criteria",),
     )
 )

@@ -19,6 +19,7 @@ from portal.api.links import link_ids_attach
 from portal.charts import Heatmap
 from portal.models import Organisation
 from portal.periods import Period
+from risks.cadence import ReviewCadence
 from risks.filtersets import RiskFilterSet
 from risks.models import (
     LEVEL_ORDER,
@@ -67,16 +68,22 @@ class RegisterCounts:
     residual_cells: dict[tuple[int, int], int]
     inherent_levels: dict[str, int]
     residual_levels: dict[str, int]
-    #: Of them, those whose revurdering was due before ``reviews_due_before`` (today).
+    #: Of them, those whose revurdering was due before ``reviews_due_before`` (today): the
+    #: planned date passed or the level's longest interval (``risks.cadence``).
     reviews_overdue: int = 0
 
     @classmethod
     def of(
-        cls, queryset: QuerySet[Risk], *, reviews_due_before: date | None = None
+        cls,
+        queryset: QuerySet[Risk],
+        *,
+        reviews_due_before: date | None = None,
+        cadence: ReviewCadence | None = None,
     ) -> "RegisterCounts":
         kinds = ("inherent", "residual")
         fields = [f"{kind}_{part}" for kind in kinds for part in ("likelihood", "consequence")]
-        overdue = Count("pk", filter=Q(next_review__lt=reviews_due_before or date.today()))
+        cadence = cadence or ReviewCadence.load()
+        overdue = Count("pk", filter=cadence.overdue_q(reviews_due_before or date.today()))
         rows = (
             queryset.order_by()
             .values(*fields, *(f"{kind}_level" for kind in kinds))
@@ -394,14 +401,19 @@ def _closures(organisation: Organisation, start: date, end: date) -> list[RiskDe
     ]
 
 
-def overdue_reviews(organisation: Organisation, *, today: date) -> QuerySet[Risk]:
-    """The open risks whose next review was due before ``today``, the longest overdue
-    first."""
+def overdue_reviews(
+    organisation: Organisation, *, today: date, cadence: ReviewCadence | None = None
+) -> QuerySet[Risk]:
+    """The open risks whose revurdering was due before ``today`` (``risks.cadence``: the
+    planned date or the level's longest interval since the last review), the longest
+    unreviewed first."""
+    cadence = cadence or ReviewCadence.load()
     return (
-        Risk.objects.filter(organisation=organisation, next_review__lt=today)
+        Risk.objects.filter(organisation=organisation)
+        .filter(cadence.overdue_q(today))
         .open()
         .select_related("owner")
-        .order_by("next_review", "pk")
+        .order_by("last_reviewed", "next_review", "pk")
     )
 
 

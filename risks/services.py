@@ -15,15 +15,33 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.access import acting_organisation, may, organisations_where, risk_owners_of
+from portal.access import (
+    Action,
+    acting_organisation,
+    can,
+    may,
+    organisations_where,
+    risk_owners_of,
+)
 from portal.access.decisions import Decision, may_decide
 from portal.models import Membership, Organisation
 from portal.periods import Period
 from portal.reference import read_yaml
 from portal.sync import SyncReport, sync_object
+from risks.acceptance import (
+    LEVEL_RISKS,
+    REOPENED,
+    acceptance_refusal,
+    authority_of,
+    criteria_in_force,
+    expiry_refusal,
+    longest_expiry,
+    may_accept,
+)
 from risks.models import (
     DIMENSION_FIELDS,
     LEVEL_ORDER,
+    Acceptor,
     Asset,
     AttackSurfaceProfile,
     ConsequenceDimension,
@@ -179,9 +197,6 @@ def risks_follow_dimensions(*, matrix: RiskMatrix) -> int:
     return count
 
 
-#: Where a risk goes when the decision it had no longer covers it.
-REOPENED = RiskStatus.ASSESSED
-
 #: The code of an error about a related object outside the risk's organisation. Forms and
 #: serializers answer it exactly as they answer an object that does not exist, so that an
 #: answer never tells whether another region's person or asset exists.
@@ -202,7 +217,11 @@ class RiskRules:
         self.organisation = organisation
         self.user = user
         self.matrix = risk_matrix_for(organisation)
+        self.criteria = criteria_in_force(organisation)
         self.may_decide_above = may_decide(user, Decision.ACCEPT_ABOVE_THRESHOLD, organisation.pk)
+        # Whoever writes a risk through the register's rules may change it (the page, the API
+        # and the import restrict to that first): at least a risk owner's authority.
+        self.authority = authority_of(user, organisation.pk, may_change=True)
         self._members: set[int] | None = None
 
     def members(self) -> set[int]:
@@ -225,13 +244,13 @@ class RiskRules:
     def residual_level(self, risk: Risk) -> str:
         return self.matrix.level_for(risk.residual_likelihood * risk.residual_consequence)
 
-    def highest_acceptable(self, user: AbstractBaseUser | None) -> str:
-        """The highest residual level ``user`` may accept or close in the organisation."""
-        if user is not None and may_decide(
-            user, Decision.ACCEPT_ABOVE_THRESHOLD, self.organisation.pk
-        ):
-            return LEVEL_ORDER[-1]
-        return self.matrix.acceptance_threshold
+    def acceptor_keeps(self, risk: Risk, level: str) -> bool:
+        """Whether the acceptance of ``risk`` still covers residual ``level``: its acceptor
+        may accept that level under the criteria version it was made under."""
+        criteria = risk.acceptance_criteria or self.criteria
+        acceptor = risk.accepted_by if risk.accepted_by_id else None
+        authority = authority_of(acceptor, self.organisation.pk, may_change=True)
+        return may_accept(authority, level, criteria)
 
 
 def risk_rules_for(
@@ -448,8 +467,7 @@ def _check_decision(
     add: Callable[[str, ValidationError | str], None],
 ) -> None:
     level = rules.residual_level(risk)
-    above = rules.matrix.above_threshold(level)
-    threshold = Level(rules.matrix.acceptance_threshold).label
+    criteria = rules.criteria
     reason = risk.acceptance_reason.strip()
     accepting_status = risk.status == RiskStatus.ACCEPTED and (
         previous is None or previous.status != RiskStatus.ACCEPTED
@@ -458,28 +476,47 @@ def _check_decision(
         previous is None or previous.treatment != TreatmentDecision.ACCEPT
     )
     if accepting_status or accepting_treatment:
-        if above and not rules.may_decide_above:
-            add(
-                "status" if accepting_status else "treatment",
-                _("Only the region's CISO can accept a residual risk above %(level)s.")
-                % {"level": threshold.lower()},
-            )
+        refusal = acceptance_refusal(rules.authority, level, criteria)
+        if refusal is not None:
+            add("status" if accepting_status else "treatment", refusal)
         if not reason:
             add("acceptance_reason", _("Say why the risk is accepted."))
+    expires_on = risk.acceptance_expires_on
+    if (
+        risk.status == RiskStatus.ACCEPTED
+        and expires_on is not None
+        and (accepting_status or previous is None or previous.acceptance_expires_on != expires_on)
+    ):
+        today = timezone.localdate()
+        if accepting_status or previous is None or previous.accepted_at is None:
+            version, start = criteria, today
+        else:
+            version = previous.acceptance_criteria or criteria
+            start = timezone.localdate(previous.accepted_at)
+        refusal = expiry_refusal(expires_on, level, version, start=start, today=today)
+        if refusal is not None:
+            add("acceptance_expires_on", refusal)
     closing = risk.status == RiskStatus.CLOSED and (
         previous is None
         or previous.status != RiskStatus.CLOSED
         or _higher(level, rules.residual_level(previous))
     )
-    if closing and above:
+    # Closing a risk above the levels the criteria leave to its owner is the CISO's decision.
+    if closing and criteria.rule_for(level).acceptor != Acceptor.RISK_OWNER:
         if not rules.may_decide_above:
             add(
                 "status",
-                _("Only the region's CISO can close a residual risk above %(level)s.")
-                % {"level": threshold.lower()},
+                _("The criteria (version %(version)s) let only the CISO close %(risks)s.")
+                % {"version": criteria.number, "risks": LEVEL_RISKS[Level(level)]},
             )
         if not reason:
             add("acceptance_reason", _("Say why the risk is closed."))
+
+
+def _withdraw_acceptance(risk: Risk) -> None:
+    risk.accepted_by, risk.accepted_at = None, None
+    risk.acceptance_criteria, risk.acceptance_expires_on = None, None
+    risk.acceptance_reminded_for = None
 
 
 def risk_decide(
@@ -490,37 +527,99 @@ def risk_decide(
     rules: RiskRules | None = None,
 ) -> bool:
     """Record on ``risk`` (not saved) what its decision becomes, after ``risk_validate``:
-    a new acceptance is the user's, now; a risk that leaves *accepted* keeps its acceptance
-    only in the history; and an accepted risk whose residual level is raised above what its
-    acceptor may accept is reopened (status back to assessed, the acceptance withdrawn).
+
+    * every write by a person is a revurdering: ``last_reviewed`` is today;
+    * a new acceptance is the user's, now, under the criteria in force (their version kept
+      on the risk), until the date chosen or the longest the criteria allow;
+    * a risk that leaves *accepted* keeps its acceptance only in the history;
+    * an accepted risk whose residual level is raised above what its acceptor may accept
+      under its version is reopened (status back to assessed, the acceptance withdrawn).
+
     Returns whether it was reopened."""
     rules = rules or risk_rules_for(organisation=risk.organisation, user=user)
+    today = timezone.localdate()
+    risk.last_reviewed = today
     if risk.status != RiskStatus.ACCEPTED:
         if previous is not None and previous.status == RiskStatus.ACCEPTED:
-            risk.accepted_by, risk.accepted_at = None, None
+            _withdraw_acceptance(risk)
+        risk.acceptance_expires_on = None
         return False
     if previous is None or previous.status != RiskStatus.ACCEPTED:
         # Only a signed-in person accepts (the form and the API require one).
         risk.accepted_by = user if isinstance(user, User) else None
         risk.accepted_at = timezone.now()
+        risk.acceptance_criteria = rules.criteria
+        if risk.acceptance_expires_on is None:
+            risk.acceptance_expires_on = longest_expiry(
+                rules.residual_level(risk), rules.criteria, start=today
+            )
+        risk.acceptance_reminded_for = None
         return False
     level = rules.residual_level(risk)
     if not _higher(level, rules.residual_level(previous)):
         return False
-    acceptor = risk.accepted_by if risk.accepted_by_id else None
-    if not _higher(level, rules.highest_acceptable(acceptor)):
+    if rules.acceptor_keeps(risk, level):
         return False
     risk.status = REOPENED
     if risk.treatment == TreatmentDecision.ACCEPT:
         risk.treatment = ""
-    risk.accepted_by, risk.accepted_at, risk.acceptance_reason = None, None, ""
+    risk.acceptance_reason = ""
+    _withdraw_acceptance(risk)
     return True
+
+
+@transaction.atomic
+def risk_accept(
+    *,
+    risk: Risk,
+    user: AbstractBaseUser | AnonymousUser | None,
+    reason: str,
+    expires_on: date | None = None,
+) -> Risk:
+    """``user`` accepts ``risk`` — or accepts it again, which renews the acceptance — under
+    the criteria in force: the direktion, the CISO, or the risk's owner, as the criteria allow
+    for its residual level (``acceptance_refusal`` names the rule otherwise). Records the
+    criteria version, the acceptor, the reason and the expiry (``expires_on`` or the longest
+    the criteria allow). The direktion, who changes no risk otherwise, accepts this way.
+    Raises ``ValidationError`` per field (``status``, ``acceptance_reason``,
+    ``acceptance_expires_on``) and ``ConcurrentUpdate`` for a stale version."""
+    rules = risk_rules_for(organisation=risk.organisation, user=user)
+    rules.authority = authority_of(
+        user, risk.organisation_id, may_change=can(user, Action.CHANGE, risk)
+    )
+    level = rules.residual_level(risk)
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    refusal = acceptance_refusal(rules.authority, level, rules.criteria)
+    if refusal is not None:
+        errors["status"] = refusal
+    if not reason.strip():
+        errors["acceptance_reason"] = _("Say why the risk is accepted.")
+    if expires_on is not None:
+        late = expiry_refusal(expires_on, level, rules.criteria, start=today, today=today)
+        if late is not None:
+            errors["acceptance_expires_on"] = late
+    if errors:
+        raise ValidationError(errors)
+    risk.status = RiskStatus.ACCEPTED
+    risk.treatment = TreatmentDecision.ACCEPT
+    risk.acceptance_reason = reason.strip()
+    risk.accepted_by = user if isinstance(user, User) else None
+    risk.accepted_at = timezone.now()
+    risk.acceptance_criteria = rules.criteria
+    risk.acceptance_expires_on = expires_on or longest_expiry(level, rules.criteria, start=today)
+    risk.acceptance_reminded_for = None
+    risk.last_reviewed = today
+    risk.save()
+    return risk
 
 
 def _stored(risk: Risk) -> Risk | None:
     if risk.pk is None:
         return None
-    return Risk.objects.select_related("accepted_by").filter(pk=risk.pk).first()
+    return (
+        Risk.objects.select_related("accepted_by", "acceptance_criteria").filter(pk=risk.pk).first()
+    )
 
 
 def _risk_write(

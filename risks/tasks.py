@@ -3,9 +3,10 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from risks.acceptance import acceptance_reminders_send, acceptances_expired
 from risks.importexport.errors import RowError
 from risks.importexport.jobs import (
     import_job_claim,
@@ -74,3 +75,17 @@ def run_import_job(job_id: int) -> None:
 )
 def fail_stale_import_jobs() -> int:
     return import_jobs_fail_stale(older_than_seconds=IMPORT_TIME_LIMIT + 60)
+
+
+@shared_task(
+    name="risks.expire_acceptances",
+    ignore_result=True,
+    system_reason="reopen expired risk acceptances and tell of those about to expire",
+)
+def expire_acceptances() -> tuple[int, int]:
+    """Daily: reopen the risks whose acceptance expired (back to assessed, for a
+    revurdering), and mail the owner and the region's CISOs once, a month before an
+    acceptance expires (``risks.acceptance``). Returns (reopened, mails sent)."""
+    today = timezone.localdate()
+    reopened = acceptances_expired(today=today)
+    return len(reopened), acceptance_reminders_send(today=today)

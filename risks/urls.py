@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from risks.views import asset_search, assets, functions, joint, register, sector, transfer
+from risks.views import (
+    asset_search,
+    assets,
+    criteria,
+    functions,
+    joint,
+    register,
+    sector,
+    transfer,
+)
 
 app_name = "risks"
 
@@ -23,7 +32,16 @@ urlpatterns = [
     ),
     path("imports/<int:pk>/", transfer.ImportJobView.as_view(), name="import_job"),
     path("treatments/", register.TreatmentPlanView.as_view(), name="treatment_plan"),
+    path("criteria/", criteria.CriteriaView.as_view(), name="criteria"),
+    path(
+        "criteria/versions/<int:pk>/",
+        criteria.CriteriaVersionView.as_view(),
+        name="criteria_detail",
+    ),
+    path("criteria/<slug:slug>/", criteria.CriteriaView.as_view(), name="criteria_region"),
+    path("criteria/<slug:slug>/new/", criteria.CriteriaDraftView.as_view(), name="criteria_draft"),
     path("<int:pk>/", register.RiskDetailView.as_view(), name="risk_detail"),
+    path("<int:pk>/accept/", criteria.RiskAcceptView.as_view(), name="risk_accept"),
     path("<int:pk>/edit/", register.RiskEditView.as_view(), name="risk_edit"),
     path("<int:pk>/delete/", register.RiskDeleteView.as_view(), name="risk_delete"),
     path("<int:pk>/joint/", joint.RiskJointView.as_view(), name="risk_joint"),

@@ -34,6 +34,7 @@ from initiatives.models import (
 from initiatives.services import initiative_record_status, strategy_periods
 from portal.models import Organisation
 from reports.models import NarrativeDraft, ReportRun
+from risks.acceptance import acceptance_criteria_draft
 from risks.models import (
     Asset,
     AttackSurfaceProfile,
@@ -232,4 +233,10 @@ def make_sector(personas: Personas) -> Sector:
     )
     _region(sector, personas.region_a, "a")
     _region(sector, personas.region_b, "b", first_risk_id=REGION_B_FIRST_RISK_ID)
+    # Each region's acceptance criteria: the first version in force and a draft of the next.
+    for region, ciso in (
+        (personas.region_a, personas.ciso_a),
+        (personas.region_b, personas.ciso_b),
+    ):
+        acceptance_criteria_draft(organisation=region, user=ciso, values={"note": "Udkast"})
     return sector

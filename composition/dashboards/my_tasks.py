@@ -9,7 +9,7 @@ so an object of a region the person has no role in never appears. The number of 
 not grow with the register (asserted in the tests).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -30,6 +30,7 @@ from portal.access import Action, can, dashboard_regions, organisations_where
 from portal.models import Organisation
 from portal.periods import Period, current_period
 from reports.models import ReportRun
+from risks.cadence import ReviewCadence
 from risks.models import Risk, TreatmentAction
 from risks.selectors import treatment_plan
 
@@ -81,15 +82,19 @@ def _due_actions(user: User, *, today: date, due_by: date) -> Panel:
 
 
 def _due_reviews(user: User, *, today: date, due_by: date) -> Panel:
+    """The person's own risks whose revurdering is due by ``due_by`` or overdue: the planned
+    date or the level's longest interval since the last review (``risks.cadence``)."""
+    cadence = ReviewCadence.load()
     reviews = (
         Risk.objects.restrict(user, Action.VIEW)
         .open()
-        .filter(owner=user, next_review__lte=due_by)
+        .filter(owner=user)
+        .filter(cadence.due_q(due_by, inclusive=True))
         .select_related("organisation")
-        .annotate(review_overdue=Q(next_review__lt=today))
-        .order_by("next_review", "pk")
+        .order_by("last_reviewed", "next_review", "pk")
     )
-    return panel(reviews, f"{reverse('risks:risk_list')}?{urlencode({'owner': user.username})}")
+    found = panel(reviews, f"{reverse('risks:risk_list')}?{urlencode({'owner': user.username})}")
+    return replace(found, rows=cadence.attach(found.rows, today=today))
 
 
 def _incident_clocks(user: User, *, now: datetime, due_by: date) -> Panel:

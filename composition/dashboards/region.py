@@ -5,7 +5,7 @@ the region sees the same page with what they may see, and nothing of another reg
 number of queries is fixed, whatever the size of the register (asserted in the tests).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +25,7 @@ from portal.access import Action
 from portal.models import Organisation
 from portal.periods import current_period
 from reports.models import ReportRun
+from risks.cadence import ReviewCadence
 from risks.models import LEVEL_ORDER, Risk, TreatmentAction, risk_matrix_for
 from risks.selectors import (
     RegisterCounts,
@@ -60,6 +61,11 @@ def panel(queryset: QuerySet, url: str, *, total: int | None = None) -> Panel:
     if total is None:
         total = queryset.order_by().count()
     return Panel(rows=rows, total=total, url=url)
+
+
+def _with_review_dates(reviews: Panel, cadence: ReviewCadence, *, today: date) -> Panel:
+    """The panel's risks with the day each revurdering was due (``risks.cadence``)."""
+    return replace(reviews, rows=cadence.attach(reviews.rows, today=today))
 
 
 def _register_url(organisation: Organisation, **filters: Any) -> str:
@@ -102,7 +108,8 @@ def region_dashboard(
     )
     matrix = risk_matrix_for(organisation)
     # One pass over the register: the heatmap's cells, the levels, the overdue revurderinger.
-    register = RegisterCounts.of(risks, reviews_due_before=today)
+    cadence = ReviewCadence.load()
+    register = RegisterCounts.of(risks, reviews_due_before=today, cadence=cadence)
     heatmap = register_heatmap(
         queryset=risks,
         matrix=matrix,
@@ -121,7 +128,11 @@ def region_dashboard(
         .select_related("risk", "owner")
         .order_by("due", "pk")
     )
-    reviews = risks.filter(next_review__lt=today).select_related("owner").order_by("next_review")
+    reviews = (
+        risks.filter(cadence.overdue_q(today))
+        .select_related("owner")
+        .order_by("last_reviewed", "next_review", "pk")
+    )
     period = current_period(today)
     implementations = (
         RegionalImplementation.objects.restrict_to(user, Action.VIEW, organisation)
@@ -163,10 +174,14 @@ def region_dashboard(
         "overdue_actions": panel(
             actions, f"{reverse('risks:treatment_plan')}?{urlencode({'overdue': 'true'})}"
         ),
-        "overdue_reviews": panel(
-            reviews,
-            heatmap_register_url(organisation, review_overdue="true"),
-            total=register.reviews_overdue,
+        "overdue_reviews": _with_review_dates(
+            panel(
+                reviews,
+                heatmap_register_url(organisation, review_overdue="true"),
+                total=register.reviews_overdue,
+            ),
+            cadence,
+            today=today,
         ),
         "stale_implementations": panel(
             implementations, reverse("initiatives:implementation_matrix")

@@ -11,13 +11,16 @@ from enum import StrEnum
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from portal.access.named import NamedAction, may, register
-from portal.access.rules import ciso_of, sector_admin
+from portal.access.rules import ciso_of, direktion_of, sector_admin
 
 
 class Decision(StrEnum):
-    #: Accept or close a risk whose residual level is above the region's acceptance
-    #: threshold (below it, whoever may change the risk decides).
+    #: Accept or close a risk with the CISO's authority: where the region's acceptance
+    #: criteria leave a level to the CISO (below it, whoever may change the risk decides).
     ACCEPT_ABOVE_THRESHOLD = "risks.accept_above_threshold"
+    #: Accept a risk with the direktion's authority: where the region's acceptance criteria
+    #: leave a level to its top management.
+    ACCEPT_AS_DIREKTION = "risks.accept_as_direktion"
     #: Say who owns a region's risk.
     ASSIGN_RISK_OWNER = "risks.assign_owner"
 
@@ -25,9 +28,18 @@ class Decision(StrEnum):
 register(
     NamedAction(
         name=Decision.ACCEPT_ABOVE_THRESHOLD.value,
-        description="Accept or close a risk above the region's acceptance threshold: "
-        "the region's CISO.",
+        description="Accept or close a risk where the region's acceptance criteria ask for "
+        "the CISO: the region's CISO.",
         rule=sector_admin | ciso_of,
+        arguments=("organisation",),
+    )
+)
+register(
+    NamedAction(
+        name=Decision.ACCEPT_AS_DIREKTION.value,
+        description="Accept a risk where the region's acceptance criteria ask for its top "
+        "management (or allow less): the region's direktion.",
+        rule=sector_admin | direktion_of,
         arguments=("organisation",),
     )
 )

@@ -10,10 +10,13 @@ class Role(models.TextChoices):
     CISO = "ciso", _("CISO")
     RISK_OWNER = "risk_owner", _("Risk owner")
     VIEWER = "viewer", _("Viewer")
+    #: The region's top management: reads the region's register, accepts risks where the
+    #: region's acceptance criteria say so and approves those criteria.
+    DIREKTION = "direktion", _("Direktion")
 
 
 #: Roles that belong to one region and read that region's confidential data.
-REGION_ROLES = (Role.CISO, Role.RISK_OWNER, Role.VIEWER)
+REGION_ROLES = (Role.CISO, Role.RISK_OWNER, Role.VIEWER, Role.DIREKTION)
 
 #: Roles that belong to a sector body: the portal's operators and the TSI secretariat.
 SECTOR_ROLES = (Role.SECTOR_ADMIN, Role.SECRETARIAT)

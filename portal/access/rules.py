@@ -140,9 +140,12 @@ secretariat = holds(Role.SECRETARIAT)
 #: The CISO of the organisation the action is about.
 ciso_of = holds_in(Role.CISO)
 
+#: The region's management (direktion) of the organisation the action is about.
+direktion_of = holds_in(Role.DIREKTION)
+
 #: A region's readers (internal audit): they read the region's audit trail.
 reader_of = holds_in(Role.VIEWER)
-#: Anyone with a region role (CISO, risk owner, viewer) in the organisation.
+#: Anyone with a region role (CISO, risk owner, viewer, direktion) in the organisation.
 member_of_region = holds_in(*REGION_ROLES)
 #: Anyone with a region role in some region.
 in_some_region = holds(*REGION_ROLES)

@@ -136,7 +136,8 @@ class ReportRun(models.Model):
     access_policy = OrganisationOwned(
         read_roles=REGION_ROLES,
         edit_roles=(Role.CISO,),
-        sector_read_roles=(Role.SECRETARIAT, Role.CISO, Role.VIEWER, Role.RISK_OWNER),
+        # The region roles (with the direktion, as the database's policies read them).
+        sector_read_roles=(Role.SECRETARIAT, *REGION_ROLES),
         sector_read_filter=Q(organisation__isnull=True),
         sector_edit_roles=(Role.SECRETARIAT,),
     )

@@ -178,6 +178,9 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
     consequence_dimension = serializers.ChoiceField(
         choices=ConsequenceDimension.choices, read_only=True, allow_null=True
     )
+    #: The id of the criteria version the acceptance was made under
+    #: (``/api/v1/risk-acceptance-criteria/{id}/``).
+    acceptance_criteria = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Risk
@@ -210,6 +213,9 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
             "acceptance_reason",
             "accepted_by",
             "accepted_at",
+            "acceptance_criteria",
+            "acceptance_expires_on",
+            "last_reviewed",
             "shared_with",
             "joint",
             "updated_at",
@@ -219,6 +225,7 @@ class RiskSerializer(OwnerInOrganisationMixin, ModelCleanMixin, serializers.Mode
             "residual_score",
             "accepted_at",
             "joint",
+            "last_reviewed",
             "updated_at",
         ]
         # With a consequence dimension scored the consequence follows it; without one the
@@ -385,7 +392,6 @@ class RiskMatrixSerializer(serializers.ModelSerializer):
             "low_max",
             "medium_max",
             "high_max",
-            "acceptance_threshold",
             "consequence_dimensions",
             "colour_low",
             "colour_medium",

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
+from risks.api.criteria import AcceptanceCriteriaViewSet
 from risks.api.views import (
     AssetViewSet,
     CriticalFunctionViewSet,
@@ -20,3 +21,4 @@ router.register("critical-functions", CriticalFunctionViewSet)
 router.register("threats", ThreatViewSet)
 router.register("risk-matrices", RiskMatrixViewSet)
 router.register("import-jobs", ImportJobViewSet)
+router.register("risk-acceptance-criteria", AcceptanceCriteriaViewSet)

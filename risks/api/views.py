@@ -20,6 +20,7 @@ from portal.api.viewsets import (
     RestrictedUpdateViewSet,
 )
 from portal.models import Organisation
+from risks.api.criteria import AcceptSerializer, risk_accept_response
 from risks.api.serializers import (
     AssetSerializer,
     CriticalFunctionSerializer,
@@ -305,6 +306,21 @@ class RiskViewSet(RiskJointMixin, TransferMixin, RestrictedModelViewSet):
         if page is not None and self.action == "list":
             risks_links_attach(page)
         return page
+
+    @extend_schema(
+        request=AcceptSerializer,
+        responses={
+            200: RiskSerializer,
+            400: OpenApiResponse(description="Field errors; a refusal names the criteria's rule"),
+            412: OpenApiResponse(description="Stale If-Match"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, *args, **kwargs) -> Response:
+        """Accept the risk, or accept it again, under the region's acceptance criteria in
+        force: who may accept its residual level and for how long. Records the criteria's
+        version, the acceptor, the reason and the expiry."""
+        return risk_accept_response(self, request)
 
 
 class TreatmentActionViewSet(TransferMixin, RestrictedModelViewSet):

@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("risks", "0014_snapshot_listing"),
+        ("risks", "0015_acceptance_criteria"),
     ]
 
     operations = [

@@ -36,16 +36,15 @@ RISK_JOINT = (
     " WHERE affected.risk_id = risks_risk.id AND shared.organisation_id = ANY ({members}))"
 )
 
-_BEFORE = importlib.import_module("incidents.migrations.0005_timeline")
+_BEFORE = importlib.import_module("risks.migrations.0015_acceptance_criteria")
 AUDITED = {**_BEFORE.AUDITED, ("risks", "jointriskowner"): OWNERS}
-NOT_SECTOR_DATA = _BEFORE._BEFORE.NOT_SECTOR_DATA
+NOT_SECTOR_DATA = _BEFORE._FIRST.NOT_SECTOR_DATA
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0014_audit_trail_organisation_column"),
         ("risks", "0016_consequence_dimensions"),
-        ("incidents", "0005_timeline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

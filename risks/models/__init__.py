@@ -1,4 +1,11 @@
 from risks.models.asset import Asset
+from risks.models.criteria import (
+    AUTHORITY_ORDER,
+    AcceptanceCriteria,
+    Acceptor,
+    CriteriaStatus,
+    LevelRule,
+)
 from risks.models.critical_function import CriticalFunction
 from risks.models.dimension import DIMENSION_FIELDS, DIMENSION_ORDER, ConsequenceDimension
 from risks.models.import_job import ImportJob, ImportKind
@@ -10,18 +17,23 @@ from risks.models.threat import AttackSurface, Threat
 from risks.models.treatment import TreatmentAction
 
 __all__ = [
+    "AUTHORITY_ORDER",
     "DIMENSION_FIELDS",
     "DIMENSION_ORDER",
     "LEVEL_ORDER",
+    "AcceptanceCriteria",
+    "Acceptor",
     "Asset",
     "AttackSurface",
     "AttackSurfaceProfile",
     "ConsequenceDimension",
+    "CriteriaStatus",
     "CriticalFunction",
     "ImportJob",
     "ImportKind",
     "JointRiskOwner",
     "Level",
+    "LevelRule",
     "Risk",
     "RiskMatrix",
     "RiskSnapshot",

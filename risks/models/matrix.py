@@ -68,9 +68,8 @@ class RiskMatrix(VersionedModel):
     """An organisation's risk matrix: likelihood × consequence scales with labels, and the
     score thresholds of the levels. Score = likelihood × consequence; a score up to
     ``low_max`` is low, up to ``medium_max`` medium, up to ``high_max`` high, above critical.
-    Changing it re-levels every risk of the organisation (``risks.services``). Accepting or
-    closing a risk above ``acceptance_threshold`` is the region's CISO's decision (the
-    region's risk acceptance criteria)."""
+    Changing it re-levels every risk of the organisation (``risks.services``). Who may accept
+    a risk of each level is the region's acceptance criteria's (``AcceptanceCriteria``)."""
 
     organisation = models.OneToOneField(
         "portal.Organisation",
@@ -93,16 +92,6 @@ class RiskMatrix(VersionedModel):
     low_max = models.PositiveSmallIntegerField(_("highest low score"), default=4)
     medium_max = models.PositiveSmallIntegerField(_("highest medium score"), default=9)
     high_max = models.PositiveSmallIntegerField(_("highest high score"), default=16)
-    acceptance_threshold = models.CharField(
-        _("acceptance threshold"),
-        max_length=10,
-        choices=Level.choices,
-        default=Level.MEDIUM,
-        help_text=_(
-            "The highest residual level whoever may change a risk accepts or closes; above it "
-            "the decision is the region's CISO's, with a reason."
-        ),
-    )
     consequence_dimensions = models.JSONField(
         _("consequence dimensions in use"),
         default=default_dimensions,
@@ -170,10 +159,6 @@ class RiskMatrix(VersionedModel):
         if score <= self.high_max:
             return Level.HIGH
         return Level.CRITICAL
-
-    def above_threshold(self, level: str) -> bool:
-        """Whether accepting or closing a risk of residual ``level`` is above the threshold."""
-        return LEVEL_ORDER.index(level) > LEVEL_ORDER.index(self.acceptance_threshold)
 
     @property
     def dimensions(self) -> list[str]:

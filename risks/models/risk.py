@@ -1,3 +1,4 @@
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -200,6 +201,39 @@ class Risk(VersionedModel):
             "owners it names. The risk's own region leads."
         ),
     )
+    acceptance_criteria = models.ForeignKey(
+        "risks.AcceptanceCriteria",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acceptances",
+        editable=False,
+        verbose_name=_("acceptance criteria"),
+        help_text=_(
+            "The version of the region's acceptance criteria the acceptance was made under."
+        ),
+    )
+    acceptance_expires_on = models.DateField(
+        _("acceptance expires on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty for the longest the region's acceptance criteria allow, or choose an "
+            "earlier date."
+        ),
+    )
+    #: The expiry date the owner and the CISOs were told of a month before (once per
+    #: acceptance: ``risks.expiry``).
+    acceptance_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The day the risk's owner or the region's CISO last saved it, or it was accepted."
+        ),
+    )
 
     access_policy = OrganisationOwned(
         read_roles=REGION_ROLES,
@@ -219,6 +253,9 @@ class Risk(VersionedModel):
     #: The region a change is made for (``risks.services``), recorded with the change of a
     #: joint risk in the audit trail; not a field.
     acting_organisation_id: int | None = None
+    # Set by ``risks.cadence.ReviewCadence.attach``.
+    review_due: date
+    review_overdue: bool
 
     class Meta:
         ordering = ["organisation", "-residual_score", "title"]
@@ -332,6 +369,7 @@ audited(
         "inherent_level",
         "residual_level",
         "consequence_dimension",
+        "acceptance_reminded_for",
     ],
     m2m=["assets", "initiatives", "capabilities"],
 )

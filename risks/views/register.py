@@ -2,6 +2,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -18,6 +19,8 @@ from portal.views.generic import (
 )
 from portal.views.regions import page_region
 from portal.views.sorting import Sorting, SortKey
+from risks.acceptance import may_accept_somehow
+from risks.cadence import ReviewCadence
 from risks.filtersets import RiskFilterSet
 from risks.forms import JointOwnersForm, RiskForm, TreatmentActionForm
 from risks.models import (
@@ -178,7 +181,7 @@ class HeatmapView(RestrictedMixin, TemplateView):
 
 class RiskDetailView(ObjectDetailView):
     queryset = Risk.objects.select_related(
-        "organisation", "threat", "owner", "discipline", "accepted_by"
+        "organisation", "threat", "owner", "discipline", "accepted_by", "acceptance_criteria"
     ).prefetch_related("initiatives")
     template_name = "risks/risk_detail.html"
     edit_url_name = "risks:risk_edit"
@@ -207,6 +210,12 @@ class RiskDetailView(ObjectDetailView):
             dimensions=_dimension_rows(self.object, matrix),
             shared_with=shared_with,
             related_sections=related_to_risk(self.object, user=self.request.user),
+            review=ReviewCadence.load().attach([self.object], today=date.today())[0],
+            accept_url=(
+                reverse("risks:risk_accept", kwargs={"pk": self.object.pk})
+                if may_accept_somehow(self.request.user, self.object)
+                else None
+            ),
         )
         return context
 

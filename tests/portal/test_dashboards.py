@@ -215,11 +215,12 @@ def test_the_overview_reports_worker_heartbeats_and_an_unreachable_queue(
 
 #: Queries per dashboard and user, the same at every scale (the session, the user and the
 #: principal's memberships included). The region's dashboard includes two for its incidents
-#: panel: the open incidents and their submissions.
+#: panel: the open incidents and their submissions, and one for the review intervals of the
+#: regions' acceptance criteria (``risks.cadence``).
 EXPECTED_QUERIES = {
-    ("ciso.hovedstaden", "home"): 24,
+    ("ciso.hovedstaden", "home"): 25,
     # A reader is asked whether they sit in a working group (who then land on their tasks).
-    ("viewer.sjaelland", "home"): 25,
+    ("viewer.sjaelland", "home"): 26,
     ("secretariat", "home"): 13,
     ("admin", "home"): 10,
     ("ciso.hovedstaden", "dashboard_tsi"): 13,

@@ -204,6 +204,14 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
     "risks.accept_above_threshold": [
         ("region A", lambda s: (s.personas.region_a.pk,), ADMIN | {"ciso_a"}),
     ],
+    # The personas hold no direktion role (tests/risks/test_acceptance_criteria.py has one).
+    "risks.accept_as_direktion": [("region A", lambda s: (s.personas.region_a.pk,), ADMIN)],
+    "risks.draft_acceptance_criteria": [
+        ("region A", lambda s: (s.personas.region_a.pk,), ADMIN | {"ciso_a"}),
+    ],
+    "risks.approve_acceptance_criteria": [
+        ("region B", lambda s: (s.personas.region_b.pk,), ADMIN),
+    ],
     "risks.assign_owner": [
         ("region B", lambda s: (s.personas.region_b.pk,), ADMIN | {"ciso_b"}),
         ("region A's risk", lambda s: (s.risks["a"][0],), ADMIN | {"ciso_a"}),

@@ -1,8 +1,10 @@
 import pytest
 from django.core.management import call_command
 
+from portal.access.roles import Role
 from risks.models import Risk, Threat
-from tests.factories import AssetFactory
+from risks.models.criteria import DEFAULT_RULES
+from tests.factories import AssetFactory, MembershipFactory, UserFactory
 
 
 @pytest.fixture
@@ -34,3 +36,23 @@ def shared_system(personas):
     system = AssetFactory(organisation=personas.region_a, name="Fælles laboratoriesystem")
     system.shared_with.add(personas.region_b)
     return system
+
+
+#: Every field of a criteria version as the default first version has them.
+DEFAULT_VALUES = {
+    f"{level}_{field}": value
+    for level, rule in DEFAULT_RULES.items()
+    for field, value in zip(("acceptor", "max_months", "review_months"), rule, strict=True)
+}
+
+
+def make_direktion(region, username: str = "direktion.a"):
+    """A member of ``region``'s top management (the personas hold none)."""
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organisation=region, role=Role.DIREKTION)
+    return user
+
+
+@pytest.fixture
+def direktion_a(personas):
+    return make_direktion(personas.region_a)

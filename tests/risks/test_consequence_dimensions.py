@@ -110,7 +110,6 @@ def test_the_ciso_switches_dimensions_in_the_matrix_form_audited(personas, threa
         "low_max": 4,
         "medium_max": 9,
         "high_max": 16,
-        "acceptance_threshold": "medium",
         "consequence_dimensions": [d for d in matrix.dimensions if d != "reputation"],
         "colour_low": "#2e7d32",
         "colour_medium": "#f9a825",

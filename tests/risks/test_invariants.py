@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.audit import entries_for
+from risks.acceptance import acceptance_criteria_approve, acceptance_criteria_draft
 from risks.importexport import ImportFailed, import_risks, import_treatments
 from risks.importexport.layouts import RISKS, TREATMENTS
 from risks.models import Risk, TreatmentAction
 from tests.mail import PORTAL_URL, assert_links_only, only_mail_to, use_portal_mail
-from tests.risks.conftest import make_risk
+from tests.risks.conftest import DEFAULT_VALUES, make_direktion, make_risk
 
 PATHS = ["page", "api", "import"]
 
@@ -214,10 +215,15 @@ def test_only_the_ciso_accepts_or_closes_above_the_threshold(paths, personas, th
         assert "CISO" in errors[field][0]
     risk.refresh_from_db()
     assert (risk.status, risk.treatment, risk.accepted_by) == ("identified", "", None)
-    # A region may let risk owners decide up to "high": then the same acceptance stands.
-    matrix = personas.region_a.risk_matrix
-    matrix.acceptance_threshold = "high"
-    matrix.save()
+    # A region's criteria may let risk owners decide up to "high": then the same acceptance
+    # stands (a new version, prepared by the CISO and approved by the direktion).
+    criteria = acceptance_criteria_draft(
+        organisation=personas.region_a,
+        user=personas.ciso_a,
+        values={**DEFAULT_VALUES, "high_acceptor": "by_owner"},
+    )
+    direktion = make_direktion(personas.region_a)
+    acceptance_criteria_approve(criteria=criteria, user=direktion, reference="Direktionsmøde 1")
     personas.region_a.refresh_from_db()
     assert paths.update_risk(owner, risk, status="accepted", acceptance_reason="Dækket") == {}
     risk.refresh_from_db()

@@ -30,7 +30,6 @@ class TestRiskMatrixPermissions(OrganisationOwnedMatrix):
             "low_max": 3,
             "medium_max": obj.medium_max,
             "high_max": obj.high_max,
-            "acceptance_threshold": obj.acceptance_threshold,
             "colour_low": obj.colour_low,
             "colour_medium": obj.colour_medium,
             "colour_high": obj.colour_high,

@@ -46,6 +46,9 @@ PARAMETER_MODELS: dict[str, type[Model]] = {
     # The region sharing a joint risk's system that names its risk owners (risks.views.joint).
     "risks:risk_joint_owners slug": Organisation,
     "dashboard_region slug": Organisation,
+    "risks:criteria_region slug": Organisation,
+    "risks:criteria_draft slug": Organisation,
+    "risks:risk_accept pk": Risk,
     "reports:run_pdf pk": ReportRun,
     "reports:run_preview pk": ReportRun,
     "initiatives:status_update_add pk": Initiative,
