@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from portal.access import Action, can, cisos_of, may
 from portal.access.decisions import Decision
 from portal.models import Organisation
+from portal.rls import system_context
 from risks.models import (
     AUTHORITY_ORDER,
     AcceptanceCriteria,
@@ -64,13 +65,20 @@ def criteria_in_force(organisation: Organisation) -> AcceptanceCriteria:
     cached = getattr(organisation, "_criteria_in_force", None)
     if cached is not None:
         return cached
-    criteria = (
-        AcceptanceCriteria.objects.filter(organisation=organisation, status=CriteriaStatus.APPROVED)
-        .order_by("-number")
-        .first()
-    )
-    if criteria is None:
-        criteria = _default_version(organisation)
+    # The rules that govern a change are the organisation's whoever acts (a region sharing a
+    # joint risk is bound by the lead region's criteria), and the default first version is
+    # the system's, not the acting person's: read and made in the system context. Nothing of
+    # them reaches the person from here; the criteria pages read through the access layer.
+    with system_context("acceptance criteria in force"):
+        criteria = (
+            AcceptanceCriteria.objects.filter(
+                organisation=organisation, status=CriteriaStatus.APPROVED
+            )
+            .order_by("-number")
+            .first()
+        )
+        if criteria is None:
+            criteria = _default_version(organisation)
     setattr(organisation, "_criteria_in_force", criteria)  # noqa: B010 (not a field)
     return criteria
 

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, replace
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Model
 from django.test import Client, override_settings
@@ -149,7 +150,14 @@ def plant_markers(region: Organisation) -> Planted:
                 continue
             for f in fields:
                 setattr(obj, f.attname, planted.add(model, obj.pk, f.name))
-            obj.save(update_fields=[f.attname for f in fields])
+            try:
+                obj.save(update_fields=[f.attname for f in fields])
+            except ValidationError:
+                # A row the model refuses to change (an approved version of the acceptance
+                # criteria): the markers go in all the same, past the model's rule.
+                model._default_manager.filter(pk=obj.pk).update(
+                    **{f.attname: getattr(obj, f.attname) for f in fields}
+                )
     user_model = get_user_model()
     own_only = Membership.objects.exclude(organisation=region).values("user_id")
     for person in user_model.objects.filter(memberships__organisation=region).exclude(
