@@ -380,6 +380,8 @@ SPECTACULAR_SETTINGS = {
         "TreatmentDecisionEnum": "risks.models.risk.TreatmentDecision",
         "TreatmentActionStatusEnum": "risks.models.treatment.TreatmentAction.Status",
         "AttackSurfaceEnum": "risks.models.threat.AttackSurface",
+        "ConsequenceDimensionEnum": "risks.models.dimension.ConsequenceDimension",
+        "AcceptorEnum": "risks.models.criteria.Acceptor",
         "DeadlineKindEnum": "incidents.reporting_rules.DeadlineKind",
         "IncidentStatusEnum": "incidents.models.incident.IncidentStatus",
         "IncidentCategoryEnum": "incidents.models.incident.IncidentCategory",
