@@ -25,6 +25,10 @@ from incidents.reporting_rules import GDPR_KINDS, NIS2_KINDS, DeadlineKind, stag
 
 #: Where the regions are: calendar months and the times people read are Copenhagen's.
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+#: The earliest time an incident or a sector incident may be dated: nothing the portal
+#: governs happened before it, and times from before Copenhagen took a whole-minute offset
+#: (1894) cannot be written in the API's RFC 3339 times.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.clocks import Deadline, applicable_kinds, deadlines, first_submissions
+from incidents.clocks import (
+    EARLIEST,
+    Deadline,
+    applicable_kinds,
+    deadlines,
+    first_submissions,
+)
 from incidents.reporting_rules import DeadlineKind
 from portal.access import RestrictedQuerySet
 from portal.access.policies import OrganisationOwned
@@ -303,9 +309,15 @@ def incident_errors(incident: Incident, *, now: datetime) -> dict[str, str]:
     """The incident's own rules, as field errors (the form and the API ask them through
     ``clean``)."""
     errors: dict[str, str] = {}
+    for name in ("detected_at", "aware_at"):
+        moment = getattr(incident, name)
+        if moment and moment < EARLIEST:
+            errors[name] = str(_("Write a time in the year 2000 or later."))
     if incident.detected_at and incident.detected_at > now:
         errors["detected_at"] = str(_("An incident cannot be detected in the future."))
-    if incident.aware_at and incident.aware_at > now:
+    if "aware_at" in errors:
+        pass
+    elif incident.aware_at and incident.aware_at > now:
         errors["aware_at"] = str(_("The time of becoming aware cannot be in the future."))
     elif incident.aware_at and incident.detected_at and incident.aware_at < incident.detected_at:
         errors["aware_at"] = str(

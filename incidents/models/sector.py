@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.clocks import applicable_kinds
+from incidents.clocks import EARLIEST, applicable_kinds
 from incidents.reporting_rules import DeadlineKind
 from portal.access import RestrictedQuerySet
 from portal.access.policies import MemberReadable, OrganisationOwned
@@ -74,6 +74,8 @@ class SectorIncident(VersionedModel):
         return self.status == SectorIncidentStatus.OPEN
 
     def clean(self) -> None:
+        if self.opened_at and self.opened_at < EARLIEST:
+            raise ValidationError({"opened_at": _("Write a time in the year 2000 or later.")})
         if self.opened_at and self.opened_at > timezone.now():
             raise ValidationError(
                 {"opened_at": _("A sector incident cannot be opened in the future.")}

@@ -1,12 +1,13 @@
 """The incident's and the submission's rules, as field errors (``Model.clean``)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from incidents.models import Incident, IncidentSubmission
+from incidents.clocks import EARLIEST
+from incidents.models import Incident, IncidentSubmission, SectorIncident
 from incidents.models.submission import SubmissionIsAppendOnly
 from incidents.reporting_rules import DeadlineKind
 from portal.access import Action, can
@@ -51,6 +52,16 @@ def test_it_refuses_times_in_the_future(personas):
     later = timezone.now() + timedelta(hours=1)
     errors = field_errors(incident(personas, detected_at=later, aware_at=later))
     assert set(errors) == {"detected_at", "aware_at"}
+
+
+def test_it_refuses_times_before_the_year_2000(personas):
+    # Before 1894 Copenhagen's offset had seconds, which no RFC 3339 time in the API can write.
+    old = datetime(1418, 4, 27, 3, 26, tzinfo=UTC)
+    errors = field_errors(incident(personas, detected_at=old, aware_at=old))
+    assert set(errors) == {"detected_at", "aware_at"}
+    sector_incident = SectorIncident(title="Leverandørnedbrud", opened_at=old)
+    assert list(field_errors(sector_incident)) == ["opened_at"]
+    incident(personas, detected_at=EARLIEST, aware_at=EARLIEST).full_clean()
 
 
 def test_a_significant_incident_states_its_reason(personas):
