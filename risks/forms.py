@@ -10,7 +10,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import VersionedModelForm
+from portal.forms import ScopedChoicesMixin, VersionedModelForm
 from portal.integer_bounds import integer_key
 from portal.models import Organisation
 from portal.widgets import SearchSelectFormMixin, SearchSelectMultiple
@@ -455,8 +455,9 @@ class RiskJointForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
-class JointOwnersForm(forms.Form):
-    """The risk owners a region sharing a joint risk's system names on it."""
+class JointOwnersForm(ScopedChoicesMixin, forms.Form):
+    """The risk owners a region sharing a joint risk's system names on it: the region's risk
+    owners, among the people the permission layer shows the user."""
 
     owners = forms.ModelMultipleChoiceField(
         label=_("Risk owners who edit the risk for the region"),
@@ -465,8 +466,8 @@ class JointOwnersForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
         self.organisation = organisation
         self.fields["owners"].queryset = joint_owner_choices(organisation)
         self.fields["owners"].label_from_instance = lambda user: (

@@ -60,10 +60,12 @@ from portal.models import (
 )
 from reports.models import NarrativeDraft, ReportRun
 from risks.models import (
+    AcceptanceCriteria,
     Asset,
     AttackSurfaceProfile,
     CriticalFunction,
     ImportJob,
+    JointRiskOwner,
     Risk,
     RiskMatrix,
     RiskSnapshot,
@@ -488,6 +490,29 @@ class TreatmentActionFactory(factory.django.DjangoModelFactory):
     risk = factory.SubFactory(RiskFactory)
     title = factory.Sequence(lambda n: f"Tiltag {n}")
     due = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+
+
+class AcceptanceCriteriaFactory(factory.django.DjangoModelFactory):
+    """A draft version (the default rules); its number follows the organisation's last."""
+
+    class Meta:
+        model = AcceptanceCriteria
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class JointRiskOwnerFactory(factory.django.DjangoModelFactory):
+    """A risk owner a region names on a joint risk: the naming region's own person."""
+
+    class Meta:
+        model = JointRiskOwner
+
+    risk = factory.SubFactory(RiskFactory, joint=True)
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.LazyAttribute(
+        lambda owner: MembershipFactory(organisation=owner.organisation, role="risk_owner").user
+    )
 
 
 # -- reports -----------------------------------------------------------------------------

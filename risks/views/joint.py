@@ -77,7 +77,7 @@ class JointOwnersView(JointRiskMixin, View):
         organisation = get_object_or_404(naming_regions(request.user), slug=slug)
         if not may(request.user, "risks.name_joint_owners", organisation):
             raise PermissionDenied
-        form = JointOwnersForm(request.POST, organisation=organisation)
+        form = JointOwnersForm(request.POST, user=request.user, organisation=organisation)
         if not form.is_valid():
             for errors in form.errors.values():
                 for message in errors:

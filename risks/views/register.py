@@ -260,7 +260,10 @@ def joint_context(user, risk: Risk, *, regions: list[Organisation]) -> dict[str,
             .values_list("user_id", flat=True)
         )
         forms.append(
-            (region, JointOwnersForm(organisation=region, initial={"owners": list(named)}))
+            (
+                region,
+                JointOwnersForm(user=user, organisation=region, initial={"owners": list(named)}),
+            )
         )
     return {
         "is_joint": risk.joint,

@@ -216,6 +216,14 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
         ("region B", lambda s: (s.personas.region_b.pk,), ADMIN | {"ciso_b"}),
         ("region A's risk", lambda s: (s.risks["a"][0],), ADMIN | {"ciso_a"}),
     ],
+    # A joint assessment is made or ended by the CISO of the risk's own region.
+    "risks.make_joint": [
+        ("region A's risk", lambda s: (s.risks["a"][0],), ADMIN | {"ciso_a"}),
+    ],
+    # A sharing region's CISO names the risk owners who edit a joint risk for that region.
+    "risks.name_joint_owners": [
+        ("region B", lambda s: (s.personas.region_b.pk,), ADMIN | {"ciso_b"}),
+    ],
     # TSI's picture of every region's counts: never a region's people, its CISO neither.
     "risks.view_sector_picture": [("", lambda s: (), ADMIN | {"secretariat"})],
     # TSI's view of incidents: statuses and counts from the facts; never a region's people.
