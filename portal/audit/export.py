@@ -68,7 +68,7 @@ def export_rows(entries: QuerySet[LogEntry]) -> Iterator[dict[str, Any]]:
     for entry in entries.iterator(chunk_size=2000):
         yield {
             "id": entry.pk,
-            "timestamp": entry.timestamp.isoformat(),
+            "timestamp": timezone.localtime(entry.timestamp).isoformat(),
             "actor": entry.actor.get_username() if entry.actor else None,
             "actor_email": entry.actor_email or None,
             "remote_addr": entry.remote_addr,
