@@ -462,6 +462,71 @@ CREATE POLICY portal_update ON {table} FOR UPDATE USING ({write}) WITH CHECK ({w
     return PostgreSQLOnly(forwards, backwards)
 
 
+def joint_lead_guard(
+    table: str, *, column: str = "organisation_id", lead_only: Sequence[str]
+) -> "PostgreSQLOnly":
+    """The trigger that keeps a jointly assessed object's lead with the lead: a principal who
+    changes a row of ``table`` only through ``joint_update_policy`` (the row is not in its
+    organisations) may change neither ``column`` nor any of ``lead_only`` — a sharing region
+    edits the assessment, it never takes the risk over or ends the joint assessment. The row
+    policies cannot say this (``WITH CHECK`` sees only the new row). It binds a session that
+    acts for a person; the system context is not bound, and a session with no context writes
+    nothing through the policies anyway (the table's owner, which they do not bind, is not
+    bound here either)."""
+    function = f"{table}_joint_lead_guard"
+    guarded = " OR ".join(
+        f"NEW.{name} IS DISTINCT FROM OLD.{name}" for name in (column, *lead_only)
+    )
+    forwards = f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF portal_rls_user() IS NOT NULL AND NOT {_EVERYTHING}
+       AND NOT (OLD.{column} = ANY ({_orgs(MEMBER_ROLES)})) AND ({guarded})
+    THEN
+        RAISE EXCEPTION 'only the leading organisation changes % of a joint row of %',
+            '{", ".join((column, *lead_only))}', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+DROP TRIGGER IF EXISTS {function} ON {table};
+CREATE TRIGGER {function} BEFORE UPDATE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {function}();
+"""
+    backwards = f"""
+DROP TRIGGER IF EXISTS {function} ON {table};
+DROP FUNCTION IF EXISTS {function}();
+"""
+    return PostgreSQLOnly(forwards, backwards)
+
+
+def frozen_when(table: str, *, condition: str, message: str) -> "PostgreSQLOnly":
+    """The trigger that refuses every change to a row of ``table`` for which ``condition``
+    (on ``OLD``) holds, and its deletion outside the system context: a decision on record
+    (an approved version) stays as it was decided, whatever the application does."""
+    function = f"{table}_frozen"
+    forwards = f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {condition} AND (TG_OP = 'UPDATE' OR NOT {_EVERYTHING}) THEN
+        RAISE EXCEPTION '{message}: % refused on %', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+DROP TRIGGER IF EXISTS {function} ON {table};
+CREATE TRIGGER {function} BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {function}();
+"""
+    backwards = f"""
+DROP TRIGGER IF EXISTS {function} ON {table};
+DROP FUNCTION IF EXISTS {function}();
+"""
+    return PostgreSQLOnly(forwards, backwards)
+
+
 class PostgreSQLOnly(migrations.RunSQL):
     """``RunSQL`` that does nothing on other databases (the SQLite demo has no such wall)."""
 

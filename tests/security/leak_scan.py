@@ -49,9 +49,8 @@ from dataclasses import dataclass, field, replace
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Model
+from django.db.models import Max, Model
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -148,16 +147,23 @@ def plant_markers(region: Organisation) -> Planted:
                 for text in texts.values():
                     planted.markers[text] = replace(planted.markers[text], pk=obj.pk)
                 continue
+            if getattr(obj, "is_approved", False):
+                # A decision on record the model and the database refuse to change (an
+                # approved version of the acceptance criteria): the markers go into a new
+                # version like it, approved as well.
+                obj.pk = None
+                obj._state.adding = True
+                obj.number = _next_number(model, organisation_path(model), region)
+                texts = {f.attname: planted.add(model, None, f.name) for f in fields}
+                for attname, text in texts.items():
+                    setattr(obj, attname, text)
+                obj.save()
+                for text in texts.values():
+                    planted.markers[text] = replace(planted.markers[text], pk=obj.pk)
+                continue
             for f in fields:
                 setattr(obj, f.attname, planted.add(model, obj.pk, f.name))
-            try:
-                obj.save(update_fields=[f.attname for f in fields])
-            except ValidationError:
-                # A row the model refuses to change (an approved version of the acceptance
-                # criteria): the markers go in all the same, past the model's rule.
-                model._default_manager.filter(pk=obj.pk).update(
-                    **{f.attname: getattr(obj, f.attname) for f in fields}
-                )
+            obj.save(update_fields=[f.attname for f in fields])
     user_model = get_user_model()
     own_only = Membership.objects.exclude(organisation=region).values("user_id")
     for person in user_model.objects.filter(memberships__organisation=region).exclude(
@@ -170,6 +176,11 @@ def plant_markers(region: Organisation) -> Planted:
         person.save()
     planted.references = _references(region)
     return planted
+
+
+def _next_number(model: type[Model], path: str, region: Organisation) -> int:
+    numbers = model._default_manager.filter(**{path: region.pk}).aggregate(top=Max("number"))
+    return (numbers["top"] or 0) + 1
 
 
 def region_object(model: type[Model], region: Organisation) -> Model | None:

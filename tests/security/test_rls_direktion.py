@@ -4,7 +4,7 @@ database now reads as every region role — so the direktion sees its region's r
 permission layer says, and no other region's; and it writes an acceptance into its own."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -14,7 +14,7 @@ from risks.models import AcceptanceCriteria, Risk
 from tests.factories import api_token_for
 from tests.risks.conftest import make_direktion
 from tests.sector import make_sector
-from tests.security.test_rls import _policy_models, app_role, granted  # noqa: F401
+from tests.security.test_rls import _policy_models, _refused, app_role, granted  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db,
@@ -79,3 +79,34 @@ def test_the_direktion_accepts_a_risk_through_the_database_wall(
     assert refused.status_code == 404
     risk.refresh_from_db()
     assert (risk.status, risk.accepted_by) == ("accepted", direktion)
+
+
+def test_an_approved_version_of_the_criteria_never_changes_in_the_database(
+    personas,
+    granted,  # noqa: F811
+):
+    """Past the model's rule (a queryset update, raw SQL): the database refuses to change an
+    approved version, even in the system context, and deletes one only there."""
+    approved = criteria_in_force(personas.region_a)
+    assert approved.is_approved
+    direktion = make_direktion(personas.region_a)
+    frozen = "never changes"
+    with app_role(), rls.principal_context(direktion):
+        with _refused(frozen), transaction.atomic():
+            AcceptanceCriteria.objects.filter(pk=approved.pk).update(note="Ændret bagefter")
+        with _refused(frozen), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM risks_acceptancecriteria WHERE id = %s", [approved.pk])
+    with (
+        rls.system_context("test: a change to an approved version"),
+        _refused(frozen),
+        transaction.atomic(),
+    ):
+        AcceptanceCriteria.objects.filter(pk=approved.pk).update(high_max_months=60)
+    approved.refresh_from_db()
+    assert approved.note != "Ændret bagefter" and approved.high_max_months != 60
+    # A draft is the CISO's to change until it is approved.
+    draft = AcceptanceCriteria.objects.create(
+        organisation=personas.region_a, number=approved.number + 1
+    )
+    with app_role(), rls.principal_context(personas.ciso_a):
+        assert AcceptanceCriteria.objects.filter(pk=draft.pk).update(note="Udkast") == 1

@@ -42,8 +42,9 @@ def test_a_sharing_region_writes_a_joint_risk_and_only_a_joint_one(sector, perso
     with app_role(), rls.principal_context(personas.ciso_a):
         assert _update(joint, description="Region A's view") == 1
         assert _update(shared, description="Region A's view") == 0  # read-only, as before
-        # It cannot end the joint assessment (the row would leave its reach) …
-        with _refused(), transaction.atomic():
+        # It cannot end the joint assessment (the lead's trigger; the row would leave its
+        # reach as well) …
+        with _refused("only the leading organisation"), transaction.atomic():
             Risk.objects.filter(pk=joint.pk).update(joint=False)
         # … nor delete the risk, nor add one to the lead region.
         with connection.cursor() as cursor:
@@ -64,6 +65,41 @@ def test_a_sharing_region_writes_a_joint_risk_and_only_a_joint_one(sector, perso
     shared.refresh_from_db()
     assert joint.description == "Region A's view"
     assert shared.description == ""
+
+
+@pytest.mark.parametrize(
+    "takeover",
+    [
+        {"organisation_id": "region_a"},
+        {"organisation_id": "region_a", "joint": False},
+    ],
+    ids=["lead moved", "lead moved and joint ended"],
+)
+def test_a_sharing_region_never_takes_a_joint_risk_over(sector, personas, takeover):
+    """The update policy sees only the new row — a risk of the sharing region's own, not
+    joint, would pass it; the lead's trigger refuses the change of lead."""
+    joint = sector.joint_risk
+    values = {
+        key: getattr(personas, value).pk if key == "organisation_id" else value
+        for key, value in takeover.items()
+    }
+    with (
+        app_role(),
+        rls.principal_context(personas.ciso_a),
+        _refused("only the leading organisation"),
+        transaction.atomic(),
+    ):
+        Risk.objects.filter(pk=joint.pk).update(**values)
+    joint.refresh_from_db()
+    assert (joint.organisation_id, joint.joint) == (personas.region_b.pk, True)
+
+
+def test_the_lead_ends_the_joint_assessment(sector, personas):
+    joint = sector.joint_risk
+    with app_role(), rls.principal_context(personas.ciso_b):
+        assert _update(joint, joint=False) == 1
+    joint.refresh_from_db()
+    assert joint.joint is False
 
 
 def test_a_third_region_neither_sees_nor_writes_a_joint_risk(sector, personas, ciso_c):
