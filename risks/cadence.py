@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
+from django.utils.timezone import localdate
 
 from risks.acceptance import add_months
 from risks.models import AcceptanceCriteria, CriteriaStatus, Level, Risk
@@ -70,7 +71,9 @@ class ReviewCadence:
 
     def due_on(self, risk: Risk) -> date:
         """The day ``risk``'s revurdering is due."""
-        base = risk.last_reviewed or (risk.created_at.date() if risk.created_at else date.today())
+        base = risk.last_reviewed or (
+            localdate(risk.created_at) if risk.created_at else localdate()
+        )
         due = add_months(base, self.months(risk.organisation_id, risk.residual_level))
         return min(due, risk.next_review) if risk.next_review else due
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from capabilities.models import Capability
@@ -363,7 +364,7 @@ def _acceptances(organisation: Organisation, start: date, end: date) -> list[Ris
             title=risk.title,
             residual_level=risk.residual_level,
             by=_person(risk.accepted_by),
-            on=risk.accepted_at.date() if risk.accepted_at else None,
+            on=localdate(risk.accepted_at) if risk.accepted_at else None,
             reason=risk.acceptance_reason,
             until=risk.next_review,
         )
@@ -393,7 +394,7 @@ def _closures(organisation: Organisation, start: date, end: date) -> list[RiskDe
             title=risk.title,
             residual_level=risk.residual_level,
             by=_person(entry.actor) or (entry.actor_email or ""),
-            on=entry.timestamp.date(),
+            on=localdate(entry.timestamp),  # the Danish day, not UTC's
             reason=risk.acceptance_reason,
         )
         for object_id, entry in sorted(latest.items(), key=lambda item: item[1].timestamp)
