@@ -499,6 +499,17 @@ def _quarterly(run: ReportRun, as_of: date, today: date) -> dict[str, Any]:
             for risk in (picture.listing.top if picture.listing else [])
         ],
     }
+    joint = picture.listing.joint if picture.listing else []
+    if joint:
+        leads = Organisation.objects.in_bulk({row.lead_id for row in joint})
+        context["joint_rows"] = [
+            (
+                row,
+                statuses.get(row.status, row.status),
+                leads[row.lead_id].name if row.lead_id in leads else "—",
+            )
+            for row in joint
+        ]
     if picture.found:
         context.update(
             risk_heatmap=picture.heatmap(matrix=risk_matrix_for(organisation)),

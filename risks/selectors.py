@@ -253,6 +253,20 @@ class RankedRisk:
 
 
 @dataclass(frozen=True)
+class JointRiskRow:
+    """A joint assessment ("fælles vurdering") the region takes part in, as the quarterly
+    report lists it: the lead region named, whether the region leads it itself."""
+
+    id: int
+    title: str
+    residual_score: int
+    residual_level: str
+    status: str
+    lead_id: int
+    led_here: bool
+
+
+@dataclass(frozen=True)
 class RiskDecision:
     """A risk accepted or closed in the quarter: who decided, when, why, and (for an
     acceptance) until when — the acceptance's next review."""
@@ -278,6 +292,9 @@ class QuarterListing:
     accepted: list[RiskDecision] = field(default_factory=list)
     closed: list[RiskDecision] = field(default_factory=list)
     overdue_reviews: int = 0
+    #: The open joint assessments the region takes part in, its own and those another
+    #: region leads (absent from snapshots taken before they were kept).
+    joint: list[JointRiskRow] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         def decision(row: RiskDecision) -> dict[str, Any]:
@@ -289,6 +306,7 @@ class QuarterListing:
             "accepted": [decision(row) for row in self.accepted],
             "closed": [decision(row) for row in self.closed],
             "overdue_reviews": self.overdue_reviews,
+            "joint": [asdict(row) for row in self.joint],
         }
 
     @classmethod
@@ -302,6 +320,7 @@ class QuarterListing:
             accepted=[decision(row) for row in stored.get("accepted", [])],
             closed=[decision(row) for row in stored.get("closed", [])],
             overdue_reviews=int(stored.get("overdue_reviews", 0)),
+            joint=[JointRiskRow(**row) for row in stored.get("joint", [])],
         )
 
 
@@ -342,6 +361,41 @@ def top_risks(organisation: Organisation, *, today: date, limit: int = 10) -> li
             status=row["status"],
             open_actions=row["n_open"],
             overdue_actions=row["n_overdue"],
+        )
+        for row in rows
+    ]
+
+
+def joint_risks(organisation: Organisation) -> list[JointRiskRow]:
+    """The open joint assessments ``organisation`` takes part in — those it leads and those
+    of systems shared with it that another region leads — the highest residual risk first
+    (one query). A joint risk counts once, in its lead's figures; this list is where the
+    other regions see it."""
+    rows = (
+        Risk.objects.filter(joint=True)
+        .filter(
+            Q(organisation=organisation) | RiskQuerySet.joint_led_elsewhere_q([organisation.pk])
+        )
+        .open()
+        .order_by("-residual_score", "-inherent_score", "id")
+        .values(
+            "pk",
+            "title",
+            "residual_score",
+            "residual_level",
+            "status",
+            "organisation_id",
+        )
+    )
+    return [
+        JointRiskRow(
+            id=row["pk"],
+            title=row["title"],
+            residual_score=int(row["residual_score"]),
+            residual_level=row["residual_level"],
+            status=row["status"],
+            lead_id=row["organisation_id"],
+            led_here=row["organisation_id"] == organisation.pk,
         )
         for row in rows
     ]
@@ -419,7 +473,7 @@ def overdue_reviews(
 
 
 def quarter_listing_live(organisation: Organisation, *, today: date) -> QuarterListing:
-    """The current quarter's listing, from the register (six queries)."""
+    """The current quarter's listing, from the register (seven queries)."""
     quarter = Period.containing(today, "Q")
     return QuarterListing(
         quarter=quarter.label,
@@ -427,6 +481,7 @@ def quarter_listing_live(organisation: Organisation, *, today: date) -> QuarterL
         accepted=_acceptances(organisation, quarter.start, today),
         closed=_closures(organisation, quarter.start, today),
         overdue_reviews=overdue_reviews(organisation, today=today).count(),
+        joint=joint_risks(organisation),
     )
 
 

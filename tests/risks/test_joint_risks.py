@@ -457,3 +457,54 @@ def test_the_demo_sector_has_joint_risks_on_its_shared_systems(db, settings):
     # Seeding again keeps them.
     call_command("seed_demo", "--scale", "0.05", verbosity=0, stdout=StringIO())
     assert Risk.objects.filter(joint=True).count() == 6
+
+
+def test_each_sharing_region_s_quarterly_report_lists_the_joint_risk_marked(
+    personas, joint_risk, region_c, tmp_path
+):
+    """The lead's figures count the joint risk; every region taking part finds it in its
+    quarterly report, marked and with the lead named — live, and kept with the quarter's
+    snapshot for the past; a region it is not shared with does not."""
+    from django.utils import translation
+    from django.utils.timezone import localdate
+
+    from portal.periods import Period
+    from reports.models import ReportRun
+    from reports.rendering import render_pdf, report_context
+    from risks.models import RiskSnapshotListing
+    from risks.selectors import QuarterListing
+    from risks.services import risk_snapshots_take
+    from tests.reports.conftest import pdf_text
+
+    quarter = Period.containing(localdate(), "Q").label
+
+    def joint_rows(region) -> list[tuple[str, str]]:
+        run = ReportRun(kind="ciso_quarterly", organisation=region, period=quarter, language="en")
+        return [
+            (row.title, lead) for row, _status, lead in report_context(run).get("joint_rows", [])
+        ]
+
+    assert joint_rows(personas.region_b) == [(joint_risk.title, "Region A")]
+    assert joint_rows(personas.region_a) == [(joint_risk.title, "Region A")]
+    assert joint_rows(region_c) == []
+    run = ReportRun(
+        kind="ciso_quarterly", organisation=personas.region_b, period=quarter, language="en"
+    )
+    with translation.override("en"):
+        text = " ".join(pdf_text(render_pdf(run), tmp_path, layout=False).split())
+    assert "Joint assessments of shared systems" in text
+    assert f"{joint_risk.title} (joint)" in text
+    assert PRIVATE not in text  # the lead's own system is not the sharing region's to read
+
+    risk_snapshots_take(today=localdate())
+    kept = QuarterListing.from_json(
+        RiskSnapshotListing.objects.get(
+            snapshot__organisation=personas.region_b, snapshot__period=quarter
+        ).listing
+    )
+    assert [(row.title, row.lead_id, row.led_here) for row in kept.joint] == [
+        (joint_risk.title, personas.region_a.pk, False)
+    ]
+    # Ending the joint assessment takes it out of the sharing region's list.
+    Risk.objects.filter(pk=joint_risk.pk).update(joint=False)
+    assert joint_rows(personas.region_b) == []
