@@ -425,13 +425,19 @@ def _profiles_and_snapshots(
     quarter = Period.containing(today, "Q")
     matrix = risk_matrix_for(region)
     threat_slugs = list(Threat.objects.order_by("slug").values_list("slug", flat=True))
+    # Each region its own history: the larger regions hold more risks, and each moves at its
+    # own pace (drawn once per region, so the sector's picture does not show five copies).
+    size = base / 45000
+    critical_share = 0.06 + rng.uniform(0, 0.04)
+    critical_fall = rng.uniform(0.002, 0.01)
+    high_share = rng.uniform(0.16, 0.24)
     for back in range(6, 0, -1):
         label = quarter
         for _ in range(back):
             label = label.previous()
-        total = int(2000 * float(scale))
-        critical = max(0, int(total * (0.08 - 0.008 * (6 - back))))
-        high = int(total * 0.2)
+        total = int(2000 * float(scale) * size * (1 + 0.015 * (6 - back)))
+        critical = max(0, int(total * (critical_share - critical_fall * (6 - back))))
+        high = int(total * high_share)
         medium = int(total * 0.35)
         residual = {
             "critical": critical,

@@ -81,6 +81,15 @@ def test_each_role_lands_on_its_dashboard_in_the_demo_sector(page, screenshot, s
     assert page.get_by_role("heading", name="TSI-overblik").is_visible()
     assert page.locator("#maturity-regions tbody tr").count() == 5
     screenshot("tsi")
+    # The sector's pictures, counts only: risks from the regions' snapshots, incidents.
+    page.goto("/risks/sector/")
+    regions = page.locator("#sector-regions tbody tr").filter(has_text="Region ")
+    assert regions.count() == 5
+    assert all(int(row.locator("td").nth(4).inner_text()) > 0 for row in regions.all())
+    screenshot("sector-risk-picture")
+    page.goto("/incidents/sector/")
+    assert page.locator("#sector-incidents tbody tr").count() >= 1
+    screenshot("sector-incidents")
     page.get_by_role("button", name="Log ud").click()
 
     log_in(page, "admin", password="demo-cyberportal")
