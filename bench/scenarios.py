@@ -70,6 +70,9 @@ SCENARIOS: list[Scenario] = [
     Scenario("incident list", "ciso.hovedstaden", "/incidents/"),
     # Hovedstaden's ransomware, with the NIS2 and GDPR clocks, a timeline and lessons learned.
     Scenario("incident page", "ciso.hovedstaden", "/incidents/{id}/", pick=INCIDENT_PAGE),
+    # The secretariat's sector view: sector incidents, the regions affected, the year's counts.
+    Scenario("sector incidents", "secretariat", "/incidents/sector/"),
+    Scenario("API sector incidents", "secretariat", "/api/v1/sector-incidents/", "api"),
     # Capabilities and maturity.
     Scenario("capabilities overview", "ciso.syddanmark", "/capabilities/"),
     Scenario("sector heatmap", "secretariat", "/capabilities/sector/"),
