@@ -166,9 +166,13 @@ def read_rule(
     sector_read_filter: str | None = None,
     shared: str | None = None,
     public_read: bool = False,
+    role_reads: Sequence[tuple[Sequence[str], str]] = (),
 ) -> str:
     """``OrganisationOwned``'s view filter in SQL. ``shared`` is an ``EXISTS`` with a
-    ``{readable}`` placeholder for the organisations the read roles give."""
+    ``{readable}`` placeholder for the organisations the read roles give. ``role_reads``:
+    ``(roles, condition)`` pairs — the roles held anywhere read the rows the condition
+    holds for: the policy's ``named_reads``, each named action's rule written as the roles
+    it names (``test_the_database_and_restrict_agree`` holds the two together)."""
     readable = _orgs(read_roles)
     parts = [_EVERYTHING]
     if public_read:
@@ -178,6 +182,8 @@ def read_rule(
     parts.append(f"{column} = ANY ({readable})")
     if sector_read_roles and sector_read_filter is not None:
         parts.append(f"({_holds_any(sector_read_roles)} AND ({sector_read_filter}))")
+    for roles, condition in role_reads:
+        parts.append(f"({_holds_any(roles)} AND ({condition}))")
     if shared:
         parts.append(shared.format(readable=readable))
     return " OR ".join(parts)

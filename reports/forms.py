@@ -36,8 +36,8 @@ class ReportRequestForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.Form):
         label=gettext_lazy("Classification"),
         help_text=gettext_lazy(
             "The councils' appendix is public and holds no risk figures; a region's "
-            "confidential edition adds its risk picture. The quarterly risk report is "
-            "always confidential."
+            "confidential edition adds its risk picture. The quarterly risk report and the "
+            "sector's risk picture are always confidential."
         ),
     )
     strategy = forms.ModelChoiceField(

@@ -1,6 +1,6 @@
 """The reports' named actions (see ``portal.access.named``)."""
 
-from portal.access.named import NamedAction, register
+from portal.access.named import NamedAction, named_action, register
 from portal.access.rules import (
     Rule,
     about_no_organisation,
@@ -12,15 +12,33 @@ from portal.access.rules import (
     when,
 )
 from reports.models import ReportKind
+from reports.models.run import TSI_ONLY_KINDS, TSI_ONLY_READERS
 
-#: Who may request an edition of ``kind`` for ``organisation`` (None: the sector's).
+#: Whoever reads the sector's risk picture (the named action ``TSI_ONLY_READERS``, asked
+#: without arguments, when the rule is asked): the TSI secretariat and the sector
+#: administrators. The kinds for TSI alone are requested and read by them, and by nobody else.
+reads_sector_picture = Rule(
+    test=lambda p, *args: named_action(TSI_ONLY_READERS).rule(p),
+    scope=lambda p: named_action(TSI_ONLY_READERS).rule.scope(p),
+)
+
+#: Who may request an edition of ``kind`` for ``organisation`` (None: the sector's): a
+#: kind for TSI alone only as the sector's edition, by whoever reads the sector's risk
+#: picture; any other kind as before.
 REQUEST = (
-    sector_admin
-    | ciso_of
-    | (
-        about_no_organisation
-        & when(lambda kind, organisation: kind != ReportKind.CISO_QUARTERLY)
-        & secretariat
+    when(lambda kind, organisation: kind in TSI_ONLY_KINDS)
+    & about_no_organisation
+    & reads_sector_picture
+) | (
+    when(lambda kind, organisation: kind not in TSI_ONLY_KINDS)
+    & (
+        sector_admin
+        | ciso_of
+        | (
+            about_no_organisation
+            & when(lambda kind, organisation: kind != ReportKind.CISO_QUARTERLY)
+            & secretariat
+        )
     )
 )
 
@@ -29,7 +47,8 @@ register(
         name="reports.request",
         description="Request a report edition (and write its narrative): a region's edition "
         "its CISO; a sector edition other than the CISO's quarterly report the TSI "
-        "secretariat.",
+        "secretariat; the sector's risk picture (the sector's edition only) whoever reads "
+        "the picture itself (risks.view_sector_picture).",
         rule=REQUEST,
         arguments=("kind", "organisation"),
     )
@@ -57,15 +76,23 @@ _requested_it = Rule(
     scope=member_of_region.scope,
 )
 #: The user still reads the run's edition: a region's people theirs, the secretariat and the
-#: regions' people a sector edition (the run's access policy).
-_reads_its_edition = member_of_region | (about_no_organisation & (secretariat | in_some_region))
+#: regions' people a sector edition, and a kind for TSI alone whoever reads the sector's risk
+#: picture (the run's access policy).
+_reads_its_edition = member_of_region | (
+    about_no_organisation
+    & (
+        (when(lambda run: run.kind not in TSI_ONLY_KINDS) & (secretariat | in_some_region))
+        | (when(lambda run: run.kind in TSI_ONLY_KINDS) & reads_sector_picture)
+    )
+)
 
 register(
     NamedAction(
         name="reports.retry",
         description="Try a failed run again (its PDF or its final PDF): whoever may request "
         "the edition, or who requested the run while they still read it (a region's people "
-        "their region's; the secretariat and the regions' people a sector edition).",
+        "their region's; the secretariat and the regions' people a sector edition; the "
+        "readers of the sector's risk picture its runs).",
         rule=_may_request_its_edition | (_requested_it & _reads_its_edition),
         arguments=("run",),
     )

@@ -1,7 +1,7 @@
 """From a report run to a PDF: the figures as of the end of its period, the narratives,
 WeasyPrint."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from itertools import cycle
 from math import ceil
@@ -45,6 +45,7 @@ from reports.models import Classification, NarrativeDraft, ReportKind, ReportRun
 from reports.selectors import narratives_for
 from risks.cadence import ReviewCadence
 from risks.models import LEVEL_ORDER, Level, RiskStatus, TreatmentAction, risk_matrix_for
+from risks.sector_picture import FIGURES, figure_labels, sector_risk_picture
 from risks.selectors import RiskPicture, overdue_reviews, risk_picture_at, risk_trend
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
@@ -421,6 +422,10 @@ class _TrendChart(LineChart):
     RIGHT = 32
 
 
+#: What a line chart is made from (the rest it draws from these).
+TREND_CHART_FIELDS = [f.name for f in fields(LineChart) if f.init]
+
+
 #: Rows a live list of the quarterly report prints at most (its count is given in full).
 LIST_LIMIT = 25
 
@@ -544,6 +549,57 @@ def _quarterly(run: ReportRun, as_of: date, today: date) -> dict[str, Any]:
         for column in context["maturity"].columns
     ]
     return context
+
+
+def _sector_picture(run: ReportRun) -> dict[str, Any]:
+    """The sector's risk picture of the report's quarter, as ``/risks/sector/`` shows it
+    (``risks.sector_picture``): every region's counts from its snapshot of the quarter —
+    by residual level, threat, attack surface and consequence dimension, treatment actions,
+    acceptances, shared systems and critical functions at risk — and the eight quarters up
+    to it. Counts only, read with the rights of whom the run is rendered for (who requested
+    it; once approved, who approved it): three queries, whatever the registers hold."""
+    reader = run.approved_by if run.approved_by_id else run.requested_by
+    picture = sector_risk_picture(user=reader, quarter=Period.parse(run.period))
+    labels = figure_labels()
+    regions_chart = None
+    if picture.sector_latest.found:
+        # The regions with a snapshot of the quarter: a missing one is no bar, never 0.
+        found = [region for region in picture.regions if region.latest.found]
+        # Whole numbers, so that each bar reads "24", not "24.0".
+        counts: list[float | None] = [region.latest.above_medium or 0 for region in found]
+        maximum, step = _scale(int(max(n or 0 for n in counts)))
+        regions_chart = BarChart(
+            title=_("Open risks above medium per region"),
+            description=_(
+                "The number of open risks with a high or critical residual level in each "
+                "region with a snapshot of the quarter, at its end."
+            ),
+            labels=[region.short_name for region in found],
+            values=counts,
+            maximum=maximum,
+            step=step,
+            value_label=_("Open risks above medium"),
+            width=640,
+        )
+    trend = picture.trend_chart()
+    # The quarterly report's line chart, whose last quarter's label fits the drawing.
+    trend_chart = (
+        _TrendChart(**{name: getattr(trend, name) for name in TREND_CHART_FIELDS})
+        if trend is not None
+        else None
+    )
+    return {
+        "picture": picture,
+        "figure_headers": [labels[name] for name in FIGURES],
+        "regions_chart": regions_chart,
+        "trend_chart": trend_chart,
+        "regions_found": sum(1 for region in picture.regions if region.latest.found),
+        "abbreviations": [
+            (region.short_name, region.name)
+            for region in picture.regions
+            if region.short_name != region.name
+        ],
+    }
 
 
 def figures_as_of(run: ReportRun, *, today: date | None = None) -> tuple[date, bool]:
@@ -683,6 +739,8 @@ def report_context(run: ReportRun) -> dict[str, Any]:
             }
         context.update(_quarterly(run, as_of, today))
         context.update(_incidents(run))
+    if run.kind == ReportKind.SECTOR_RISK_PICTURE:
+        context.update(_sector_picture(run))
     return context
 
 

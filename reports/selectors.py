@@ -13,6 +13,7 @@ REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     ReportKind.CISO_QUARTERLY: (NarrativeDraft.Section.CONCLUSION,),
     ReportKind.TSI_PORTFOLIO: (),
+    ReportKind.SECTOR_RISK_PICTURE: (),
 }
 
 
@@ -35,11 +36,14 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         NarrativeDraft.Section.THREAT_ASSESSMENT,
         NarrativeDraft.Section.CONCLUSION,
     ),
+    # Counts only, every word the portal's own: nothing is written for it.
+    ReportKind.SECTOR_RISK_PICTURE: (),
 }
 
 
 def sections_for(kind: str) -> tuple[str, ...]:
-    """The narrative sections of ``kind`` (``SECTIONS``)."""
+    """The narrative sections of ``kind`` (``SECTIONS``); none for a kind whose every word
+    is the portal's own (the sector's risk picture)."""
     return SECTIONS.get(kind, tuple(NarrativeDraft.Section.values))
 
 

@@ -23,7 +23,10 @@ from portal.access import Action, can, organisations_where
 from portal.models import ConcurrentUpdate, Organisation
 from portal.periods import InvalidPeriod, Period
 from reports.models import Classification, NarrativeDraft, ReportKind, ReportRun
-from reports.models.run import DEFAULT_CLASSIFICATION
+from reports.models.run import ALWAYS_CONFIDENTIAL, DEFAULT_CLASSIFICATION, TSI_ONLY_KINDS
+
+#: The kinds that show a strategy's implementation (and so take ``strategy``).
+STRATEGY_KINDS = (ReportKind.COUNCIL_APPENDIX, ReportKind.TSI_PORTFOLIO)
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,8 @@ FINAL_QUEUE_UNAVAILABLE = "The report queue is unavailable; the final PDF was no
 
 def validate_period(kind: str, label: str, *, today: date | None = None) -> str:
     """A year (``2025``) for the councils' appendix, a quarter (``2026-Q3``) for the CISO's
-    report, a half-year or quarter for the portfolio report; never in the future."""
+    report and the sector's risk picture, a half-year or quarter for the portfolio report;
+    never in the future."""
     today = today or date.today()
     label = (label or "").strip()
     if kind == ReportKind.COUNCIL_APPENDIX:
@@ -51,6 +55,10 @@ def validate_period(kind: str, label: str, *, today: date | None = None) -> str:
     if kind == ReportKind.CISO_QUARTERLY and period.kind != "Q":
         raise ValidationError(
             {"period": [_("The quarterly report covers a quarter, e.g. 2026-Q3.")]}
+        )
+    if kind == ReportKind.SECTOR_RISK_PICTURE and period.kind != "Q":
+        raise ValidationError(
+            {"period": [_("The sector's risk picture covers a quarter, e.g. 2026-Q3.")]}
         )
     if period.start > today:
         raise ValidationError({"period": [_("The period cannot be in the future.")]})
@@ -87,17 +95,22 @@ def report_request(
     is failed at once with that reason (see ``QUEUE_UNAVAILABLE``). ``classification``
     defaults to the kind's (``validate_classification``). ``strategy`` is the strategy whose
     implementation the appendix or the portfolio report shows (default: the one in force at
-    the period's end); the quarterly risk report shows none."""
+    the period's end); the quarterly risk report and the sector's risk picture show none. The
+    sector's risk picture has only the sector's edition."""
     if kind not in ReportKind.values:
         raise ValidationError({"kind": [_("Unknown report kind.")]})
     if kind == ReportKind.CISO_QUARTERLY and organisation is None:
         raise ValidationError({"organisation": [_("The quarterly risk report is a region's.")]})
+    if kind in TSI_ONLY_KINDS and organisation is not None:
+        raise ValidationError(
+            {"organisation": [_("The sector's risk picture has only the sector's edition.")]}
+        )
     label = validate_period(kind, period)
     classification = validate_classification(kind, organisation, classification)
     if not may_request(user, kind, organisation):
         raise PermissionDenied
     parameters: dict[str, Any] = {"notify": [user.pk]} if notify else {}
-    if strategy is not None and kind != ReportKind.CISO_QUARTERLY:
+    if strategy is not None and kind in STRATEGY_KINDS:
         if not Strategy.objects.restrict(user, Action.VIEW).filter(pk=strategy.pk).exists():
             raise ValidationError({"strategy": [_("Unknown strategy.")]})
         parameters["strategy"] = strategy.slug
@@ -116,8 +129,9 @@ def validate_classification(
     kind: str, organisation: Organisation | None, classification: str | None
 ) -> str:
     """The edition's classification: the kind's default when none is named (the councils'
-    appendix is public); the CISO's quarterly report is always confidential, and only a
-    region's edition can be (a confidential edition is read by the region's people only)."""
+    appendix is public); the CISO's quarterly report and the sector's risk picture are always
+    confidential; of the other kinds only a region's edition can be (a confidential edition
+    is read by the region's people only)."""
     if not classification:
         return DEFAULT_CLASSIFICATION[ReportKind(kind)]
     if classification not in Classification.values:
@@ -126,6 +140,12 @@ def validate_classification(
         raise ValidationError(
             {"classification": [_("The quarterly risk report is always confidential.")]}
         )
+    if kind in ALWAYS_CONFIDENTIAL and classification != Classification.CONFIDENTIAL:
+        raise ValidationError(
+            {"classification": [_("The sector's risk picture is always confidential.")]}
+        )
+    if kind in ALWAYS_CONFIDENTIAL:
+        return classification
     if classification == Classification.CONFIDENTIAL and organisation is None:
         raise ValidationError(
             {"classification": [_("Only a region's edition can be confidential.")]}

@@ -129,7 +129,9 @@ class RunDetailView(RestrictedMixin, DetailView):
         context = super().get_context_data(**kwargs)
         run = self.object
         context["run"] = run
-        if may_request(signed_in_user(self.request.user), run.kind, run.organisation):
+        if sections_for(run.kind) and may_request(
+            signed_in_user(self.request.user), run.kind, run.organisation
+        ):
             query = {"kind": run.kind, "period": run.period}
             if run.organisation:
                 query["organisation"] = run.organisation.slug
@@ -246,6 +248,8 @@ class DraftEditView(LoginRequiredMixin, View):
             period = validate_period(kind, period)
         except ValidationError:
             raise Http404 from None
+        if not sections_for(kind):  # a kind with nothing to write (the sector's risk picture)
+            raise Http404
         return kind, organisation, period
 
     def drafts(self, kind, organisation, period) -> dict[str, NarrativeDraft]:

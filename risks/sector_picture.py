@@ -308,6 +308,8 @@ class RegionTrend:
     slug: str
     name: str
     quarters: list[QuarterCounts]
+    #: The region's abbreviation (RH, RSJ, …), or its name when it has none.
+    short_name: str = ""
 
     @property
     def latest(self) -> QuarterCounts:
@@ -448,12 +450,16 @@ def _window(newest: Period) -> list[str]:
 
 
 def sector_risk_picture(
-    *, user: AbstractBaseUser | AnonymousUser | None, today: date | None = None
+    *,
+    user: AbstractBaseUser | AnonymousUser | None,
+    today: date | None = None,
+    quarter: Period | None = None,
 ) -> SectorRiskPicture:
     """The regions' counts over the eight quarters up to the newest one with a snapshot (up
     to the current quarter when there is none), from the snapshots alone: four queries,
-    whatever the registers hold. Raises ``PermissionDenied`` for anyone the named action
-    ``risks.view_sector_picture`` does not allow."""
+    whatever the registers hold. ``quarter`` (a report's): the eight quarters up to that one,
+    whether it has snapshots or not (three queries). Raises ``PermissionDenied`` for anyone
+    the named action ``risks.view_sector_picture`` does not allow."""
     if not can(user, VIEW_SECTOR_PICTURE):
         raise PermissionDenied
     current = Period.containing(today or date.today(), "Q")
@@ -461,10 +467,13 @@ def sector_risk_picture(
     snapshots = RiskSnapshot.objects.restrict(user, Action.VIEW).filter(
         organisation__in=[region.pk for region in regions], period__contains="-Q"
     )
-    newest_label = snapshots.filter(period__lte=current.label).aggregate(newest=Max("period"))[
-        "newest"
-    ]
-    newest = Period.parse(newest_label) if newest_label else current
+    if quarter is not None:
+        newest = quarter
+    else:
+        newest_label = snapshots.filter(period__lte=current.label).aggregate(newest=Max("period"))[
+            "newest"
+        ]
+        newest = Period.parse(newest_label) if newest_label else current
     quarters = _window(newest)
     rows = snapshots.filter(period__in=quarters).values("organisation_id", "period", *_COUNT_FIELDS)
     found = {(row["organisation_id"], row["period"]): QuarterCounts.from_row(row) for row in rows}
@@ -472,6 +481,7 @@ def sector_risk_picture(
         RegionTrend(
             slug=region.slug,
             name=region.name,
+            short_name=region.short_name or region.name,
             quarters=[
                 found.get((region.pk, quarter)) or QuarterCounts.missing(quarter)
                 for quarter in quarters

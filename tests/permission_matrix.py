@@ -26,7 +26,7 @@ import pytest
 from django.db.models import Model, Q
 from django.urls import reverse
 
-from portal.access import Action
+from portal.access import Action, can
 from portal.access.policies import OrganisationOwned, ParentPolicy, policy_of
 from portal.access.roles import Role
 from portal.models import Organisation
@@ -164,7 +164,9 @@ class OrganisationOwnedMatrix:
         owner = type(obj)._base_manager.filter(pk=obj.pk).values_list(path, flat=True).first()
         return owner is not None and owner == Organisation.objects.get(slug="region-a").pk
 
-    def may_read(self, persona: str, obj: Model) -> bool:
+    def may_read(self, persona: str, obj: Model, user=None) -> bool:
+        """``user``: the persona's account, for the policy's ``named_reads`` (whoever may take
+        a named action reads the objects of its filter)."""
         role, where = PERSONA_ROLES[persona]
         _root, policy, _path, _append_only = self._policy()
         if where == "a" and not self._in_region_a(obj):
@@ -176,6 +178,10 @@ class OrganisationOwnedMatrix:
         if role is None:
             return False
         if where == "a" and role in policy.read_roles:
+            return True
+        if user is not None and any(
+            can(user, name) and self._matches(obj, q) for name, q in policy.named_reads
+        ):
             return True
         if role in policy.sector_read_roles:
             return policy.sector_read_filter is None or self._matches(
@@ -300,7 +306,7 @@ class OrganisationOwnedMatrix:
         obj = self.make_object(personas.region_a)
         self.setup_region(personas.region_b)
         user = personas.by_name(persona)
-        reads = self.may_read(persona, obj)
+        reads = self.may_read(persona, obj, user)
         client = client_as(user)
         if self.detail_url_name:
             response = client.get(self._url("detail", obj))

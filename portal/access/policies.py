@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q
 
 from portal.access.actions import Action
+from portal.access.named import named_action
 from portal.access.object_permissions import object_permission_q
 from portal.access.principal import Principal
 from portal.access.roles import REGION_ROLES, Role
@@ -101,6 +102,10 @@ class OrganisationOwned(AccessPolicy):
     * ``sector_read_roles`` held anywhere read every organisation's objects (e.g. the TSI
       secretariat reading maturity, which is shared within TSI) — only those matching
       ``sector_read_filter`` when it is given (e.g. approved assessments);
+    * ``named_reads``: ``(named action, filter)`` pairs — whoever may take the named action
+      (asked without arguments) reads the objects matching the filter, in every
+      organisation: e.g. the runs of the sector's risk picture, read by whoever may read the
+      picture itself (``risks.view_sector_picture``), so the two cannot disagree;
     * ``edit_roles`` add, change and delete in their own organisations;
     * ``owner_roles`` change (not add or delete) the objects whose ``owner_field`` is them;
     * with ``object_permissions`` a django-guardian permission on one object also counts;
@@ -128,6 +133,7 @@ class OrganisationOwned(AccessPolicy):
         public_read: bool = False,
         sector_edit_roles: Sequence[str] = (),
         sector_read_filter: Q | None = None,
+        named_reads: Sequence[tuple[str, Q]] = (),
         joint_field: str | None = None,
         joint_owners: str | None = None,
     ) -> None:
@@ -139,6 +145,7 @@ class OrganisationOwned(AccessPolicy):
         self.public_read = public_read
         self.sector_edit_roles = tuple(sector_edit_roles)
         self.sector_read_filter = sector_read_filter
+        self.named_reads = tuple(named_reads)
         self.read_roles = tuple(read_roles)
         self.edit_roles = tuple(edit_roles)
         self.sector_read_roles = tuple(sector_read_roles)
@@ -147,10 +154,16 @@ class OrganisationOwned(AccessPolicy):
         self.owner_roles = tuple(owner_roles)
         self.object_permissions = object_permissions
 
+    def named_read_filters(self, principal: Principal) -> list[Q]:
+        """The filters of the ``named_reads`` whose named action the principal may take."""
+        return [q for name, q in self.named_reads if named_action(name).rule(principal)]
+
     def organisations(self, principal: Principal, action: Action) -> list[int] | None:
         if action == Action.VIEW:
             if self.public_read or principal.has_any_role(self.sector_read_roles):
                 return None  # (with a sector_read_filter: some objects of every organisation)
+            if self.named_read_filters(principal):
+                return None  # some objects of every organisation
             return principal.organisations_with(self.read_roles)
         if principal.has_any_role(self.sector_edit_roles):
             return None
@@ -191,6 +204,8 @@ class OrganisationOwned(AccessPolicy):
                 self.sector_read_roles
             ):
                 q |= self.sector_read_filter
+            for named in self.named_read_filters(principal):
+                q |= named
             if self.shared_field and readable:
                 # A subquery rather than a join keeps rows unique without DISTINCT.
                 shared = model._default_manager.filter(

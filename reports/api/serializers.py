@@ -87,7 +87,8 @@ class ReportRequestSerializer(serializers.Serializer):
         choices=Classification.choices,
         required=False,
         help_text="public (no risk figures) or confidential (a region's edition with its risk "
-        "picture). Default: public, except the CISO's quarterly report, always confidential.",
+        "picture). Default: public, except the CISO's quarterly report and the sector's risk "
+        "picture (sector_risk_picture, the sector's edition only), always confidential.",
     )
     strategy = serializers.SlugRelatedField(
         slug_field="slug",

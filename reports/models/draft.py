@@ -6,7 +6,12 @@ from portal.access.policies import OrganisationOwned
 from portal.access.roles import REGION_ROLES, Role
 from portal.audit import audited
 from portal.models import VersionedModel
-from reports.models.run import ReportKind
+from reports.models.run import (
+    SHARED_SECTOR_EDITIONS,
+    TSI_ONLY_EDITIONS,
+    TSI_ONLY_READERS,
+    ReportKind,
+)
 
 
 class NarrativeDraft(VersionedModel):
@@ -41,9 +46,11 @@ class NarrativeDraft(VersionedModel):
     access_policy = OrganisationOwned(
         read_roles=REGION_ROLES,
         edit_roles=(Role.CISO,),
-        # The region roles (with the direktion, as the database's policies read them).
+        # The region roles (with the direktion, as the database's policies read them); the
+        # sector's texts of a kind for TSI alone as the kind's runs (``ReportRun``).
         sector_read_roles=(Role.SECRETARIAT, *REGION_ROLES),
-        sector_read_filter=Q(organisation__isnull=True),
+        sector_read_filter=SHARED_SECTOR_EDITIONS,
+        named_reads=((TSI_ONLY_READERS, TSI_ONLY_EDITIONS),),
         sector_edit_roles=(Role.SECRETARIAT,),
     )
 

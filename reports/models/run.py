@@ -15,6 +15,7 @@ class ReportKind(models.TextChoices):
     COUNCIL_APPENDIX = "council_appendix", _("Status appendix to the regional councils")
     CISO_QUARTERLY = "ciso_quarterly", _("CISO's quarterly risk report")
     TSI_PORTFOLIO = "tsi_portfolio", _("TSI portfolio report")
+    SECTOR_RISK_PICTURE = "sector_risk_picture", _("Sector risk picture")
 
 
 class Classification(models.TextChoices):
@@ -33,6 +34,7 @@ FILE_NAME_WORDS = {
         ReportKind.COUNCIL_APPENDIX: "statusbilag",
         ReportKind.CISO_QUARTERLY: "kvartalsvis-risikorapport",
         ReportKind.TSI_PORTFOLIO: "tsi-portefoljerapport",
+        ReportKind.SECTOR_RISK_PICTURE: "sektorens-risikobillede",
         "sector": "faellesregional",
         Classification.PUBLIC: "offentlig",
         Classification.CONFIDENTIAL: "fortrolig",
@@ -41,6 +43,7 @@ FILE_NAME_WORDS = {
         ReportKind.COUNCIL_APPENDIX: "status-appendix",
         ReportKind.CISO_QUARTERLY: "quarterly-risk-report",
         ReportKind.TSI_PORTFOLIO: "tsi-portfolio-report",
+        ReportKind.SECTOR_RISK_PICTURE: "sector-risk-picture",
         "sector": "sector",
         Classification.PUBLIC: "public",
         Classification.CONFIDENTIAL: "confidential",
@@ -52,7 +55,24 @@ DEFAULT_CLASSIFICATION = {
     ReportKind.COUNCIL_APPENDIX: Classification.PUBLIC,
     ReportKind.CISO_QUARTERLY: Classification.CONFIDENTIAL,
     ReportKind.TSI_PORTFOLIO: Classification.PUBLIC,
+    ReportKind.SECTOR_RISK_PICTURE: Classification.CONFIDENTIAL,
 }
+
+#: The kinds that are always confidential, whoever asks for them: the CISO's quarterly
+#: report (a region's risks) and the sector's risk picture (every region's counts, TSI's).
+ALWAYS_CONFIDENTIAL = frozenset({ReportKind.CISO_QUARTERLY, ReportKind.SECTOR_RISK_PICTURE})
+
+#: The kinds that have only a sector edition and that only TSI reads — whoever may read the
+#: sector's risk picture itself (the named action below), never a region's people, though
+#: they read the sector's other editions. The runs' and the drafts' access policies and the
+#: database's row-level security (``reports`` migration 0007) say so.
+TSI_ONLY_KINDS = (ReportKind.SECTOR_RISK_PICTURE,)
+#: The named action whose holders read the ``TSI_ONLY_KINDS`` (``risks/named_actions.py``).
+TSI_ONLY_READERS = "risks.view_sector_picture"
+#: The sector's editions, as the access policies read them: those of ``TSI_ONLY_KINDS``, and
+#: the others (read by the secretariat and every region role).
+TSI_ONLY_EDITIONS = Q(organisation__isnull=True, kind__in=TSI_ONLY_KINDS)
+SHARED_SECTOR_EDITIONS = Q(organisation__isnull=True) & ~Q(kind__in=TSI_ONLY_KINDS)
 
 
 class ReportRun(models.Model):
@@ -130,15 +150,17 @@ class ReportRun(models.Model):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    # A region's runs are read by its people; the sector edition (no organisation) by
-    # everyone signed in. The region's CISO requests its reports, the TSI secretariat the
-    # sector's (the request services check who may ask for what).
+    # A region's runs are read by its people; the sector edition (no organisation) by the
+    # secretariat and every region role — but the sector's risk picture (``TSI_ONLY_KINDS``)
+    # only by whoever reads the picture itself. The region's CISO requests its reports, the
+    # TSI secretariat the sector's (the request services check who may ask for what).
     access_policy = OrganisationOwned(
         read_roles=REGION_ROLES,
         edit_roles=(Role.CISO,),
         # The region roles (with the direktion, as the database's policies read them).
         sector_read_roles=(Role.SECRETARIAT, *REGION_ROLES),
-        sector_read_filter=Q(organisation__isnull=True),
+        sector_read_filter=SHARED_SECTOR_EDITIONS,
+        named_reads=((TSI_ONLY_READERS, TSI_ONLY_EDITIONS),),
         sector_edit_roles=(Role.SECRETARIAT,),
     )
 
@@ -152,7 +174,7 @@ class ReportRun(models.Model):
         return f"{self.get_kind_display()} {self.period}"
 
     def save(self, *args, **kwargs) -> None:
-        if self.kind == ReportKind.CISO_QUARTERLY:
+        if self.kind in ALWAYS_CONFIDENTIAL:
             self.classification = Classification.CONFIDENTIAL  # always, whoever creates it
         super().save(*args, **kwargs)
 
@@ -166,11 +188,10 @@ class ReportRun(models.Model):
 
     @property
     def is_confidential(self) -> bool:
-        """Whether the edition holds the region's risk picture (the quarterly risk report
-        always does)."""
+        """Whether the edition holds a risk picture: a region's (the quarterly risk report
+        always does) or the sector's (always)."""
         return (
-            self.classification == Classification.CONFIDENTIAL
-            or self.kind == ReportKind.CISO_QUARTERLY
+            self.classification == Classification.CONFIDENTIAL or self.kind in ALWAYS_CONFIDENTIAL
         )
 
     @property

@@ -135,6 +135,17 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
             ADMIN | {"secretariat"},
         ),
         ("a sector quarterly report", lambda s: (ReportKind.CISO_QUARTERLY, None), ADMIN),
+        # TSI's alone: whoever reads the sector's risk picture (risks.view_sector_picture).
+        (
+            "the sector's risk picture",
+            lambda s: (ReportKind.SECTOR_RISK_PICTURE, None),
+            ADMIN | {"secretariat"},
+        ),
+        (
+            "a region's sector risk picture",
+            lambda s: (ReportKind.SECTOR_RISK_PICTURE, s.personas.region_a),
+            set(),
+        ),
     ],
     "reports.approve": [
         (
@@ -147,6 +158,11 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
         (
             "the sector's appendix",
             lambda s: (ReportRun(kind=ReportKind.COUNCIL_APPENDIX, organisation=None),),
+            {"secretariat"},
+        ),
+        (
+            "the sector's risk picture",
+            lambda s: (ReportRun(kind=ReportKind.SECTOR_RISK_PICTURE, organisation=None),),
             {"secretariat"},
         ),
     ],
@@ -199,6 +215,18 @@ EXPECTED: dict[str, list[tuple[str, Callable[[Sector], tuple[Any, ...]], set[str
                 ),
             ),
             ADMIN | {"secretariat", "viewer_b"},
+        ),
+        # A region's people do not read the sector's risk picture, whoever requested it.
+        (
+            "the sector's risk picture a viewer requested",
+            lambda s: (
+                ReportRun(
+                    kind=ReportKind.SECTOR_RISK_PICTURE,
+                    organisation=None,
+                    requested_by=s.personas.viewer_b,
+                ),
+            ),
+            ADMIN | {"secretariat"},
         ),
     ],
     "risks.accept_above_threshold": [

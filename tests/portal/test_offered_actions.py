@@ -132,10 +132,15 @@ def test_the_report_form_offers_a_reader_nothing_to_request(sector, client_as):
 @pytest.mark.parametrize(
     ("persona", "kinds", "sector_edition"),
     [
-        ("ciso_a", set(ReportKind.values), False),
+        # The sector's risk picture has no region's edition: never a CISO's to request.
+        ("ciso_a", set(ReportKind.values) - {ReportKind.SECTOR_RISK_PICTURE}, False),
         (
             "secretariat",
-            {ReportKind.COUNCIL_APPENDIX, ReportKind.TSI_PORTFOLIO},
+            {
+                ReportKind.COUNCIL_APPENDIX,
+                ReportKind.TSI_PORTFOLIO,
+                ReportKind.SECTOR_RISK_PICTURE,
+            },
             True,
         ),
         ("admin", set(ReportKind.values), True),

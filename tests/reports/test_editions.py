@@ -10,7 +10,7 @@ from django.utils import translation
 
 from capabilities.models import MaturityAssessment
 from capabilities.selectors import maturity_at
-from reports.models import ReportRun
+from reports.models import ReportKind, ReportRun
 from reports.rendering import figures_as_of, render_html, render_pdf, report_context
 from risks.models import Risk, RiskSnapshot, RiskStatus
 from risks.selectors import RiskPicture, risk_picture_at, risk_picture_live
@@ -324,16 +324,33 @@ def test_the_english_edition_speaks_english_and_the_files_say_what_they_are(
     }
 
 
-def test_the_pdf_is_pdf_a_3b_for_the_archive_and_tagged_for_screen_readers(history, tmp_path):
+def run_of(kind: str, region, personas) -> ReportRun:
+    """A run of each kind: a region's edition where the kind has one, else the sector's
+    (the sector's risk picture as the secretariat asked for it)."""
+    if kind == ReportKind.COUNCIL_APPENDIX:
+        return appendix(region, "2025", "public")
+    if kind == ReportKind.CISO_QUARTERLY:
+        return ReportRun(kind=kind, organisation=region, period="2026-Q1")
+    if kind == ReportKind.TSI_PORTFOLIO:
+        return ReportRun(kind=kind, period="2026-H1")
+    return ReportRun(kind=kind, period="2026-Q1", requested_by=personas.secretariat)
+
+
+@pytest.mark.parametrize("kind", ReportKind.values)
+def test_the_pdf_is_pdf_a_3b_for_the_archive_and_tagged_for_screen_readers(
+    history, personas, kind, tmp_path
+):
     import subprocess
 
-    path = tmp_path / "appendix.pdf"
+    path = tmp_path / "report.pdf"
+    run = run_of(kind, history, personas)
     with translation.override("da"):
-        path.write_bytes(render_pdf(appendix(history, "2025", "public")))
+        path.write_bytes(render_pdf(run))
+        title = report_context(run)["title"]
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     assert fields["Tagged"].strip() == "yes", info
-    assert fields["Title"].strip().startswith("Statusbilag"), info
+    assert fields["Title"].strip().startswith(str(title)), info
     metadata = subprocess.run(
         ["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True
     ).stdout
@@ -343,18 +360,24 @@ def test_the_pdf_is_pdf_a_3b_for_the_archive_and_tagged_for_screen_readers(histo
 
 @pytest.mark.parametrize(
     ("kind", "organisation"),
-    [("tsi_portfolio", None), ("council_appendix", "region"), ("ciso_quarterly", "region")],
+    [
+        ("tsi_portfolio", None),
+        ("council_appendix", "region"),
+        ("ciso_quarterly", "region"),
+        ("sector_risk_picture", None),
+    ],
 )
 def test_chapters_are_numbered_in_order_in_the_contents_and_the_text(
-    history, kind, organisation, tmp_path
+    history, personas, kind, organisation, tmp_path
 ):
     import re
 
     run = ReportRun(
         kind=kind,
         organisation=history if organisation else None,
-        period="2026-Q1" if kind == "ciso_quarterly" else "2025",
+        period="2026-Q1" if kind in ("ciso_quarterly", "sector_risk_picture") else "2025",
         classification="confidential" if organisation else "public",
+        requested_by=personas.secretariat,
     )
     with translation.override("en"):
         text = pdf_text(render_pdf(run), tmp_path)

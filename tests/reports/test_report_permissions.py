@@ -1,7 +1,8 @@
 """The permission matrix for report runs and narrative drafts.
 
 Both policies share the sector edition (no organisation) with every region role and the
-secretariat (``sector_read_filter``); a region's edition stays with its region. Both
+secretariat (``sector_read_filter``) — but the sector's risk picture only with whoever reads
+the picture itself (``named_reads``); a region's edition stays with its region. The three
 variants run for runs, the expectations read from the policies."""
 
 from django.urls import reverse
@@ -39,6 +40,20 @@ class TestSectorReportRunPermissions(TestReportRunPermissions):
     def make_object(self, region):
         return ReportRunFactory(
             kind="tsi_portfolio", organisation=None, status=ReportRun.Status.FAILED
+        )
+
+
+class TestSectorRiskPictureRunPermissions(TestReportRunPermissions):
+    """The sector's risk picture: TSI's alone — read by whoever reads the picture itself
+    (``named_reads``: the secretariat), never by a region's people, though they read the
+    sector's other editions."""
+
+    def make_object(self, region):
+        return ReportRunFactory(
+            kind="sector_risk_picture",
+            organisation=None,
+            period="2026-Q1",
+            status=ReportRun.Status.FAILED,
         )
 
 

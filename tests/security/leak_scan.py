@@ -54,6 +54,7 @@ from django.db.models import Max, Model
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from portal.access import can
 from portal.access.actions import Action
 from portal.access.policies import OrganisationOwned, ParentPolicy
 from portal.access.principal import principal_for
@@ -214,7 +215,8 @@ def _references(region: Organisation) -> dict[str, tuple[str, str]]:
 def may_see(client_user, marker: Marker) -> bool:
     """The stated rule: another region's text is visible only where its model's policy
     declares it sector-readable — to every signed-in user (``public_read``), or to the sector
-    read roles (e.g. the TSI secretariat reading approved maturity campaigns)."""
+    read roles (e.g. the TSI secretariat reading approved maturity campaigns), or to whoever
+    may take one of its ``named_reads``' named actions."""
     if client_user is None or marker.model is get_user_model():
         return False
     principal = principal_for(client_user)
@@ -228,6 +230,11 @@ def may_see(client_user, marker: Marker) -> bool:
     if not isinstance(policy, OrganisationOwned):
         return False
     if policy.public_read:
+        return True
+    if any(
+        can(client_user, name) and model._default_manager.filter(rule, pk=pk).exists()
+        for name, rule in policy.named_reads
+    ):
         return True
     if principal.has_any_role(policy.sector_read_roles):
         rule = policy.sector_read_filter
@@ -540,6 +547,18 @@ def scan(
                                 f"{scan_client.name}: {named.status_code} naming region B's "
                                 f"objects, {nowhere.status_code} naming none"
                             )
+    return report
+
+
+def scan_urls(*, planted: Planted, clients: list["ScanClient"], urls: list[str]) -> ScanReport:
+    """GET each of ``urls`` as every client, as a browser and as an API client, and report
+    the markers an answer holds that the client may not see — as ``scan`` does, for what its
+    walk does not reach: the sector's report editions, whose URLs name no region's object."""
+    report = ScanReport()
+    for url in urls:
+        for scan_client in clients:
+            for accept in ("text/html", JSON):
+                _check(report, scan_client, None, "get", url, None, None, accept, planted)
     return report
 
 

@@ -1,18 +1,31 @@
 """No response shows another region's confidential text (``leak_scan``): every route, as every
 role of region A, the TSI secretariat, a working-group member and an anonymous visitor."""
 
+from datetime import date
+
 import pytest
 from django.db import transaction
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from initiatives.models import WorkingGroup, WorkingGroupMember
 from portal.access.roles import Role
+from portal.periods import Period
 from reports.models import ReportKind, ReportRun
 from reports.services import run_generate
+from risks.services import risk_snapshots_take
 from tests.conftest import make_personas
 from tests.factories import MembershipFactory, UserFactory
 from tests.sector import make_sector
-from tests.security.leak_scan import PermissionSets, ScanClient, plant_markers, scan
+from tests.security.leak_scan import (
+    MARKER_PATTERN,
+    PermissionSets,
+    ScanClient,
+    plant_markers,
+    response_text,
+    scan,
+    scan_urls,
+)
 from tests.security.route_walk import routes
 
 pytestmark = pytest.mark.django_db
@@ -56,12 +69,22 @@ def planted(django_db_setup, django_db_blocker, tmp_path_factory):
         sector = make_sector(personas)
         clients = _clients(personas)
         markers = plant_markers(personas.region_b)
-        # PDFs to download and read: region A's quarterly report and the sector's appendix,
-        # rendered after region B's text was marked.
-        sector_run = ReportRun.objects.create(
-            kind=ReportKind.COUNCIL_APPENDIX, period="2025", requested_by=personas.secretariat
-        )
-        for run in (sector.runs["a"], sector_run):
+        # The quarter's snapshots, taken after region B's text was marked: their lists name
+        # its risks and people (for the region alone), their counts go to the sector.
+        risk_snapshots_take()
+        # PDFs to download and read: region A's quarterly report, the sector's appendix and
+        # the sector's risk picture, rendered after region B's text was marked.
+        sector_runs = [
+            ReportRun.objects.create(
+                kind=ReportKind.COUNCIL_APPENDIX, period="2025", requested_by=personas.secretariat
+            ),
+            ReportRun.objects.create(
+                kind=ReportKind.SECTOR_RISK_PICTURE,
+                period=Period.containing(date.today(), "Q").label,
+                requested_by=personas.secretariat,
+            ),
+        ]
+        for run in (sector.runs["a"], *sector_runs):
             run_generate(run)
         yield personas, markers, clients
         transaction.set_rollback(True)
@@ -76,6 +99,36 @@ def test_it_finds_no_region_b_text_in_any_response(planted):
     assert not report.errors, "\n".join(report.errors)
     assert not report.leaks, "\n".join(map(str, report.leaks))
     assert not report.oracles, "\n".join(report.oracles)
+
+
+def test_the_sector_editions_show_no_region_b_text(planted):
+    """The sector's editions are not reached by the walk (their URLs name no region's
+    object): each is read as every client — the councils' appendix by everyone, the sector's
+    risk picture by the secretariat alone — and none holds a text of region B's."""
+    _personas, markers, clients = planted
+    runs = list(ReportRun.objects.filter(organisation=None, status=ReportRun.Status.DONE))
+    assert {run.kind for run in runs} == {
+        ReportKind.COUNCIL_APPENDIX,
+        ReportKind.SECTOR_RISK_PICTURE,
+    }
+    urls = [
+        reverse(name, kwargs={"pk": run.pk})
+        for run in runs
+        for name in ("reports:run_pdf", "reports:run_preview", "api:reportrun-pdf")
+    ]
+    report = scan_urls(planted=markers, clients=clients, urls=urls)
+    # Both PDFs as the secretariat (twice each: its page and the API), the appendix as
+    # region A's people too.
+    assert report.documents >= 2 * 2 * 2, report.documents
+    assert not report.errors, "\n".join(report.errors)
+    assert not report.leaks, "\n".join(map(str, report.leaks))
+    picture = next(run for run in runs if run.kind == ReportKind.SECTOR_RISK_PICTURE)
+    secretariat = next(client for client in clients if client.name == "secretariat")
+    text = response_text(
+        secretariat.request("get", reverse("reports:run_pdf", kwargs={"pk": picture.pk}))
+    )
+    assert "Region B" in text  # its counts are in it, its text is not
+    assert not MARKER_PATTERN.search(text)
 
 
 def test_it_catches_a_text_field_that_leaks(planted, settings):

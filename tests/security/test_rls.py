@@ -6,6 +6,7 @@ it with ``SET ROLE`` — so the policies, not the ORM, decide what a query retur
 """
 
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,8 +139,17 @@ def sector(personas, granted, settings, tmp_path):
     NarrativeDraft.objects.create(
         kind=ReportKind.TSI_PORTFOLIO, period="2026-H1", section="introduction", body="Sektor"
     )
-    for region in (personas.region_a, personas.region_b):
-        snapshot = RiskSnapshot.objects.create(organisation=region, period="2026-Q1")
+    # The sector's risk picture: TSI's alone, its run and (the admin site's) draft.
+    sector.picture_run = ReportRun.objects.create(
+        kind=ReportKind.SECTOR_RISK_PICTURE, period="2026-Q1", requested_by=personas.secretariat
+    )
+    NarrativeDraft.objects.create(
+        kind=ReportKind.SECTOR_RISK_PICTURE, period="2026-Q1", section="introduction", body="TSI"
+    )
+    for region, high in ((personas.region_a, 4711), (personas.region_b, 5822)):
+        snapshot = RiskSnapshot.objects.create(
+            organisation=region, period="2026-Q1", residual_high=high
+        )
         top = RankedRisk(1, f"Top risk of {region.slug}", 20, "critical", "Ejer", "open", 1, 0)
         RiskSnapshotListing.objects.create(
             snapshot=snapshot, listing=QuarterListing("2026-Q1", top=[top]).to_json()
@@ -428,6 +438,47 @@ def test_a_report_task_renders_only_what_its_requester_may_see(sector, personas)
     assert forged.status == ReportRun.Status.QUEUED and not forged.pdf
     assert proper.status == ReportRun.Status.DONE, proper.error
     assert proper.size > 0
+
+
+def test_the_sector_risk_picture_is_tsis_alone_in_the_database(sector, personas, tmp_path):
+    """A region's people read the sector's other editions but not its risk picture, run nor
+    draft; the worker renders it for the secretariat with every region's counts, and a run
+    a region's CISO is made to have asked for is hidden from the task acting for them."""
+    portfolio = ReportRun.objects.get(kind=ReportKind.TSI_PORTFOLIO)
+    picture = sector.picture_run
+    for persona, reads in (
+        ("ciso_a", False),
+        ("viewer_b", False),
+        ("riskowner_a", False),
+        ("secretariat", True),
+        ("admin", True),
+    ):
+        with app_role(), rls.principal_context(personas.by_name(persona)):
+            runs = set(ReportRun.objects.filter(organisation=None).values_list("pk", flat=True))
+            drafts = set(
+                NarrativeDraft.objects.filter(organisation=None).values_list("kind", flat=True)
+            )
+        assert (picture.pk in runs) == reads, persona
+        assert portfolio.pk in runs, persona
+        assert (ReportKind.SECTOR_RISK_PICTURE in drafts) == reads, persona
+        assert ReportKind.TSI_PORTFOLIO in drafts, persona
+
+    forged = ReportRun.objects.create(
+        kind=ReportKind.SECTOR_RISK_PICTURE, period="2026-Q1", requested_by=personas.ciso_a
+    )
+    with app_role():
+        generate_report.apply(args=[forged.pk])
+        generate_report.apply(args=[picture.pk])
+    forged.refresh_from_db()
+    picture.refresh_from_db()
+    assert forged.status == ReportRun.Status.QUEUED and not forged.pdf
+    assert picture.status == ReportRun.Status.DONE, picture.error
+    path = tmp_path / "picture.pdf"
+    path.write_bytes(picture.pdf.read())
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "4711" in text and "5822" in text and str(4711 + 5822) in text
 
 
 def test_rls_check_passes_and_catches_an_unprotected_model(granted, unprotected_model):
