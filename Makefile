@@ -8,7 +8,7 @@ SCALE ?= 1
 export DEBUG ?= true
 
 .PHONY: run test setup setup-test system-packages messages lint check-deploy audit-deps pytest bench lock clean \
-	check-faults faults-on-postgres
+	check-faults faults-on-postgres report-images
 
 run: setup ## Serve the portal with the demo sector on http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --no-input
@@ -86,6 +86,11 @@ faults-on-postgres:
 # The harness sets its own production-like environment (DEBUG=false …) for what it starts.
 bench: setup-test ## Benchmark the portal, e.g. make bench BENCH_ARGS="--scales 1,10"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The README's page images of every kind of report in Danish and English
+# (docs/images/report-*.png), from a throwaway demo sector; see scripts/report-images.
+report-images: setup ## Render every kind of report in both languages as page images for the README
+	$(BIN)/python scripts/report-images
 
 lock: ## Re-resolve the pinned dependencies after changing pyproject.toml
 	$(BIN)/pip install --quiet pip-tools

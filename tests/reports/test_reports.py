@@ -206,7 +206,7 @@ PAGES = Path(__file__).resolve().parent / "pages"
 
 def test_the_appendix_turns_into_page_images(sector, api_as, tmp_path):
     """pdftoppm renders every page; the images land in tests/reports/pages/ (git-ignored) to
-    be looked at — the README shows the cover and the initiative table from them."""
+    be looked at (the README's images are made by scripts/report-images)."""
     api = api_as(User.objects.get(username="ciso.hovedstaden"))
     run = ReportRun.objects.get(
         pk=request_appendix(api, organisation="hovedstaden", language="da").json()["id"]
