@@ -268,6 +268,14 @@ _NARRATIVES = [
     "Fokus har været på fælles tilgange, så den enkelte regions ressourceforbrug reduceres.",
     "Implementeringen i regionerne er i gang, men ikke ensartet endnu.",
 ]
+#: The phases an initiative's milestones follow, in order (the demo's milestone titles).
+_MILESTONES = [
+    "Kortlægning af regionernes nuværende praksis afsluttet",
+    "Fælles anbefaling godkendt i TSI",
+    "Implementering påbegyndt i alle regioner",
+    "Evaluering og erfaringsopsamling afrapporteret",
+]
+
 _NEXT = [
     "Udkast sendes i høring i regionerne.",
     "Arbejdsgruppen færdiggør materialet og forelægger det for TSI.",
@@ -408,17 +416,20 @@ def seed_demo_initiatives(*, rng: random.Random, log: Log, today: date | None = 
                     author=author,
                 )
             )
-        for milestone_number in range(1, rng.randint(2, 4) + 1):
-            due = date(strategy.start_year, 1, 1) + timedelta(days=rng.randint(120, 1400))
+        # The phases follow one another: the first is due first.
+        offsets = sorted(rng.randint(120, 1400) for _phase in range(rng.randint(2, 4)))
+        done: date | None = date.min  # a phase is done only after the one before it
+        for milestone_number, offset in enumerate(offsets, start=1):
+            due = date(strategy.start_year, 1, 1) + timedelta(days=offset)
             done = (
                 due - timedelta(days=rng.randint(0, 30))
-                if due < today and rng.random() < 0.8
+                if done is not None and due < today and rng.random() < 0.8
                 else None
             )
             milestones.append(
                 Milestone(
                     initiative=initiative,
-                    title=f"Delmål {milestone_number}: {initiative.title[:60]}",
+                    title=f"Delmål {milestone_number}: {_MILESTONES[milestone_number - 1]}",
                     due=due,
                     done_on=done,
                 )

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -30,14 +31,15 @@ from risks.models import (
     risk_matrix_for,
 )
 from risks.models.dimension import ConsequenceDimension, dimension_field
-from risks.selectors import quarter_listing_live
+from risks.sector_picture import sector_counts_live
+from risks.selectors import quarter_listing_live, risk_picture_live
 
 Log = Callable[[str], None]
 
 DEVICE_CATEGORIES_PER_REGION = 40
 DEVICES_PER_REGION = 150_000
 CRITICAL_FUNCTIONS_PER_REGION = 30
-RISKS_PER_REGION = 2000
+RISKS_PER_REGION = 2000  # the largest region's; the others' in proportion to their staff
 BATCH = 2000
 
 #: Kinds of medical device: (kind, makers that sell it in Denmark, its share of a region's
@@ -143,6 +145,21 @@ _STATUSES = [
 _TREATMENTS = {"treatment_planned": "reduce", "accepted": "accept", "closed": "reduce"}
 
 
+#: Each region's staff (about): the demo sizes its register and attack surface by it.
+_EMPLOYEES = {
+    "hovedstaden": 45000,
+    "midtjylland": 37000,
+    "syddanmark": 35000,
+    "sjaelland": 18000,
+    "nordjylland": 13000,
+}
+
+
+def _size(region: Organisation) -> float:
+    """The region's size against the largest (1.0)."""
+    return _EMPLOYEES.get(region.slug, 20000) / max(_EMPLOYEES.values())
+
+
 def _scaled(count: int, scale: Decimal) -> int:
     return max(1, int(Decimal(count) * scale))
 
@@ -221,7 +238,7 @@ def seed_demo_risks(
                 ).distinct()
             )
             risks = []
-            for n in range(_scaled(RISKS_PER_REGION, scale)):
+            for n in range(_scaled(round(RISKS_PER_REGION * _size(region)), scale)):
                 title, threat_slug, surface = _RISK_TEMPLATES[n % len(_RISK_TEMPLATES)]
                 asset = systems[rng.randrange(len(systems))] if systems else None
                 il, ic = rng.randint(1, 5), rng.randint(1, 5)
@@ -394,13 +411,7 @@ def _profiles_and_snapshots(
             organisation=region, kind=Asset.Kind.MEDICAL_DEVICE_CATEGORY
         ).values_list("quantity", flat=True)
     )
-    base = {
-        "hovedstaden": 45000,
-        "midtjylland": 37000,
-        "syddanmark": 35000,
-        "sjaelland": 18000,
-        "nordjylland": 13000,
-    }.get(region.slug, 20000)
+    base = _EMPLOYEES.get(region.slug, 20000)
     period = Period.containing(today, "H").previous().previous()
     for step in range(3):
         growth = 1 + 0.02 * step
@@ -422,23 +433,32 @@ def _profiles_and_snapshots(
             virtual_servers=int(base / 9 * growth),
         )
         period = period.next()
-    quarter = Period.containing(today, "Q")
+    _snapshot_history(region=region, rng=rng, today=today)
+
+
+def _snapshot_history(*, region: Organisation, rng: random.Random, today: date) -> None:
+    """The six quarters before this one as snapshots that lead up to the register as it is
+    now (``risk_picture_live``), which the daily snapshot records for the current quarter:
+    the trend runs into today's figures instead of jumping at them. Each region moves at its
+    own pace (drawn once per region): fewer risks in the past, a larger share critical or
+    high, more actions overdue."""
+    now = risk_picture_live(region, today=today)
+    sector_now = sector_counts_live(region)
     matrix = risk_matrix_for(region)
-    threat_slugs = list(Threat.objects.order_by("slug").values_list("slug", flat=True))
-    # Each region its own history: the larger regions hold more risks, and each moves at its
-    # own pace (drawn once per region, so the sector's picture does not show five copies).
-    size = base / 45000
-    critical_share = 0.06 + rng.uniform(0, 0.04)
-    critical_fall = rng.uniform(0.002, 0.01)
-    high_share = rng.uniform(0.16, 0.24)
+    growth = rng.uniform(0.01, 0.025)  # the register grows by this share each quarter
+    critical_fall = rng.uniform(0.04, 0.10)  # … and its critical risks fall
+    high_fall = rng.uniform(-0.02, 0.05)
+    residual_now, inherent_now = now.residual or {}, now.inherent or {}
+    quarter = Period.containing(today, "Q")
     for back in range(6, 0, -1):
         label = quarter
         for _ in range(back):
             label = label.previous()
-        total = int(2000 * float(scale) * size * (1 + 0.015 * (6 - back)))
-        critical = max(0, int(total * (critical_share - critical_fall * (6 - back))))
-        high = int(total * high_share)
-        medium = int(total * 0.35)
+        size = 1 - growth * back
+        total = round(sum(residual_now.values()) * size)
+        critical = round(residual_now.get("critical", 0) * size * (1 + critical_fall * back))
+        high = round(residual_now.get("high", 0) * size * (1 + high_fall * back))
+        medium = min(round(residual_now.get("medium", 0) * size), max(0, total - critical - high))
         residual = {
             "critical": critical,
             "high": high,
@@ -446,12 +466,13 @@ def _profiles_and_snapshots(
             "low": max(0, total - critical - high - medium),
         }
         inherent = {
-            "critical": int(total * 0.25),
-            "high": int(total * 0.35),
-            "medium": int(total * 0.25),
+            level: round(inherent_now.get(level, 0) * size) for level in ("critical", "high")
         }
+        inherent["medium"] = min(
+            round(inherent_now.get("medium", 0) * size), max(0, total - sum(inherent.values()))
+        )
         inherent["low"] = max(0, total - sum(inherent.values()))
-        open_actions = int(total * 0.6)
+        open_actions = round(now.open_actions * size)
         snapshot = RiskSnapshot.objects.create(
             organisation=region,
             period=label.label,
@@ -460,9 +481,9 @@ def _profiles_and_snapshots(
             residual_cells=_snapshot_cells(matrix, residual),
             inherent_cells=_snapshot_cells(matrix, inherent),
             open_actions=open_actions,
-            overdue_actions=int(open_actions * (0.08 + 0.02 * back)),
-            accepted_risks=int(total * 0.05),
-            **_snapshot_sector_counts(total, residual, threat_slugs),
+            overdue_actions=min(open_actions, round(now.overdue_actions * (1 + 0.08 * back))),
+            accepted_risks=round(now.accepted_risks * (1 - 0.04 * back)),
+            **_snapshot_sector_counts(sector_now, size, residual),
         )
         # The quarter's lists as the snapshot service writes them (the ten highest risks, the
         # acceptances and closures, the overdue reviews), read from the register as of the
@@ -474,46 +495,27 @@ def _profiles_and_snapshots(
 
 
 def _snapshot_sector_counts(
-    total: int, residual: dict[str, int], threat_slugs: list[str]
+    now: dict[str, object], size: float, residual: dict[str, int]
 ) -> dict[str, object]:
-    """What a demo snapshot counts for the sector's risk picture (``RiskSnapshot``): the open
-    risks spread over the threats (the first the most) and the attack surfaces, and a few
-    accepted risks, shared systems and critical functions at risk."""
-    weights = list(range(len(threat_slugs), 0, -1))
-    threats: dict[str, int] = {}
-    left = total
-    for slug, weight in zip(threat_slugs, weights, strict=True):
-        share = min(left, round(total * weight / sum(weights)))
-        if share:
-            threats[slug] = share
-        left -= share
-    if left and threat_slugs:
-        threats[threat_slugs[0]] = threats.get(threat_slugs[0], 0) + left
-    physical, human = int(total * 0.1), int(total * 0.25)
-    # About one risk in seven has no dimension scored (not counted by dimension).
-    shares = {
-        "patient_safety": 0.28,
-        "availability": 0.22,
-        "confidentiality": 0.18,
-        "data_subjects": 0.08,
-        "integrity": 0.05,
-        "finance": 0.02,
-        "reputation": 0.02,
-    }
+    """What a past demo snapshot counts for the sector's risk picture (``RiskSnapshot``):
+    the register's counts now (``sector_counts_live``) scaled to the quarter's size; the
+    shared systems and critical functions at risk as now, at most one per risk above
+    medium."""
+
+    def scaled(key: str) -> dict[str, int]:
+        return {name: round(n * size) for name, n in cast(dict[str, int], now[key]).items()}
+
+    def count(key: str) -> int:
+        return cast(int, now[key])
+
     above_medium = residual["high"] + residual["critical"]
     return {
-        "threat_counts": threats,
-        "surface_counts": {
-            "physical": physical,
-            "human": human,
-            "digital": total - physical - human,
-        },
-        "dimension_counts": {
-            dimension: int(total * shares[dimension]) for dimension in ConsequenceDimension.values
-        },
-        "accepted_above_medium": int(total * 0.05 * 0.3),
-        "shared_systems_at_risk": min(4, above_medium),
-        "critical_functions_at_risk": min(3, above_medium),
+        "threat_counts": scaled("threat_counts"),
+        "surface_counts": scaled("surface_counts"),
+        "dimension_counts": scaled("dimension_counts"),
+        "accepted_above_medium": round(count("accepted_above_medium") * size),
+        "shared_systems_at_risk": min(count("shared_systems_at_risk"), above_medium),
+        "critical_functions_at_risk": min(count("critical_functions_at_risk"), above_medium),
     }
 
 
