@@ -324,24 +324,28 @@ class QuarterListing:
         )
 
 
+#: What a ranked list of risks shows of each (the quarterly report's two lists).
+_RANKED_FIELDS = ("pk", "title", "residual_score", "residual_level", "status")
+
+
+def _highest_first(risks: RiskQuerySet) -> RiskQuerySet:
+    """The open ones of ``risks``, the highest residual score first (then inherent, then the
+    oldest): the one order of the reports' lists of risks."""
+    return risks.open().order_by("-residual_score", "-inherent_score", "id")
+
+
 def top_risks(organisation: Organisation, *, today: date, limit: int = 10) -> list[RankedRisk]:
     """The ``limit`` open risks of the highest residual score, each with its owner and its
     open and overdue treatment actions (one query)."""
     open_actions = Q(treatments__status__in=OPEN_STATUSES)
     rows = (
-        Risk.objects.filter(organisation=organisation)
-        .open()
+        _highest_first(Risk.objects.filter(organisation=organisation))
         .annotate(
             n_open=Count("treatments", filter=open_actions),
             n_overdue=Count("treatments", filter=open_actions & Q(treatments__due__lt=today)),
         )
-        .order_by("-residual_score", "-inherent_score", "id")
         .values(
-            "pk",
-            "title",
-            "residual_score",
-            "residual_level",
-            "status",
+            *_RANKED_FIELDS,
             "owner__first_name",
             "owner__last_name",
             "owner__username",
@@ -371,22 +375,11 @@ def joint_risks(organisation: Organisation) -> list[JointRiskRow]:
     of systems shared with it that another region leads — the highest residual risk first
     (one query). A joint risk counts once, in its lead's figures; this list is where the
     other regions see it."""
-    rows = (
-        Risk.objects.filter(joint=True)
-        .filter(
+    rows = _highest_first(
+        Risk.objects.filter(joint=True).filter(
             Q(organisation=organisation) | RiskQuerySet.joint_led_elsewhere_q([organisation.pk])
         )
-        .open()
-        .order_by("-residual_score", "-inherent_score", "id")
-        .values(
-            "pk",
-            "title",
-            "residual_score",
-            "residual_level",
-            "status",
-            "organisation_id",
-        )
-    )
+    ).values(*_RANKED_FIELDS, "organisation_id")
     return [
         JointRiskRow(
             id=row["pk"],

@@ -139,28 +139,18 @@ def plant_markers(region: Organisation) -> Planted:
             if getattr(model, "APPEND_ONLY", False):
                 # Rows the database refuses to change (an incident's timeline): the markers
                 # go into a new row like each.
-                texts = {f.attname: planted.add(model, None, f.name) for f in fields}
-                obj.pk = None
-                obj._state.adding = True
-                for attname, text in texts.items():
-                    setattr(obj, attname, text)
-                obj.save()
-                for text in texts.values():
-                    planted.markers[text] = replace(planted.markers[text], pk=obj.pk)
+                _plant_in_a_copy(planted, obj, fields)
                 continue
             if getattr(obj, "is_approved", False):
                 # A decision on record the model and the database refuse to change (an
                 # approved version of the acceptance criteria): the markers go into a new
                 # version like it, approved as well.
-                obj.pk = None
-                obj._state.adding = True
-                obj.number = _next_number(model, organisation_path(model), region)
-                texts = {f.attname: planted.add(model, None, f.name) for f in fields}
-                for attname, text in texts.items():
-                    setattr(obj, attname, text)
-                obj.save()
-                for text in texts.values():
-                    planted.markers[text] = replace(planted.markers[text], pk=obj.pk)
+                _plant_in_a_copy(
+                    planted,
+                    obj,
+                    fields,
+                    number=_next_number(model, organisation_path(model), region),
+                )
                 continue
             for f in fields:
                 setattr(obj, f.attname, planted.add(model, obj.pk, f.name))
@@ -177,6 +167,21 @@ def plant_markers(region: Organisation) -> Planted:
         person.save()
     planted.references = _references(region)
     return planted
+
+
+def _plant_in_a_copy(
+    planted: Planted, obj: Model, fields: list[models.Field], **values: object
+) -> None:
+    """Markers in every text field of a new row like ``obj`` (with ``values`` besides), for
+    rows that are never changed once written."""
+    texts = {f.attname: planted.add(type(obj), None, f.name) for f in fields}
+    obj.pk = None
+    obj._state.adding = True
+    for attname, value in {**values, **texts}.items():
+        setattr(obj, attname, value)
+    obj.save()
+    for text in texts.values():
+        planted.markers[text] = replace(planted.markers[text], pk=obj.pk)
 
 
 def _next_number(model: type[Model], path: str, region: Organisation) -> int:
