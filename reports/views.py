@@ -51,7 +51,9 @@ class ReportListView(ObjectListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["form"] = self.form or ReportRequestForm(user=self.request.user)
+        context["form"] = self.form or ReportRequestForm(
+            user=self.request.user, initial=self.request_initial()
+        )
         context["narratives"] = narrative_links(self.request.user)
         # Approved editions and drafts (with runs still queued or failed) are listed apart.
         runs = list(context["object_list"])
@@ -60,6 +62,17 @@ class ReportListView(ObjectListView):
             (_("Drafts and runs"), "drafts", [run for run in runs if not run.is_approved]),
         ]
         return context
+
+    def request_initial(self) -> dict[str, str]:
+        """The request form filled in from a link elsewhere (``?request_kind=…&request_period=…``,
+        e.g. the sector's risk picture offering its report); the form offers only what the
+        user may request, whatever the link says."""
+        query = self.request.GET
+        return {
+            field: query[f"request_{field}"][:20]
+            for field in ("kind", "period")
+            if query.get(f"request_{field}")
+        }
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ReportRequestForm(request.POST, user=request.user)

@@ -164,6 +164,24 @@ def test_it_refuses_a_region_s_people(sector, client_as, api_as, persona):
     assert api_as(user).get(API).status_code == 403
 
 
+def test_the_page_offers_its_report_filled_in_and_the_link_gives_a_region_nothing(
+    sector, client_as
+):
+    """The page links to the report request with the kind and the newest quarter filled in;
+    a region's CISO following the same link gets the form without the kind (its choices are
+    what the user may request, whatever the link says)."""
+    page = client_as(sector.secretariat).get(PAGE)
+    latest = page.context["picture"].latest
+    link = f"{reverse('reports:run_list')}?request_kind=sector_risk_picture&request_period={latest}"
+    assert link.replace("&", "&amp;") in page.content.decode()
+    form = client_as(sector.secretariat).get(link).context["form"]
+    assert form["kind"].value() == "sector_risk_picture" and form["period"].value() == latest
+    assert 'value="sector_risk_picture" selected' in str(form["kind"])
+    refused = client_as(sector.ciso_a).get(link).context["form"]
+    assert "sector_risk_picture" not in dict(refused.fields["kind"].choices)
+    assert "sector_risk_picture" not in str(refused["kind"])
+
+
 def test_it_refuses_anonymous_visitors(sector, client, api_client):
     assert client.get(PAGE).status_code == 302
     assert api_client.get(API).status_code in (401, 403)
