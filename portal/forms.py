@@ -133,7 +133,7 @@ class VersionedModelForm(ScopedChoicesMixin, DesignSystemFormMixin, forms.ModelF
 class OrganisationForm(VersionedModelForm):
     class Meta:
         model = Organisation
-        fields = ["name_da", "name_en", "short_name", "description"]
+        fields = ["name_da", "name_en", "name_en_in_text", "short_name", "description"]
 
 
 class FilterForm(DesignSystemFormMixin, forms.Form):

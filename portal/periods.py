@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 _LABEL = re.compile(r"^(?P<year>\d{4})-(?P<kind>[HQ])(?P<index>[1-4])$")
 _PER_YEAR = {"H": 2, "Q": 4}
@@ -59,6 +60,16 @@ class Period:
         if self.kind == "H":
             return _("H%(index)s %(year)s") % {"index": self.index, "year": self.year}
         return _("Q%(index)s %(year)s") % {"index": self.index, "year": self.year}
+
+    @property
+    def short_name(self) -> str:
+        """The name for a chart's axis, where eight quarters share a line ("4. kvt. 2026")."""
+        if self.kind == "H":
+            return self.name
+        return pgettext("quarter on a chart axis", "Q%(index)s %(year)s") % {
+            "index": self.index,
+            "year": self.year,
+        }
 
     @property
     def start(self) -> date:

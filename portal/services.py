@@ -21,6 +21,7 @@ def organisations_load_reference(*, report: SyncReport) -> list[Organisation]:
                 "kind": row["kind"],
                 "name_da": row["name_da"],
                 "name_en": row.get("name_en", ""),
+                "name_en_in_text": row.get("name_en_in_text", ""),
                 "short_name": row.get("short_name", ""),
                 "description": (row.get("description") or "").strip(),
             },

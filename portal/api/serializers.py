@@ -60,7 +60,17 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["url", "slug", "name", "name_da", "name_en", "short_name", "kind", "description"]
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "name_da",
+            "name_en",
+            "name_en_in_text",
+            "short_name",
+            "kind",
+            "description",
+        ]
         read_only_fields = ["slug", "kind"]
 
 

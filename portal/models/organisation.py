@@ -2,6 +2,7 @@ from typing import ClassVar
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import RestrictedQuerySet
@@ -30,6 +31,15 @@ class Organisation(VersionedModel):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name_da = models.CharField(_("name (Danish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_en_in_text = models.CharField(
+        _("name in running text (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The English name as a sentence uses it, with its article "
+            "(“the Capital Region of Denmark”); empty: the English name."
+        ),
+    )
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
@@ -59,6 +69,13 @@ class Organisation(VersionedModel):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+    @property
+    def name_in_text(self) -> str:
+        """The name inside a sentence ("Status of the Capital Region of Denmark"): in English
+        with the article the name takes; in Danish the name itself."""
+        language = (get_language() or "da").split("-")[0]
+        return (self.name_en_in_text if language == "en" else "") or self.name
 
     @property
     def is_region(self) -> bool:

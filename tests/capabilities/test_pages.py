@@ -63,8 +63,8 @@ def test_every_page_states_the_approved_campaign_as_current_and_labels_the_draft
     assert dashboard.context["maturity_columns"][0].current == 2
     for page in (overview, coverage):
         html = page.content.decode()
-        assert "godkendte kampagne for 2026-H1" in html
-        assert "Kladde: kampagnen for 2026-H2 er åben" in html
+        assert "godkendte kampagne for 1. halvår 2026" in html
+        assert "Kladde: kampagnen for 2. halvår 2026 er åben" in html
         assert draft.get_absolute_url() in html
     detail = client.get(draft.get_absolute_url()).content.decode()
     assert "Kladde: disse niveauer er endnu ikke regionens modenhed" in detail

@@ -3,6 +3,7 @@ the initiative's page, the sector dashboard and the reminders agree with the lat
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from composition.dashboards.sector import sector_dashboard
 from initiatives.models import Initiative
@@ -55,12 +56,13 @@ def flags(portfolio, client, api):
 def test_an_update_written_now_for_the_last_period_leaves_the_current_one_due(
     portfolio, client_as, api_as
 ):
-    previous = current_period().previous().label
-    record(portfolio, previous)  # the latest update, written a moment ago
+    previous = current_period().previous()
+    record(portfolio, previous.label)  # the latest update, written a moment ago
     client = client_as(portfolio.personas.viewer_a)
     cell = portfolio_cell(client, "2.7")
     assert "Opdatering mangler" in cell
-    assert f"senest rapporteret {previous}" in cell
+    with translation.override("da"):
+        assert f"senest rapporteret {previous.name}" in cell
     assert "siden" not in cell  # no "a minute ago" beside "update due"
     assert flags(portfolio, client, api_as(portfolio.personas.viewer_a)) == dict.fromkeys(
         FLAGS, True

@@ -230,7 +230,7 @@ def test_it_shows_the_latest_update_beside_the_form_without_copying_its_texts(po
     for text in ("Forsinket af leverandøren", "Eskalere til styregruppen", "Intet testmiljø"):
         assert text in aside
         assert text not in form_html
-    assert "2025-H2" in aside and "Ida Holm" in aside
+    assert "2. halvår 2025" in aside and "Ida Holm" in aside
     assert "<textarea" not in aside and "<input" not in aside  # read-only
 
 

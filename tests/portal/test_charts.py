@@ -74,3 +74,27 @@ def test_line_chart_draws_a_path_per_series_and_skips_gaps():
     assert chart.series[1].path.count("L") == 1  # two points: the gap is skipped
     for value in _numbers_in_attributes(svg):
         assert "," not in value, value
+
+
+def test_a_charts_axis_and_points_name_the_periods_as_a_reader_writes_them():
+    """Labels are the data's values; the axis shows "4. kvt. 2025" and a point's title
+    "4. kvartal 2025" (English "Q4 2025"); a label that is no period is kept."""
+    from portal.charts import LineChart
+
+    chart = LineChart(
+        title="T",
+        description="D",
+        periods=["2025-Q3", "2025-Q4", "2025"],
+        values={"Kritisk": [1.0, 2.0, 3.0]},
+    )
+    with translation.override("da"):
+        svg = chart.svg()
+        assert [period for period, _x in chart.period_ticks] == [
+            "3. kvt. 2025",
+            "4. kvt. 2025",
+            "2025",
+        ]
+    assert ">4. kvt. 2025</text>" in svg and "2025-Q4" not in svg
+    assert "Kritisk 4. kvartal 2025: 2,0" in svg
+    with translation.override("en"):
+        assert "Q4 2025" in chart.svg()

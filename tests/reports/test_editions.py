@@ -164,7 +164,7 @@ def test_a_2025_appendix_made_after_2026_data_shows_the_figures_at_the_end_of_20
     assert "Figures as of 31 December 2025, the end of the period." in text
     assert "H2 2025" in text and "H1 2026" not in text
     assert "4711" in text and "812 open treatment actions, of which 97 are overdue." in text
-    assert "taken at the end of 2025-Q4" in text
+    assert "taken at the end of Q4 2025" in text
     for figure in ("9901", "9902", "9903", "9904"):  # the 2026 snapshot's
         assert figure not in text, figure
 
@@ -173,7 +173,7 @@ def test_a_past_period_without_a_snapshot_says_so_instead_of_showing_todays_figu
     RiskSnapshot.objects.filter(period="2025-Q4").delete()
     with translation.override("en"):
         html = render_html(appendix(history, "2025", "confidential"))
-    assert "No snapshot for 2025-Q4" in html
+    assert "No snapshot for Q4 2025" in html
     assert "open treatment actions" not in html
 
 
@@ -276,7 +276,9 @@ def test_the_registers_trend_shows_each_quarters_picture(history, personas, clie
     )
     assert page.status_code == 200
     content = page.content.decode()
-    assert content.index("2025-Q4") < content.index("4711") < content.index("2026-Q1")
+    assert (
+        content.index("4. kvartal 2025") < content.index("4711") < content.index("1. kvartal 2026")
+    )
     assert "9901" in content
 
 

@@ -68,7 +68,9 @@ def test_a_region_edition_holds_the_regions_own_status(sector, api_as, tmp_path)
     run = ReportRun.objects.get(pk=response.json()["id"])
     assert run.status == "done", run.error
     text = pdf_text(run.pdf.read(), tmp_path)
-    assert "Status of Capital Region of Denmark" in text  # the English edition
+    assert (
+        "Status of the Capital Region of Denmark" in text
+    )  # the English edition, with its article
     assert "open treatment actions" in text  # the internal edition's risk picture
 
 

@@ -184,7 +184,8 @@ def test_the_pdf_shows_each_regions_snapshot_and_the_sectors_sums(
     # The trend: the eight quarters up to the report's, each from its own snapshots — the
     # sector's levels first, then its other counts, then those above medium per region.
     earlier = snapshot(personas.region_a, EARLIER)
-    trend = {quarter.label: rows(text, quarter.label) for quarter in _eight_quarters()}
+    with translation.override("en"):  # each row headed by the quarter's name ("Q4 2025")
+        trend = {quarter.label: rows(text, quarter.name) for quarter in _eight_quarters()}
     assert all(len(found) == 2 for found in trend.values()), trend
     assert trend[QUARTER] == [[2, *level_row(a, b)[:5]], figure_row(a, b)]
     assert trend[EARLIER] == [[1, *level_row(earlier)[:5]], figure_row(earlier)]
