@@ -373,7 +373,8 @@ def audit_trail_policies(
     Reading, as the portal does: a read ("accessed", action 3) by the readers (viewer role) of
     the organisation whose material it was (``AuditRead``'s policy); a change by the members
     of the organisation it records (their region's trail), by every signed-in user when it
-    records none (the sector's data), and by whoever may read the object it names now —
+    records none (the sector's data) unless it names an object of ``objects`` that the
+    session may not read, and by whoever may read the object it names now —
     ``objects``, the organisation-owned tables by content type, whose own policies decide
     (another region's shared systems, what the sector shares). An entry written before
     organisations were recorded is read through its object (one that is deleted: only by the
@@ -386,19 +387,7 @@ def audit_trail_policies(
     of another region's shared material does not write into that region's trail. Only the
     system context reaches an entry to update or delete it, and there the append-only
     triggers decide: no UPDATE, and a DELETE only by ``portal_audit_pruner``."""
-    org = f"portal_audit_organisation({table}.additional_data)"
-    recorded = f"portal_audit_records_organisation({table}.additional_data)"
-    signed_in = "(SELECT portal_rls_user()) IS NOT NULL"
-    read = f"""{_EVERYTHING}
-        OR ({table}.action = 3 AND {org} = ANY ({_orgs([Role.VIEWER])}))
-        OR ({table}.action <> 3 AND (
-            {org} = ANY ({_orgs(MEMBER_ROLES)})
-            OR ({recorded} AND {org} IS NULL AND {signed_in})
-            OR coalesce(
-                portal_audit_object_readable({table}.content_type_id, {table}.object_id),
-                NOT {recorded} AND {signed_in}
-            )
-        ))"""
+    read = _audit_read(table)
     write = _audit_write(table)
     sql = f"""{AUDIT_FUNCTIONS}{_object_readable_function(objects, not_sector_data)}
 ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
@@ -410,6 +399,40 @@ CREATE POLICY portal_update ON {table} FOR UPDATE USING ({_EVERYTHING})
 CREATE POLICY portal_delete ON {table} FOR DELETE USING ({_EVERYTHING});
 """
     return PostgreSQLOnly(sql, drop_policies_sql(table) + AUDIT_FUNCTIONS_REVERSE)
+
+
+def _audit_read(table: str, *, sector_data_through_its_object: bool = True) -> str:
+    """The trail's reading rule (``audit_trail_policies``). A change of the sector's data (no
+    organisation recorded) is read by every signed-in user unless it names an object of a
+    table with policies of its own that the session may not read (``sector_data_through_
+    its_object``; a sector edition that only TSI reads, like the sector's risk picture) —
+    before ``portal.0017`` every signed-in user read those entries too."""
+    org = f"portal_audit_organisation({table}.additional_data)"
+    recorded = f"portal_audit_records_organisation({table}.additional_data)"
+    signed_in = "(SELECT portal_rls_user()) IS NOT NULL"
+    object_readable = f"portal_audit_object_readable({table}.content_type_id, {table}.object_id)"
+    sector_data = f"{recorded} AND {org} IS NULL AND {signed_in}"
+    if sector_data_through_its_object:
+        sector_data += f" AND coalesce({object_readable}, true)"
+    return f"""{_EVERYTHING}
+        OR ({table}.action = 3 AND {org} = ANY ({_orgs([Role.VIEWER])}))
+        OR ({table}.action <> 3 AND (
+            {org} = ANY ({_orgs(MEMBER_ROLES)})
+            OR ({sector_data})
+            OR coalesce({object_readable}, NOT {recorded} AND {signed_in})
+        ))"""
+
+
+def audit_trail_read_policy(table: str) -> "PostgreSQLOnly":
+    """The operation that reads the sector's data in the trail through its object
+    (``_audit_read``) on a database whose trail policies were made before."""
+    policy = "CREATE POLICY portal_read ON {table} FOR SELECT USING ({read});"
+    drop = f"DROP POLICY IF EXISTS portal_read ON {table};\n"
+    return PostgreSQLOnly(
+        drop + policy.format(table=table, read=_audit_read(table)),
+        drop
+        + policy.format(table=table, read=_audit_read(table, sector_data_through_its_object=False)),
+    )
 
 
 def _audit_write(table: str) -> str:

@@ -25,6 +25,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.test import Client
 
 from capabilities.models import MaturityAssessment
+from initiatives.models import Initiative
 from portal import rls
 from portal.access.roles import Role
 from portal.audit.reads import record_read
@@ -786,6 +787,37 @@ def test_the_audit_trail_shows_region_a_none_of_region_b_but_what_it_may_read(se
     assert seen["ciso_b"] & of_a == _readable_by(personas.ciso_b, of_a)
 
 
+def test_the_history_of_a_sector_edition_only_tsi_reads_is_tsis_alone(personas, granted):
+    """The sector's data in the trail (no organisation recorded) is every signed-in user's —
+    unless it names an object its table's policies keep from the reader: the runs of the
+    sector's risk picture are TSI's, and so is their history (kind, period, requester)."""
+    picture = ReportRun.objects.create(
+        kind=ReportKind.SECTOR_RISK_PICTURE, period="2026-Q3", requested_by=personas.secretariat
+    )
+    appendix = ReportRun.objects.create(
+        kind=ReportKind.COUNCIL_APPENDIX, period="2026", requested_by=personas.secretariat
+    )
+    run_type = ContentType.objects.get_for_model(ReportRun)
+    entries = {
+        run.pk: set(
+            LogEntry.objects.filter(content_type=run_type, object_id=run.pk).values_list(
+                "pk", flat=True
+            )
+        )
+        for run in (picture, appendix)
+    }
+    assert entries[picture.pk] and entries[appendix.pk]
+    seen = {}
+    with app_role():
+        for persona in ("ciso_a", "viewer_a", "secretariat"):
+            with rls.principal_context(personas.by_name(persona)):
+                seen[persona] = set(LogEntry.objects.values_list("pk", flat=True))
+    for persona in ("ciso_a", "viewer_a"):
+        assert not seen[persona] & entries[picture.pk], persona
+        assert entries[appendix.pk] <= seen[persona], persona  # the sector's data, shared
+    assert entries[picture.pk] | entries[appendix.pk] <= seen["secretariat"]
+
+
 def _readable_by(user, entries: set[int]) -> set[int]:
     readable = set()
     for entry in LogEntry.objects.filter(pk__in=entries).exclude(action=LogEntry.Action.ACCESS):
@@ -798,6 +830,7 @@ def _readable_by(user, entries: set[int]) -> set[int]:
 def test_audit_entries_are_written_only_into_the_principal_organisations(sector, personas):
     region_a, region_b = personas.region_a, personas.region_b
     risk_type = ContentType.objects.get_for_model(Risk)
+    initiative_type = ContentType.objects.get_for_model(Initiative)
 
     def entry(organisation, **fields):
         values = {
@@ -816,7 +849,10 @@ def test_audit_entries_are_written_only_into_the_principal_organisations(sector,
     with app_role():
         with rls.principal_context(personas.riskowner_a):
             entry(region_a.pk)  # their own organisation's
-            entry(None)  # the sector's data
+            entry(None, content_type=initiative_type)  # the sector's data
+            # … which cannot name an object its table's policies keep from them.
+            with _refused():
+                entry(None, object_id=sector.risks["b"][0].pk)
             with _refused():
                 entry(region_b.pk)
             # A read of region B's shared material goes into B's trail: the system records it.
