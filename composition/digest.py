@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from composition.dashboards.my_tasks import MyTasks, my_tasks
 from portal.models import Preferences
+from portal.periods import period_name
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def digest_lines(tasks: MyTasks) -> list[DigestLine]:
             f"{page}#incident-clocks",
         ),
         DigestLine(
-            _("Status updates missing for %(period)s") % {"period": tasks.period},
+            _("Status updates missing for %(period)s") % {"period": period_name(tasks.period)},
             len(tasks.missing_updates),
             f"{page}#status-updates",
         ),

@@ -256,7 +256,7 @@ def status_reminders_send(*, today: date | None = None) -> int:
                     working_group=group, period=period.label, recipients=len(recipients)
                 )
                 subject = _("Status update due for %(period)s: %(group)s") % {
-                    "period": period,
+                    "period": period.name,
                     "group": group.name_da,
                 }
                 # A header is one line: a line break in a name (the API takes any text) would
@@ -266,7 +266,7 @@ def status_reminders_send(*, today: date | None = None) -> int:
                 body = _(
                     "These initiatives have no status update for %(period)s, which ends on "
                     "%(end)s:\n\n%(lines)s\n"
-                ) % {"period": period, "end": period.end.isoformat(), "lines": lines}
+                ) % {"period": period.name, "end": period.end.isoformat(), "lines": lines}
                 send_mass_mail(
                     [
                         (subject, body, settings.DEFAULT_FROM_EMAIL, [address])

@@ -111,3 +111,14 @@ def periods_between(first: Period, last: Period) -> list[Period]:
         periods.append(period)
         period = period.next()
     return periods
+
+
+def period_name(label: object, *, short: bool = False) -> str:
+    """A period label ("2025-H2", or a ``Period``) as a reader writes it in the active language
+    ("2. halvår 2025"; ``short``: as a chart's axis does); anything that is no half-year or
+    quarter (a year, say) is returned as it is."""
+    try:
+        period = Period.parse(str(label))
+    except InvalidPeriod:
+        return str(label)
+    return period.short_name if short else period.name

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.access import Action, can
+from portal.periods import period_name
 from reports.models import ReportRun
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,11 @@ def run_notify(run_id: int) -> int:
             _("Ready: %(report)s, %(organisation)s, %(period)s")
             if done
             else _("Failed: %(report)s, %(organisation)s, %(period)s")
-        ) % {"report": run.get_kind_display(), "organisation": organisation, "period": run.period}
+        ) % {
+            "report": run.get_kind_display(),
+            "organisation": organisation,
+            "period": period_name(run.period),
+        }
         body = (
             _(
                 "The report has been generated. Sign in to the portal to read or download it:"

@@ -3,20 +3,11 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from portal.periods import InvalidPeriod, Period
+from portal.periods import period_name
 
 #: Series colours (≥ 3:1 against white, told apart by marker shape too).
 COLOURS = ["#0059b3", "#d35400", "#1e7b34", "#6a1b9a", "#454545", "#b00020"]
 MARKERS = ["circle", "square", "diamond", "triangle", "circle", "square"]
-
-
-def _period_name(label: str, *, short: bool = False) -> str:
-    """A period label ("2026-Q1") as the reader writes it; other labels are kept."""
-    try:
-        period = Period.parse(str(label))
-    except InvalidPeriod:
-        return label
-    return period.short_name if short else period.name
 
 
 @dataclass(frozen=True)
@@ -29,7 +20,7 @@ class Point:
     @property
     def label(self) -> str:
         """The point's period in the active language (when the chart is drawn)."""
-        return _period_name(self.period)
+        return period_name(self.period)
 
 
 @dataclass(frozen=True)
@@ -108,7 +99,7 @@ class LineChart:
         plot_width = self.width - self.LEFT - self.RIGHT
         step = plot_width / max(1, len(self.periods) - 1)
         return [
-            (_period_name(period, short=True), round(self.LEFT + index * step, 1))
+            (period_name(period, short=True), round(self.LEFT + index * step, 1))
             for index, period in enumerate(self.periods)
         ]
 

@@ -2,16 +2,13 @@
 
 from django import template
 
-from portal.periods import InvalidPeriod, Period
+from portal import periods
 
 register = template.Library()
 
 
 @register.filter
-def period_name(label: object) -> object:
+def period_name(label: object) -> str:
     """The period's name in the active language ("2. halvår 2025"); anything that is not a
     half-year or quarter label (a year, say) is returned as it is."""
-    try:
-        return Period.parse(str(label)).name
-    except InvalidPeriod:
-        return label
+    return periods.period_name(label)
