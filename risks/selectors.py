@@ -72,6 +72,9 @@ class RegisterCounts:
     #: Of them, those whose revurdering was due before ``reviews_due_before`` (today): the
     #: planned date passed or the level's longest interval (``risks.cadence``).
     reviews_overdue: int = 0
+    #: Of them, those of another organisation than ``home`` (the joint assessments another
+    #: region leads, in a region's heatmap).
+    elsewhere: int = 0
 
     @classmethod
     def of(
@@ -80,6 +83,7 @@ class RegisterCounts:
         *,
         reviews_due_before: date | None = None,
         cadence: ReviewCadence | None = None,
+        home: Organisation | None = None,
     ) -> "RegisterCounts":
         kinds = ("inherent", "residual")
         fields = [f"{kind}_{part}" for kind in kinds for part in ("likelihood", "consequence")]
@@ -90,10 +94,13 @@ class RegisterCounts:
             .values(*fields, *(f"{kind}_level" for kind in kinds))
             .annotate(n=Count("pk"), overdue=overdue)
         )
+        if home is not None:
+            rows = rows.annotate(elsewhere=Count("pk", filter=~Q(organisation=home)))
         counts = cls({}, {}, {}, {})
-        reviews_overdue = 0
+        reviews_overdue = elsewhere = 0
         for row in rows:
             reviews_overdue += row["overdue"]
+            elsewhere += row.get("elsewhere", 0)
             for kind in kinds:
                 cells = getattr(counts, f"{kind}_cells")
                 cell = (row[f"{kind}_likelihood"], row[f"{kind}_consequence"])
@@ -101,7 +108,7 @@ class RegisterCounts:
                 levels = getattr(counts, f"{kind}_levels")
                 level = str(row[f"{kind}_level"])
                 levels[level] = levels.get(level, 0) + row["n"]
-        return replace(counts, reviews_overdue=reviews_overdue)
+        return replace(counts, reviews_overdue=reviews_overdue, elsewhere=elsewhere)
 
 
 def level_counts(queryset: QuerySet[Risk], *, kind: str = "residual") -> dict[str, int]:

@@ -147,7 +147,7 @@ class HeatmapView(RestrictedMixin, TemplateView):
         )
         risks = heatmap_risks(visible, organisation=organisation)
         matrix = risk_matrix_for(organisation) if organisation else RiskMatrix()
-        counts = RegisterCounts.of(risks)
+        counts = RegisterCounts.of(risks, home=organisation)
         context.update(
             organisation=organisation,
             regions=visible_regions(self.request),
@@ -174,7 +174,7 @@ class HeatmapView(RestrictedMixin, TemplateView):
                 for level in LEVEL_ORDER
             ],
             matrix=matrix,
-            joint_count=(risks.exclude(organisation=organisation).count() if organisation else 0),
+            joint_count=counts.elsewhere,
         )
         return context
 
