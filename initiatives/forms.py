@@ -80,7 +80,7 @@ class StatusUpdateForm(DesignSystemFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.initiative = initiative
         periods = strategy_periods(initiative.strategy)
-        self.fields["period"].choices = [(p.label, p.label) for p in reversed(periods)]
+        self.fields["period"].choices = [(p.label, p.name) for p in reversed(periods)]
         self.fields["rag"].choices = [choice for choice in self.fields["rag"].choices if choice[0]]
         self.fields["progress"].widget.attrs.update(min=0, max=100)
         for name in ("narrative", "next_steps"):

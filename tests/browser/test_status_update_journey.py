@@ -64,7 +64,7 @@ def test_a_member_records_a_status_and_sees_it_on_the_portfolio(page, screenshot
     form = page.locator("form.status-update-form")
     form.wait_for()
     previous = page.locator("aside.status-update-previous")
-    assert "2026-H1" in previous.inner_text()
+    assert "1. halvår 2026" in previous.inner_text()
     assert "Testmiljøet mangler; udrulningen venter." in previous.inner_text()
     assert form.get_by_label("Statusbeskrivelse").input_value() == ""
     assert form.get_by_label("Næste skridt").input_value() == ""
