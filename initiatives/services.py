@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from capabilities.models import Discipline
@@ -266,7 +267,11 @@ def status_reminders_send(*, today: date | None = None) -> int:
                 body = _(
                     "These initiatives have no status update for %(period)s, which ends on "
                     "%(end)s:\n\n%(lines)s\n"
-                ) % {"period": period.name, "end": period.end.isoformat(), "lines": lines}
+                ) % {
+                    "period": period.name,
+                    "end": date_format(period.end, "DATE_FORMAT"),
+                    "lines": lines,
+                }
                 send_mass_mail(
                     [
                         (subject, body, settings.DEFAULT_FROM_EMAIL, [address])

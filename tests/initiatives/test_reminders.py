@@ -19,6 +19,7 @@ def test_it_mails_each_group_once_per_period(portfolio, settings):
         "wg.beta.1@test.invalid",
     ]
     assert "2. halvår 2026" in mail.outbox[0].subject  # as a reader writes it
+    assert "31. december 2026" in mail.outbox[0].body  # the period's last day, in Danish
     assert status_reminders_send(today=NEAR_END) == 0  # not two
     assert len(mail.outbox) == 2
     assert StatusReminder.objects.filter(period="2026-H2").count() == 2
