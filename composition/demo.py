@@ -19,6 +19,7 @@ from portal.models import Membership, Organisation
 from portal.sync import SyncReport
 from risks.demo import seed_demo_joint_risks, seed_demo_risks
 from risks.models import Asset
+from risks.services import risk_snapshots_take
 
 Log = Callable[[str], None]
 
@@ -197,6 +198,9 @@ def seed_demo_sector(*, scale: Decimal, seed: int, log: Log) -> None:
     seed_demo_risks(scale=scale, rng=rng, log=log)
     # Their own generator: the data seeded before stays what it was for the same seed.
     seed_demo_joint_risks(rng=random.Random(f"joint-{seed}"), log=log)
+    # The current quarter's snapshot, as the daily beat takes it: the sector's picture shows
+    # this quarter from the start, and the past quarters' demo snapshots lead up to it.
+    log(f"Risk snapshots of the current quarter: {risk_snapshots_take()} regions")
     seed_demo_maturity(rng=rng, log=log)
     # Their own generator: the data seeded before stays what it was for the same seed.
     seed_demo_incidents(rng=random.Random(f"incidents-{seed}"), log=log)

@@ -150,3 +150,38 @@ def _due(submission):
         submission.kind, aware_at=submission.incident.aware_at, submitted=earlier
     )
     return due
+
+
+def test_its_quarterly_snapshots_run_into_the_register_as_it_is_now(db, settings):
+    """Each region has the current quarter's snapshot, holding its register's figures now
+    (as the daily beat takes it), and six quarters before it that lead up to them: the
+    register grows quarter by quarter, the last past quarter within a few per cent of now.
+    The larger regions hold more risks."""
+    from datetime import date
+
+    from portal.models import Organisation
+    from portal.periods import Period
+    from risks.models import RiskSnapshot
+    from risks.selectors import risk_picture_live
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "0.05", stdout=StringIO())
+    quarter = Period.containing(date.today(), "Q")
+    totals = {}
+    for region in Organisation.objects.regions():
+        snapshots = list(RiskSnapshot.objects.filter(organisation=region).order_by("period"))
+        assert [s.period for s in snapshots][-1] == quarter.label, region
+        assert len(snapshots) == 7, region
+        now = snapshots[-1]
+        live = risk_picture_live(region)
+        assert {
+            level: getattr(now, f"residual_{level}") for level in live.residual
+        } == live.residual
+        opened = [
+            s.residual_low + s.residual_medium + s.residual_high + s.residual_critical
+            for s in snapshots
+        ]
+        assert opened == sorted(opened), region  # growing up to now
+        assert opened[-2] >= 0.9 * opened[-1], region  # no jump into the current quarter
+        totals[region.slug] = opened[-1]
+    assert totals["hovedstaden"] > totals["midtjylland"] > totals["nordjylland"]
